@@ -1,0 +1,63 @@
+namespace Dsl;
+
+/// <summary>
+/// Graph-level reverse-mode automatic differentiation: appends the backward pass to a graph by
+/// applying each node's <see cref="Op.Vjp"/> in reverse topological order. This is the reference
+/// the generator's compile-time AD must agree with.
+/// </summary>
+public static class Autodiff
+{
+    /// <summary>
+    /// Gradients of <paramref name="output"/> with respect to each of <paramref name="wrt"/>,
+    /// seeded with <paramref name="seed"/> (ones when null, which needs a scalar-like output).
+    /// Values that do not influence the output get zero gradients.
+    /// </summary>
+    public static Tensor[] Gradients(Tensor output, IReadOnlyList<Tensor> wrt, Tensor? seed = null)
+    {
+        var graph = output.Graph;
+        if (!output.DType.IsFloat()) throw new ArgumentException($"Cannot differentiate the integer value {output}.");
+        if (seed is not null && seed.Type != output.Type)
+            throw new ShapeException($"The gradient seed {seed.Type} must match the output {output.Type}.");
+        foreach (var w in wrt)
+            if (!w.DType.IsFloat()) throw new ArgumentException($"Cannot differentiate with respect to the integer value {w}.");
+
+        var active = ForwardReachable(graph, wrt);
+        var grads = new Dictionary<int, Tensor> { [output.Id] = seed ?? Ops.OnesLike(output) };
+        int last = output.Producer?.Index ?? -1;
+
+        using (graph.Scope("grad"))
+        {
+            for (int n = last; n >= 0; n--)
+            {
+                var node = graph.Nodes[n];
+                if (!node.Outputs.Any(o => grads.ContainsKey(o.Id))) continue;
+                if (!node.Inputs.Any(i => active.Contains(i.Id))) continue;
+                var dys = node.Outputs.Select(o => grads.TryGetValue(o.Id, out var g) ? g : Ops.ZerosLike(o)).ToArray();
+                var dxs = node.Op.Vjp(new VjpContext(node, dys));
+                if (dxs.Length != node.Inputs.Count)
+                    throw new InvalidOperationException($"VJP rule of {node.Op.Name} returned {dxs.Length} gradients for {node.Inputs.Count} inputs.");
+                for (int i = 0; i < dxs.Length; i++)
+                {
+                    var x = node.Inputs[i];
+                    var dx = dxs[i];
+                    if (dx is null || !active.Contains(x.Id) || !x.DType.IsFloat()) continue;
+                    if (dx.Type != x.Type)
+                        throw new InvalidOperationException($"VJP rule of {node.Op.Describe()} gave {dx.Type} for input {i} of type {x.Type}.");
+                    grads[x.Id] = grads.TryGetValue(x.Id, out var acc) ? acc + dx : dx;
+                }
+            }
+        }
+        return wrt.Select(w => grads.TryGetValue(w.Id, out var g) ? g : Ops.ZerosLike(w)).ToArray();
+    }
+
+    /// <summary>Ids of values that depend on any of <paramref name="sources"/>.</summary>
+    static HashSet<int> ForwardReachable(Graph graph, IReadOnlyList<Tensor> sources)
+    {
+        var set = new HashSet<int>(sources.Select(s => s.Id));
+        foreach (var node in graph.Nodes)
+            if (node.Inputs.Any(i => set.Contains(i.Id)))
+                foreach (var o in node.Outputs)
+                    if (o.DType.IsFloat()) set.Add(o.Id);
+        return set;
+    }
+}

@@ -1,0 +1,81 @@
+namespace Dsl;
+
+/// <summary>
+/// Batch normalisation in training mode over every axis but 1 (channels) of a [N,C] or [N,C,H,W]
+/// input, using batch statistics. Outputs y, the batch mean and the biased batch variance (both
+/// [C]) so the caller can update running statistics (see <see cref="Ops.BatchNorm"/>).
+/// </summary>
+public sealed record BatchNormOp(double Eps) : Op
+{
+    /// <inheritdoc/>
+    public override string Name => "batch_norm";
+    /// <inheritdoc/>
+    public override TensorType[] InferTypes(TensorType[] inputs)
+    {
+        Arity(inputs, 3);
+        TensorType x = inputs[0], g = inputs[1], b = inputs[2];
+        RequireFloat(x);
+        Require(x.Shape.Rank is 2 or 3 or 4, $"batch_norm needs [N,C], [N,C,L] or [N,C,H,W], got {x}");
+        var ch = new Shape(x.Shape[1]);
+        Require(g.Shape == ch && b.Shape == ch && g.DType == x.DType && b.DType == x.DType,
+            $"weight {g} and bias {b} must both be {x.DType.ShortName()}{ch} for {x}");
+        var stat = new TensorType(ch, x.DType);
+        return [x, stat, stat];
+    }
+
+    internal static Shape ChannelShape(Tensor x) => new(x.Shape.Select((d, i) => i == 1 ? d : 1).ToArray());
+    internal static int[] ReducedAxes(Tensor x) => Enumerable.Range(0, x.Rank).Where(a => a != 1).ToArray();
+
+    /// <inheritdoc/>
+    public override Tensor?[] Vjp(VjpContext c)
+    {
+        Tensor x = c.X(0), gamma = c.X(1), dy = c.Dy(0);
+        var cs = ChannelShape(x);
+        var axes = ReducedAxes(x);
+        var mean = Ops.Reshape(c.Y(1), cs);
+        var rstd = Ops.Rsqrt(Ops.Reshape(c.Y(2), cs) + Eps);
+        var xhat = (x - mean) * rstd;
+        var dxhat = dy * Ops.Reshape(gamma, cs);
+        var dx = rstd * (dxhat - Ops.Mean(dxhat, axes, keepDims: true) - xhat * Ops.Mean(dxhat * xhat, axes, keepDims: true));
+        long n = x.Shape.Numel / x.Shape[1];
+        // Gradients reaching the batch statistics (through running-stat updates that a loss uses).
+        dx = dx + Ops.Reshape(c.Dy(1), cs) * (1.0 / n) + Ops.Reshape(c.Dy(2), cs) * (x - mean) * (2.0 / n);
+        return [dx, Ops.Sum(dy * xhat, axes), Ops.Sum(dy, axes)];
+    }
+}
+
+/// <summary>Result of a training-mode batch norm: the output and the batch statistics.</summary>
+public sealed record BatchNormResult(Tensor Output, Tensor BatchMean, Tensor BatchVariance);
+
+public static partial class Ops
+{
+    /// <summary>
+    /// Training-mode batch normalisation with batch statistics. Returns y, the batch mean and the
+    /// biased batch variance; use <see cref="BatchNormRunningUpdate"/> to update running stats.
+    /// </summary>
+    public static BatchNormResult BatchNorm(Tensor x, Tensor weight, Tensor bias, double eps = 1e-5)
+    {
+        var o = x.Graph.Apply(new BatchNormOp(eps), x, weight, bias);
+        return new(o[0], o[1], o[2]);
+    }
+
+    /// <summary>
+    /// New running statistics, PyTorch convention: r ← (1-m)·r + m·batch, the variance unbiased
+    /// (×n/(n-1)). Returns (mean, var); no gradient flows into them.
+    /// </summary>
+    public static (Tensor Mean, Tensor Var) BatchNormRunningUpdate(BatchNormResult bn, Tensor x, Tensor runningMean, Tensor runningVar, double momentum = 0.1)
+    {
+        long n = x.Shape.Numel / x.Shape[1];
+        var m = runningMean * (1 - momentum) + StopGradient(bn.BatchMean) * momentum;
+        var v = runningVar * (1 - momentum) + StopGradient(bn.BatchVariance) * (momentum * n / Math.Max(1, n - 1));
+        return (m, v);
+    }
+
+    /// <summary>Evaluation-mode batch normalisation with running statistics.</summary>
+    public static Tensor BatchNormEval(Tensor x, Tensor weight, Tensor bias, Tensor runningMean, Tensor runningVar, double eps = 1e-5)
+    {
+        var cs = BatchNormOp.ChannelShape(x);
+        var scale = Reshape(weight * Rsqrt(runningVar + eps), cs);
+        return x * scale + Reshape(bias - runningMean * weight * Rsqrt(runningVar + eps), cs);
+    }
+}
