@@ -1,0 +1,40 @@
+using TorchSharp;
+using TT = TorchSharp.torch.Tensor;
+
+namespace Dsl.Backend.Torch.Lowering;
+
+public static partial class KernelTable
+{
+    static void RegisterElementwise(Dictionary<Type, Kernel> t)
+    {
+        Add<AddOp>(t, (_, x) => x[0] + x[1]);
+        Add<SubOp>(t, (_, x) => x[0] - x[1]);
+        Add<MulOp>(t, (_, x) => x[0] * x[1]);
+        Add<DivOp>(t, (_, x) => x[0] / x[1]);
+        Add<MaximumOp>(t, (_, x) => torch.maximum(x[0], x[1]));
+        Add<MinimumOp>(t, (_, x) => torch.minimum(x[0], x[1]));
+        Add<GreaterOp>(t, (_, x) => Mask(x[0].gt(x[1]), x[0]));
+        Add<EqualOp>(t, (_, x) => Mask(x[0].eq(x[1]), x[0]));
+        Add<NegOp>(t, (_, x) => x[0].neg());
+        Add<ExpOp>(t, (_, x) => x[0].exp());
+        Add<LogOp>(t, (_, x) => x[0].log());
+        Add<SqrtOp>(t, (_, x) => x[0].sqrt());
+        Add<RsqrtOp>(t, (_, x) => x[0].rsqrt());
+        Add<PowScalarOp>(t, (op, x) => op.Exponent == 2 ? x[0].square() : x[0].pow(op.Exponent));
+        Add<AbsOp>(t, (_, x) => x[0].abs());
+        Add<SignOp>(t, (_, x) => x[0].sign());
+        Add<ReluOp>(t, (_, x) => x[0].relu());
+        Add<ErfOp>(t, (_, x) => x[0].erf());
+        Add<GeluOp>(t, (_, x) => x[0].gelu());
+        Add<SigmoidOp>(t, (_, x) => x[0].sigmoid());
+        Add<TanhOp>(t, (_, x) => x[0].tanh());
+        Add<StopGradientOp>(t, (_, x) => x[0].alias());
+        Add<CastOp>(t, (op, x) => x[0].to_type(op.To.ToTorch()));
+    }
+
+    /// <summary>A bool mask as 0/1 in the dtype of <paramref name="like"/>; frees the bool tensor.</summary>
+    static TT Mask(TT mask, TT like)
+    {
+        using (mask) return mask.to_type(like.dtype);
+    }
+}

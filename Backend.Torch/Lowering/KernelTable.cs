@@ -1,0 +1,46 @@
+using TorchSharp;
+using TT = TorchSharp.torch.Tensor;
+
+namespace Dsl.Backend.Torch.Lowering;
+
+/// <summary>What a kernel may need beyond its inputs.</summary>
+public sealed record KernelContext(torch.Device Device);
+
+/// <summary>Runs one op on TorchSharp tensors; must return new tensor objects (never an input itself).</summary>
+public delegate TT[] Kernel(Op op, TT[] inputs, KernelContext ctx);
+
+/// <summary>
+/// The TorchSharp lowering of every op, one file per op family (<c>Lowering/Elementwise.cs</c> …).
+/// Looked up by the op's record type.
+/// </summary>
+public static partial class KernelTable
+{
+    static readonly Dictionary<Type, Kernel> Kernels = Build();
+
+    /// <summary>The kernel for an op, or a clear error naming the op.</summary>
+    public static Kernel For(Op op) => Kernels.TryGetValue(op.GetType(), out var k)
+        ? k : throw new NotSupportedException($"Backend.Torch has no lowering for op '{op.Name}' ({op.GetType().Name}). Add one in Backend.Torch/Lowering/.");
+
+    /// <summary>Op types with a lowering.</summary>
+    public static IReadOnlyCollection<Type> Supported => Kernels.Keys;
+
+    static Dictionary<Type, Kernel> Build()
+    {
+        var t = new Dictionary<Type, Kernel>();
+        RegisterElementwise(t);
+        RegisterReductions(t);
+        RegisterLayout(t);
+        RegisterLinearAlgebra(t);
+        RegisterNormalization(t);
+        RegisterConvolution(t);
+        RegisterIndexing(t);
+        RegisterCreation(t);
+        return t;
+    }
+
+    static void Add<TOp>(Dictionary<Type, Kernel> t, Func<TOp, TT[], TT> k) where TOp : Op =>
+        t[typeof(TOp)] = (op, x, _) => [k((TOp)op, x)];
+
+    static void AddMulti<TOp>(Dictionary<Type, Kernel> t, Func<TOp, TT[], KernelContext, TT[]> k) where TOp : Op =>
+        t[typeof(TOp)] = (op, x, ctx) => k((TOp)op, x, ctx);
+}

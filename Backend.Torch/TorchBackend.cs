@@ -1,0 +1,35 @@
+using TorchSharp;
+
+namespace Dsl.Backend.Torch;
+
+/// <summary>
+/// Runs graphs as flat TorchSharp execution plans on CPU, or on CUDA where libtorch-cuda is present.
+/// TorchSharp autograd is never used here: the backward pass is part of the graph.
+/// </summary>
+public sealed class TorchBackend : IBackend
+{
+    /// <summary>Creates a backend on a device: "cpu", "cuda" or "cuda:N".</summary>
+    public TorchBackend(string device = "cpu")
+    {
+        TorchRuntime.EnsureInitialized();
+        if (device.StartsWith("cuda", StringComparison.OrdinalIgnoreCase) && !torch.cuda.is_available())
+            throw new InvalidOperationException(
+                $"Device '{device}' was requested but CUDA is not available: this build references the CPU libtorch " +
+                "(TorchSharp-cpu) or no NVIDIA driver/GPU is visible. Use --device cpu, or reference a libtorch-cuda " +
+                "package (e.g. TorchSharp-cuda-linux) on a machine with an NVIDIA GPU and driver.");
+        Device = torch.device(device);
+    }
+
+    /// <summary>The TorchSharp device.</summary>
+    public torch.Device Device { get; }
+
+    /// <inheritdoc/>
+    public string Name => "torch:" + Device;
+
+    /// <summary>When false, graphs are compiled as given (for tests of the passes themselves).</summary>
+    public bool Optimize { get; init; } = true;
+
+    /// <inheritdoc/>
+    public ICompiledGraph Compile(Graph graph) =>
+        new TorchCompiledGraph(Optimize ? Passes.Pipeline.Optimize(graph) : graph, Device);
+}

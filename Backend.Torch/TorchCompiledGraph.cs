@@ -1,0 +1,140 @@
+using Dsl.Backend.Torch.Lowering;
+using Dsl.Passes;
+using TorchSharp;
+using TT = TorchSharp.torch.Tensor;
+
+namespace Dsl.Backend.Torch;
+
+/// <summary>
+/// A graph compiled to a flat list of TorchSharp calls. Each run feeds inputs, executes the steps
+/// under no_grad, disposes every intermediate right after its last use, returns outputs and copies
+/// updates into the persistent tensors in place.
+/// </summary>
+internal sealed class TorchCompiledGraph : ICompiledGraph
+{
+    readonly torch.Device device;
+    readonly KernelContext context;
+    readonly Step[] steps;
+    readonly Dictionary<int, TT> persistent = [];
+    readonly bool[] cloneOnUpdate;
+    bool disposed;
+
+    sealed record Step(Node Node, Kernel Kernel, int[] Inputs, int[] Outputs, int[] FreeAfter);
+
+    public TorchCompiledGraph(Graph graph, torch.Device device)
+    {
+        Graph = graph;
+        this.device = device;
+        context = new KernelContext(device);
+        var lastUse = Liveness.LastUse(graph);
+        steps = graph.Nodes.Select(n => new Step(
+            n, KernelTable.For(n.Op),
+            n.Inputs.Select(i => i.Id).ToArray(),
+            n.Outputs.Select(o => o.Id).ToArray(),
+            n.Inputs.Concat(n.Outputs).Where(v => lastUse[v.Id] <= n.Index && !v.IsPersistent && v.Kind != ValueKind.Input)
+                .Select(v => v.Id).Distinct().ToArray())).ToArray();
+        cloneOnUpdate = graph.Updates.Select(u => AliasesPersistent(u.Value)).ToArray();
+        foreach (var p in graph.Persistent)
+            persistent[p.Id] = torch.zeros(p.Shape.ToLongArray(), p.DType.ToTorch(), device);
+    }
+
+    public Graph Graph { get; }
+
+    public void SetPersistent(string name, HostTensor value)
+    {
+        var v = Lookup(name);
+        if (value.Type != v.Type)
+            throw new ArgumentException($"Cannot set '{name}' ({v.Type}) from {value.Type}: shapes or dtypes differ.");
+        using var src = value.ToTorch(device);
+        using (torch.no_grad()) persistent[v.Id].copy_(src);
+    }
+
+    public HostTensor GetPersistent(string name) => persistent[Lookup(name).Id].ToHost(Lookup(name).DType);
+
+    public IReadOnlyDictionary<string, HostTensor> Run(IReadOnlyDictionary<string, HostTensor> inputs)
+    {
+        ObjectDisposedException.ThrowIf(disposed, this);
+        var slots = new TT?[Graph.Values.Count];
+        try
+        {
+            using var noGrad = torch.no_grad();
+            foreach (var (id, t) in persistent) slots[id] = t;
+            foreach (var input in Graph.Inputs)
+            {
+                if (!inputs.TryGetValue(input.Name!, out var host))
+                    throw new ArgumentException($"Graph '{Graph.Name}' needs input '{input.Name}' ({input.Type}); it was not given.");
+                if (host.Type != input.Type)
+                    throw new ArgumentException($"Input '{input.Name}' must be {input.Type}, got {host.Type}.");
+                slots[input.Id] = host.ToTorch(device);
+            }
+            foreach (var step in steps) Execute(step, slots);
+
+            var results = new Dictionary<string, HostTensor>();
+            foreach (var o in Graph.Outputs) results[o.Name] = slots[o.Value.Id]!.ToHost(o.Value.DType);
+
+            // Updates read values that may be views of persistent tensors: clone those before any copy.
+            var values = Graph.Updates.Select((u, k) => cloneOnUpdate[k] ? slots[u.Value.Id]!.clone() : null).ToArray();
+            for (int k = 0; k < values.Length; k++)
+            {
+                var u = Graph.Updates[k];
+                persistent[u.Target.Id].copy_(values[k] ?? slots[u.Value.Id]!);
+                values[k]?.Dispose();
+            }
+            return results;
+        }
+        finally
+        {
+            for (int id = 0; id < slots.Length; id++)
+                if (slots[id] is { } t && !Graph.Values[id].IsPersistent) t.Dispose();
+        }
+    }
+
+    void Execute(Step step, TT?[] slots)
+    {
+        var args = new TT[step.Inputs.Length];
+        for (int i = 0; i < args.Length; i++) args[i] = slots[step.Inputs[i]]!;
+        TT[] outs;
+        try
+        {
+            outs = step.Kernel(step.Node.Op, args, context);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            string scope = step.Node.Scope.Length > 0 ? $" in {step.Node.Scope}" : "";
+            throw new InvalidOperationException($"Backend.Torch failed at node {step.Node.Index} {step.Node.Op.Describe()}{scope}: {e.Message}", e);
+        }
+        for (int k = 0; k < outs.Length; k++) slots[step.Outputs[k]] = outs[k];
+        foreach (var id in step.FreeAfter)
+        {
+            slots[id]?.Dispose();
+            slots[id] = null;
+        }
+    }
+
+    Tensor Lookup(string name)
+    {
+        var v = Graph.Contains(name) ? Graph[name] : null;
+        if (v is null || !v.IsPersistent)
+            throw new KeyNotFoundException($"Graph '{Graph.Name}' has no parameter, buffer or state named '{name}'.");
+        return v;
+    }
+
+    /// <summary>True if a value may share storage with a persistent tensor (a view chain from one).</summary>
+    static bool AliasesPersistent(Tensor v)
+    {
+        while (true)
+        {
+            if (v.IsPersistent) return true;
+            if (v.Producer?.Op is not (ReshapeOp or ExpandOp or PermuteOp or SliceOp or StopGradientOp)) return false;
+            v = v.Producer.Inputs[0];
+        }
+    }
+
+    public void Dispose()
+    {
+        if (disposed) return;
+        disposed = true;
+        foreach (var t in persistent.Values) t.Dispose();
+        persistent.Clear();
+    }
+}
