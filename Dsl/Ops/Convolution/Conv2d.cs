@@ -3,7 +3,9 @@ namespace Dsl;
 /// <summary>Output spatial size of a 2-D window op.</summary>
 internal static class ConvGeometry
 {
-    public static int Out(int size, int kernel, int stride, int padding) => (size + 2 * padding - kernel) / stride + 1;
+    /// <summary>Output length, or 0 when the window does not fit (C# division truncates toward zero, so check first).</summary>
+    public static int Out(int size, int kernel, int stride, int padding) =>
+        size + 2 * padding < kernel ? 0 : (size + 2 * padding - kernel) / stride + 1;
 }
 
 /// <summary>2-D cross-correlation of x[N,C,H,W] with w[O,C,kh,kw] (square stride and padding, no bias).</summary>
