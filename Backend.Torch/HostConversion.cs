@@ -37,7 +37,8 @@ public static class HostConversion
     {
         var shape = new Shape(t.shape.Select(d => (int)d).ToArray());
         using var cpu = t.device_type == DeviceType.CPU ? t.alias() : t.cpu();
-        using var c = cpu.to_type(dtype.ToTorch()).contiguous();
+        using var typed = cpu.to_type(dtype.ToTorch());
+        using var c = typed.contiguous();
         return dtype switch
         {
             DType.Float32 => HostTensor.F32(shape, c.data<float>().ToArray()),

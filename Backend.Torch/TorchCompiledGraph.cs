@@ -40,6 +40,9 @@ internal sealed class TorchCompiledGraph : ICompiledGraph
 
     public Graph Graph { get; }
 
+    /// <summary>Most torch tensors alive at once during the last run, for memory tests.</summary>
+    internal long LastRunPeakLiveTensors { get; private set; }
+
     public void SetPersistent(string name, HostTensor value)
     {
         var v = Lookup(name);
@@ -67,7 +70,13 @@ internal sealed class TorchCompiledGraph : ICompiledGraph
                     throw new ArgumentException($"Input '{input.Name}' must be {input.Type}, got {host.Type}.");
                 slots[input.Id] = host.ToTorch(device);
             }
-            foreach (var step in steps) Execute(step, slots);
+            long peak = 0;
+            foreach (var step in steps)
+            {
+                Execute(step, slots);
+                peak = Math.Max(peak, DisposeScopeManager.Statistics.ThreadTotalLiveCount);
+            }
+            LastRunPeakLiveTensors = peak;
 
             var results = new Dictionary<string, HostTensor>();
             foreach (var o in Graph.Outputs) results[o.Name] = slots[o.Value.Id]!.ToHost(o.Value.DType);

@@ -20,7 +20,7 @@ public static partial class KernelTable
     static TT Draw(RandomOp op, TT seed, KernelContext ctx, bool normal)
     {
         long s, offset;
-        using (var cpu = seed.cpu())
+        using (var cpu = seed.device_type == DeviceType.CPU ? seed.alias() : seed.cpu())
         {
             var values = cpu.data<long>();
             (s, offset) = (values[0], values[1]);
