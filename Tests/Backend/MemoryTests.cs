@@ -65,7 +65,7 @@ public class MemoryTests
         var g = new Dsl.Graph("swap");
         var a = g.Parameter("a", new Shape(2));
         var b = g.Parameter("b", new Shape(2));
-        g.Update(a, Ops.Reshape(b, new Shape(2)) );
+        g.Update(a, Ops.Reshape(b, new Shape(2)));
         g.Update(b, Ops.Permute(a, 0));
         using var compiled = new TorchBackend { Optimize = false }.Compile(g);
         compiled.SetPersistent("a", HostTensor.F32(new Shape(2), [1, 2]));
