@@ -42,7 +42,7 @@ root.Subcommands.Add(trainMlp);
 var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)
 {
-    foreach (var e in parsed.Errors) Console.Error.WriteLine("error: " + e.Message);
+    foreach (var e in parsed.Errors) Console.Error.WriteLine("error: " + OneLine(e.Message));
     Console.Error.WriteLine($"Run '{root.Name} --help' or '{root.Name} train-mlp --help' for usage.");
     return 2;
 }
@@ -59,14 +59,17 @@ static int Guarded(Func<int> action)
     {
         return action();
     }
-    catch (Exception e) when (!debug && e is DataFileException or UsageException)
+    catch (Exception e) when (!debug && e is DataFileException or CliException)
     {
-        Console.Error.WriteLine("error: " + e.Message);
-        return e is UsageException ? 2 : 1;
+        Console.Error.WriteLine("error: " + OneLine(e.Message));
+        return e is CliException c ? c.ExitCode : 1;
     }
     catch (Exception e) when (!debug)
     {
-        Console.Error.WriteLine($"error: {e.GetType().Name}: {e.Message} (set DSL_DEBUG=1 for the stack trace)");
+        Console.Error.WriteLine($"error: {e.GetType().Name}: {OneLine(e.Message)} (set DSL_DEBUG=1 for the stack trace)");
         return 1;
     }
 }
+
+static string OneLine(string message) =>
+    System.Text.RegularExpressions.Regex.Replace(message.Trim(), @"\s*\n\s*", " ");

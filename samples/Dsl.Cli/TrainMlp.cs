@@ -7,8 +7,12 @@ using Spectre.Console;
 
 namespace Dsl.Cli;
 
-/// <summary>A problem with the command line or its inputs: printed as one line, exit code 2.</summary>
-sealed class UsageException(string message) : Exception(message);
+/// <summary>An expected failure (bad option value, unavailable device, diverged run): printed as one line.</summary>
+sealed class CliException(string message, int exitCode = 2) : Exception(message)
+{
+    /// <summary>Process exit code: 2 for bad options, 1 for other failures.</summary>
+    public int ExitCode { get; } = exitCode;
+}
 
 /// <summary>Settings of <c>train-mlp</c>, as parsed from the command line.</summary>
 sealed record TrainMlpSettings(
@@ -28,15 +32,24 @@ static class TrainMlp
         Validate(s);
         var total = Stopwatch.StartNew();
 
+        TorchBackend backend;
+        try
+        {
+            backend = new TorchBackend(s.Device);
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new CliException(e.Message, exitCode: 1);
+        }
+
         var sw = Stopwatch.StartNew();
         var data = FashionMnist.Load(s.Data);
         var train = data.Train;
         int trainCount = s.Limit is int limit ? Math.Min(limit, train.Count) : train.Count;
         if (trainCount < s.BatchSize)
-            throw new UsageException($"--limit {trainCount} leaves fewer training images than one batch (--batch-size {s.BatchSize}).");
+            throw new CliException($"--limit {trainCount} leaves fewer training images than one batch (--batch-size {s.BatchSize}).");
         AnsiConsole.MarkupLineInterpolated($"[grey]Fashion-MNIST from {data.Directory}: {train.Count} train, {data.Test.Count} test images of {train.Rows}x{train.Cols} (loaded in {sw.Elapsed.TotalSeconds:F1} s)[/]");
 
-        var backend = new TorchBackend(s.Device);
         var mlp = new Mlp(s.Hidden, s.Activation == "relu" ? Activation.Relu : Activation.Gelu, train.ImageSize, FashionMnist.ClassCount);
         Optimizer optimizer = s.Optimizer == "sgd" ? new Sgd(Momentum: 0.9) : new AdamW();
         string optimizerText = optimizer switch
@@ -85,7 +98,7 @@ static class TrainMlp
 
                 double loss = outputs[Mlp.LossOutput].ToScalar(), acc = outputs[Mlp.AccuracyOutput].ToScalar();
                 if (!double.IsFinite(loss))
-                    throw new UsageException($"The loss became {loss} at epoch {epoch} step {k + 1}: training diverged. Lower --lr (now {s.LearningRate:G3}).");
+                    throw new CliException($"The loss became {loss} at epoch {epoch} step {k + 1}: training diverged. Lower --lr (now {s.LearningRate:G3}).", exitCode: 1);
                 lastLoss = loss;
                 (windowLoss, windowAcc, windowMs, windowSteps) = (windowLoss + loss, windowAcc + acc, windowMs + ms, windowSteps + 1);
                 (epochLoss, epochAcc) = (epochLoss + loss, epochAcc + acc);
@@ -169,11 +182,11 @@ static class TrainMlp
 
     static void Validate(TrainMlpSettings s)
     {
-        if (s.Epochs < 1) throw new UsageException($"--epochs must be at least 1, got {s.Epochs}.");
-        if (s.BatchSize < 1) throw new UsageException($"--batch-size must be at least 1, got {s.BatchSize}.");
-        if (!(s.LearningRate > 0) || !double.IsFinite(s.LearningRate)) throw new UsageException($"--lr must be a positive number, got {s.LearningRate}.");
-        if (s.Hidden < 1) throw new UsageException($"--hidden must be at least 1, got {s.Hidden}.");
-        if (s.Limit is < 1) throw new UsageException($"--limit must be at least 1, got {s.Limit}.");
-        if (s.LogEvery < 1) throw new UsageException($"--log-every must be at least 1, got {s.LogEvery}.");
+        if (s.Epochs < 1) throw new CliException($"--epochs must be at least 1, got {s.Epochs}.");
+        if (s.BatchSize < 1) throw new CliException($"--batch-size must be at least 1, got {s.BatchSize}.");
+        if (!(s.LearningRate > 0) || !double.IsFinite(s.LearningRate)) throw new CliException($"--lr must be a positive number, got {s.LearningRate}.");
+        if (s.Hidden < 1) throw new CliException($"--hidden must be at least 1, got {s.Hidden}.");
+        if (s.Limit is < 1) throw new CliException($"--limit must be at least 1, got {s.Limit}.");
+        if (s.LogEvery < 1) throw new CliException($"--log-every must be at least 1, got {s.LogEvery}.");
     }
 }
