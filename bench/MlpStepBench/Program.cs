@@ -14,7 +14,8 @@ using TT = TorchSharp.torch.Tensor;
 // Both start from the same parameters, see the same fixed batch every step, copy the batch from
 // host arrays every step and read loss and accuracy back to the host every step.
 //
-// usage: MlpStepBench [--steps N per round] [--rounds R] [--warmup N] [--batch B] [--hidden H] [--variant both|dsl|torch] [--threads T]
+// usage: MlpStepBench [--steps N per round] [--rounds R] [--warmup N] [--batch B] [--hidden H]
+//                     [--variant both|dsl|torch] [--threads T] [--optimizer adamw|sgd]
 
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 var opts = Options.Parse(args);
@@ -24,16 +25,18 @@ if (opts.Threads > 0) torch.set_num_threads(opts.Threads);
 var mlp = new Mlp(opts.Hidden);
 var init = mlp.InitialParameters(seed: 0);
 var (x, y) = Batch(opts.Batch, mlp.Inputs, mlp.Classes, seed: 1);
-const double Lr = 1e-3;
-var adamw = new AdamW(); // betas 0.9/0.999, eps 1e-8, weight decay 0.01 = torch.optim.AdamW defaults
+double Lr = opts.Optimizer == "sgd" ? 0.05 : 1e-3;
+// adamw: betas 0.9/0.999, eps 1e-8, weight decay 0.01 = torch.optim.AdamW's defaults;
+// sgd: plain SGD (no momentum, no weight decay), to see forward + backward with a minimal update.
+Optimizer dslOptimizer = opts.Optimizer == "sgd" ? new Sgd(Momentum: 0) : new AdamW();
 
-Console.WriteLine($"MLP {mlp.Inputs}-{mlp.Hidden}-{mlp.Classes} (GELU), batch {opts.Batch}, AdamW lr {Lr}, " +
+Console.WriteLine($"MLP {mlp.Inputs}-{mlp.Hidden}-{mlp.Classes} (GELU), batch {opts.Batch}, {(opts.Optimizer == "sgd" ? "SGD" : "AdamW")} lr {Lr}, " +
                   $"{opts.Warmup} warmup + {opts.Rounds} rounds x {opts.Steps} timed steps, torch threads {torch.get_num_threads()}, {Environment.ProcessorCount} cores");
 
 // Same first steps from the same start: the two implementations must agree.
 {
-    using var dsl = new DslStep(mlp, adamw, init, opts.Batch);
-    using var tch = new TorchStep(mlp, init, Lr);
+    using var dsl = new DslStep(mlp, dslOptimizer, init, opts.Batch);
+    using var tch = new TorchStep(mlp, init, Lr, opts.Optimizer);
     var a = Enumerable.Range(0, 5).Select(_ => dsl.Run(x, y, Lr).Loss).ToArray();
     var b = Enumerable.Range(0, 5).Select(_ => tch.Run(x, y).Loss).ToArray();
     double diff = a.Zip(b, (p, q) => Math.Abs(p - q)).Max();
@@ -45,13 +48,13 @@ var variants = new List<Variant>();
 if (opts.Variant is "both" or "dsl")
     variants.Add(Variant.Create("dsl (graph)", opts, () =>
     {
-        var s = new DslStep(mlp, adamw, init, opts.Batch);
+        var s = new DslStep(mlp, dslOptimizer, init, opts.Batch);
         return (() => s.Run(x, y, Lr).Loss, s);
     }));
 if (opts.Variant is "both" or "torch")
     variants.Add(Variant.Create("torch autograd", opts, () =>
     {
-        var s = new TorchStep(mlp, init, Lr);
+        var s = new TorchStep(mlp, init, Lr, opts.Optimizer);
         return (() => s.Run(x, y).Loss, s);
     }));
 
@@ -143,11 +146,11 @@ sealed class Variant : IDisposable
     public void Dispose() => owner.Dispose();
 }
 
-sealed record Options(int Steps, int Warmup, int Batch, int Hidden, string Variant, int Threads, int Rounds)
+sealed record Options(int Steps, int Warmup, int Batch, int Hidden, string Variant, int Threads, int Rounds, string Optimizer)
 {
     public static Options Parse(string[] args)
     {
-        var o = new Options(200, 30, 128, 256, "both", 0, 5);
+        var o = new Options(200, 100, 128, 256, "both", 0, 5, "adamw");
         for (int i = 0; i < args.Length; i++)
         {
             string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
@@ -160,10 +163,12 @@ sealed record Options(int Steps, int Warmup, int Batch, int Hidden, string Varia
                 "--variant" => o with { Variant = Next() },
                 "--threads" => o with { Threads = int.Parse(Next()) },
                 "--rounds" => o with { Rounds = int.Parse(Next()) },
-                _ => throw new ArgumentException($"unknown option {args[i]}; options: --steps --warmup --rounds --batch --hidden --variant both|dsl|torch --threads"),
+                "--optimizer" => o with { Optimizer = Next() },
+                _ => throw new ArgumentException($"unknown option {args[i]}; options: --steps --warmup --rounds --batch --hidden --variant both|dsl|torch --threads --optimizer adamw|sgd"),
             };
         }
         if (o.Variant is not ("both" or "dsl" or "torch")) throw new ArgumentException("--variant must be both, dsl or torch");
+        if (o.Optimizer is not ("adamw" or "sgd")) throw new ArgumentException("--optimizer must be adamw or sgd");
         return o;
     }
 }
@@ -195,19 +200,21 @@ sealed class DslStep : IDisposable
     public void Dispose() => compiled.Dispose();
 }
 
-/// <summary>The same MLP by hand: TorchSharp autograd and torch.optim.AdamW.</summary>
+/// <summary>The same MLP by hand: TorchSharp autograd and torch.optim.AdamW (or SGD).</summary>
 sealed class TorchStep : IDisposable
 {
     readonly TorchSharp.Modules.Parameter w1, b1, w2, b2;
-    readonly TorchSharp.Modules.AdamW optimizer;
+    readonly torch.optim.Optimizer optimizer;
     readonly long[] xShape, yShape;
 
-    public TorchStep(Mlp mlp, IReadOnlyDictionary<string, HostTensor> init, double lr)
+    public TorchStep(Mlp mlp, IReadOnlyDictionary<string, HostTensor> init, double lr, string optimizerName)
     {
         TorchSharp.Modules.Parameter P(string name) =>
             new(torch.tensor((float[])init[name].Data, init[name].Shape.ToLongArray()), requires_grad: true);
         (w1, b1, w2, b2) = (P("fc1.weight"), P("fc1.bias"), P("fc2.weight"), P("fc2.bias"));
-        optimizer = torch.optim.AdamW([w1, b1, w2, b2], lr, 0.9, 0.999, 1e-8, 0.01);
+        optimizer = optimizerName == "sgd"
+            ? torch.optim.SGD([w1, b1, w2, b2], lr)
+            : torch.optim.AdamW([w1, b1, w2, b2], lr, 0.9, 0.999, 1e-8, 0.01);
         (xShape, yShape) = ([0, mlp.Inputs], [0]);
     }
 
