@@ -87,10 +87,13 @@ public static class IdxReader
         }
         try
         {
+            // The gzip trailer's ISIZE (uncompressed size mod 2^32) sizes the buffer when plausible.
+            uint isize = raw.Length >= 18 ? BinaryPrimitives.ReadUInt32LittleEndian(raw.AsSpan(raw.Length - 4)) : 0;
+            int capacity = isize > 0 && isize <= Math.Min((long)raw.Length * 64, Array.MaxLength) ? (int)isize : (int)Math.Min((long)raw.Length * 4, Array.MaxLength);
             using var gz = new GZipStream(new MemoryStream(raw), CompressionMode.Decompress);
-            using var output = new MemoryStream(raw.Length * 8);
+            using var output = new MemoryStream(capacity);
             gz.CopyTo(output);
-            return output.ToArray();
+            return output.Length == output.Capacity ? output.GetBuffer() : output.ToArray();
         }
         catch (Exception e) when (e is InvalidDataException or IOException)
         {
