@@ -1,1 +1,75 @@
-Console.WriteLine("dsl");
+using System.CommandLine;
+using System.Globalization;
+using Dsl.Cli;
+using Dsl.Models.Data;
+using Spectre.Console;
+
+CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
+CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+// Spectre wraps at 80 columns when output is redirected to a file or pipe: keep progress lines whole.
+if (Console.IsOutputRedirected) AnsiConsole.Profile.Width = 200;
+
+var epochs = new Option<int>("--epochs") { Description = "Passes over the training images.", DefaultValueFactory = _ => 2 };
+var batchSize = new Option<int>("--batch-size") { Description = "Images per training step (the step graph is compiled for this size; the last partial batch of each epoch is skipped).", DefaultValueFactory = _ => 128 };
+var lr = new Option<double>("--lr") { Description = "Peak learning rate (fed to the step graph as an input every step).", DefaultValueFactory = _ => 1e-3 };
+var hidden = new Option<int>("--hidden") { Description = "Width of the hidden layer.", DefaultValueFactory = _ => 256 };
+var optimizer = new Option<string>("--optimizer") { Description = "adamw (betas 0.9/0.999, weight decay 0.01) or sgd (momentum 0.9, no weight decay).", DefaultValueFactory = _ => "adamw" };
+optimizer.AcceptOnlyFromAmong("adamw", "sgd");
+var seed = new Option<int>("--seed") { Description = "Seed of the parameter initialisation and of the per-epoch shuffles.", DefaultValueFactory = _ => 0 };
+var data = new Option<string?>("--data") { Description = "Folder holding the four Fashion-MNIST IDX files (.gz or raw). Default: the repository's data/ folder, found above the executable.", HelpName = "PATH" };
+var device = new Option<string>("--device") { Description = "Torch device: cpu, or cuda (needs a libtorch-cuda build and a GPU).", DefaultValueFactory = _ => "cpu" };
+device.AcceptOnlyFromAmong("cpu", "cuda");
+var limit = new Option<int?>("--limit") { Description = "Train on only the first N training images (for quick runs); the test set stays complete.", HelpName = "N" };
+var activation = new Option<string>("--activation") { Description = "Hidden nonlinearity: gelu or relu.", DefaultValueFactory = _ => "gelu" };
+activation.AcceptOnlyFromAmong("gelu", "relu");
+var schedule = new Option<string>("--schedule") { Description = "Learning-rate schedule: constant, or cosine decay to 0 over all steps.", DefaultValueFactory = _ => "constant" };
+schedule.AcceptOnlyFromAmong("constant", "cosine");
+var logEvery = new Option<int>("--log-every") { Description = "Print a progress line every this many steps.", DefaultValueFactory = _ => 50 };
+
+var trainMlp = new Command("train-mlp",
+    "Train a 784-hidden-10 MLP classifier on Fashion-MNIST through one compiled DSL step graph (forward, graph-level autodiff and optimizer), " +
+    "report the full 10,000-image test accuracy after every epoch and the mean step time at the end.");
+foreach (var o in new Option[] { epochs, batchSize, lr, hidden, optimizer, seed, data, device, limit, activation, schedule, logEvery })
+    trainMlp.Options.Add(o);
+trainMlp.SetAction(parse => Guarded(() => TrainMlp.Run(new TrainMlpSettings(
+    parse.GetValue(epochs), parse.GetValue(batchSize), parse.GetValue(lr), parse.GetValue(hidden), parse.GetValue(optimizer)!,
+    parse.GetValue(seed), parse.GetValue(data), parse.GetValue(device)!, parse.GetValue(limit), parse.GetValue(activation)!,
+    parse.GetValue(schedule)!, parse.GetValue(logEvery)))));
+
+var root = new RootCommand("Deep-learning DSL command line: trains models built as graphs, run by the TorchSharp backend.");
+root.Subcommands.Add(trainMlp);
+
+var parsed = root.Parse(args);
+if (parsed.Errors.Count > 0)
+{
+    foreach (var e in parsed.Errors) Console.Error.WriteLine("error: " + OneLine(e.Message));
+    Console.Error.WriteLine($"Run '{root.Name} --help' or '{root.Name} train-mlp --help' for usage.");
+    return 2;
+}
+return parsed.Invoke();
+
+/// <summary>
+/// Runs a command, turning expected failures (bad data, bad options, unavailable device) into one
+/// error line and a non-zero exit code. Set DSL_DEBUG=1 to see stack traces.
+/// </summary>
+static int Guarded(Func<int> action)
+{
+    bool debug = Environment.GetEnvironmentVariable("DSL_DEBUG") is "1" or "true";
+    try
+    {
+        return action();
+    }
+    catch (Exception e) when (!debug && e is DataFileException or CliException)
+    {
+        Console.Error.WriteLine("error: " + OneLine(e.Message));
+        return e is CliException c ? c.ExitCode : 1;
+    }
+    catch (Exception e) when (!debug)
+    {
+        Console.Error.WriteLine($"error: {e.GetType().Name}: {OneLine(e.Message)} (set DSL_DEBUG=1 for the stack trace)");
+        return 1;
+    }
+}
+
+static string OneLine(string message) =>
+    System.Text.RegularExpressions.Regex.Replace(message.Trim(), @"\s*\n\s*", " ");
