@@ -40,7 +40,8 @@ public static partial class KernelTable
         Add<AvgPool2dGradOp>(t, (op, x) =>
         {
             long c = op.InputShape[1];
-            using var w = torch.full([c, 1, op.Kernel, op.Kernel], 1.0 / (op.Kernel * op.Kernel), x[0].dtype, x[0].device);
+            using var weight = (1.0 / (op.Kernel * op.Kernel)).ToScalar();
+            using var w = torch.full([c, 1, op.Kernel, op.Kernel], weight, x[0].dtype, x[0].device);
             long oph = op.InputShape[2] - ((x[0].shape[2] - 1) * op.Stride - 2 * op.Padding + op.Kernel);
             long opw = op.InputShape[3] - ((x[0].shape[3] - 1) * op.Stride - 2 * op.Padding + op.Kernel);
             return torch.nn.functional.conv_transpose2d(x[0], w, null, [op.Stride, op.Stride], [op.Padding, op.Padding], [oph, opw], [1, 1], c);

@@ -7,7 +7,11 @@ public static partial class KernelTable
 {
     static void RegisterCreation(Dictionary<Type, Kernel> t)
     {
-        AddMulti<FullOp>(t, (op, _, ctx) => [torch.full(op.Shape.ToLongArray(), op.Value, op.DType.ToTorch(), ctx.Device)]);
+        AddMulti<FullOp>(t, (op, _, ctx) =>
+        {
+            using var value = op.Value.ToScalar();
+            return [torch.full(op.Shape.ToLongArray(), value, op.DType.ToTorch(), ctx.Device)];
+        });
         AddMulti<ConstantOp>(t, (op, _, ctx) => [op.Value.ToTorch(ctx.Device)]);
         AddMulti<RandomUniformOp>(t, (op, x, ctx) => [Draw(op, x[0], ctx, normal: false)]);
         AddMulti<RandomNormalOp>(t, (op, x, ctx) => [Draw(op, x[0], ctx, normal: true)]);

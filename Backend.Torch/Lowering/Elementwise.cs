@@ -7,8 +7,8 @@ public static partial class KernelTable
 {
     static void RegisterElementwise(Dictionary<Type, Kernel> t)
     {
-        Add<AddOp>(t, (_, x) => x[0] + x[1]);
-        Add<SubOp>(t, (_, x) => x[0] - x[1]);
+        Add<AddOp>(t, (_, x) => Plus(x[0], x[1]));
+        Add<SubOp>(t, (_, x) => Minus(x[0], x[1]));
         Add<MulOp>(t, (_, x) => x[0] * x[1]);
         Add<DivOp>(t, (_, x) => x[0] / x[1]);
         Add<MaximumOp>(t, (_, x) => torch.maximum(x[0], x[1]));
@@ -20,7 +20,12 @@ public static partial class KernelTable
         Add<LogOp>(t, (_, x) => x[0].log());
         Add<SqrtOp>(t, (_, x) => x[0].sqrt());
         Add<RsqrtOp>(t, (_, x) => x[0].rsqrt());
-        Add<PowScalarOp>(t, (op, x) => op.Exponent == 2 ? x[0].square() : x[0].pow(op.Exponent));
+        Add<PowScalarOp>(t, (op, x) =>
+        {
+            if (op.Exponent == 2) return x[0] * x[0];   // square() would make an implicit Scalar
+            using var e = op.Exponent.ToScalar();
+            return x[0].pow(e);
+        });
         Add<AbsOp>(t, (_, x) => x[0].abs());
         Add<SignOp>(t, (_, x) => x[0].sign());
         Add<ReluOp>(t, (_, x) => x[0].relu());

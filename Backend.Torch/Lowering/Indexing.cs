@@ -9,7 +9,7 @@ public static partial class KernelTable
     {
         Add<GatherOp>(t, (op, x) => x[0].index_select(op.Axis, x[1]));
         Add<IndexAddOp>(t, (op, x) =>
-            torch.zeros(op.Shape.ToLongArray(), x[0].dtype, x[0].device).index_add_(op.Axis, x[1], x[0], 1));
+            torch.zeros(op.Shape.ToLongArray(), x[0].dtype, x[0].device).index_add_(op.Axis, x[1], x[0], One));
         Add<TakeAlongAxisOp>(t, (op, x) => x[0].gather(op.Axis, x[1]));
         Add<ScatterAddOp>(t, (op, x) =>
             torch.zeros(op.Shape.ToLongArray(), x[0].dtype, x[0].device).scatter_add_(op.Axis, x[1], x[0]));

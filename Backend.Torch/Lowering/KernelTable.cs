@@ -17,6 +17,26 @@ public static partial class KernelTable
 {
     static readonly Dictionary<Type, Kernel> Kernels = Build();
 
+    // TorchSharp 0.107 passes the native handle of temporary Scalars (e.g. the implicit alpha=1 of
+    // `a + b`) without keeping the managed object alive, so the finalizer can free it mid-call
+    // ("Unknown scalar type" crashes under concurrent GC). Kernels therefore never create implicit
+    // Scalars: they use these rooted ones, or `using` locals that outlive the call.
+    static readonly Scalar One = 1.ToScalar();
+    static readonly Scalar MinusOne = (-1).ToScalar();
+
+    /// <summary>a + b with a rooted alpha.</summary>
+    static TT Plus(TT a, TT b) => a.add(b, One);
+
+    /// <summary>a - b as a + (-1)·b (exact in IEEE arithmetic) with a rooted alpha.</summary>
+    static TT Minus(TT a, TT b) => a.add(b, MinusOne);
+
+    /// <summary>a + c for a constant c, with the Scalar kept alive across the call.</summary>
+    static TT PlusConstant(TT a, double c)
+    {
+        using var s = c.ToScalar();
+        return a.add(s, One);
+    }
+
     /// <summary>The kernel for an op, or a clear error naming the op.</summary>
     public static Kernel For(Op op) => Kernels.TryGetValue(op.GetType(), out var k)
         ? k : throw new NotSupportedException($"Backend.Torch has no lowering for op '{op.Name}' ({op.GetType().Name}). Add one in Backend.Torch/Lowering/.");
