@@ -74,11 +74,11 @@ public sealed class Mlp
         foreach (var (name, shape) in ParameterShapes)
         {
             if (name.EndsWith(".weight", StringComparison.Ordinal))
-                result[name] = Init.KaimingUniform(shape, rng, a: Math.Sqrt(5));
+                result[name] = Initializers.KaimingUniform(shape, rng, a: Math.Sqrt(5));
             else
             {
                 var weight = ParameterShapes.Single(p => p.Name == name[..^".bias".Length] + ".weight").Shape;
-                result[name] = Init.Uniform(shape, 1 / Math.Sqrt(Init.Fans(weight).FanIn), rng);
+                result[name] = Initializers.Uniform(shape, 1 / Math.Sqrt(Initializers.Fans(weight).FanIn), rng);
             }
         }
         return result;

@@ -27,7 +27,8 @@ public static class Autodiff
 
         using (graph.Scope("grad"))
         {
-            for (int n = last; n >= 0; n--)
+            int first = wrt.Count == 0 ? 0 : wrt.Min(w => w.Producer is null ? 0 : w.Producer.Index + 1);
+            for (int n = last; n >= first; n--)
             {
                 var node = graph.Nodes[n];
                 if (!node.Outputs.Any(o => grads.ContainsKey(o.Id))) continue;
@@ -54,10 +55,15 @@ public static class Autodiff
     static HashSet<int> ForwardReachable(Graph graph, IReadOnlyList<Tensor> sources)
     {
         var set = new HashSet<int>(sources.Select(s => s.Id));
-        foreach (var node in graph.Nodes)
+        // Nodes before the earliest source cannot depend on it.
+        int start = sources.Count == 0 ? graph.Nodes.Count : sources.Min(s => s.Producer is null ? 0 : s.Producer.Index + 1);
+        for (int n = start; n < graph.Nodes.Count; n++)
+        {
+            var node = graph.Nodes[n];
             if (node.Inputs.Any(i => set.Contains(i.Id)))
                 foreach (var o in node.Outputs)
                     if (o.DType.IsFloat()) set.Add(o.Id);
+        }
         return set;
     }
 }

@@ -84,6 +84,18 @@ public sealed class Graph
         updates.Add(new GraphUpdate(target, value));
     }
 
+    /// <summary>Gives an input or persistent value a new (unique) name.</summary>
+    public void Rename(Tensor value, string name)
+    {
+        Own(value);
+        if (value.Name is null) throw new ArgumentException($"Only inputs and persistent values have names; {value} is an intermediate.");
+        if (value.Name == name) return;
+        if (named.ContainsKey(name)) throw new ArgumentException($"Graph '{Name}' already has a value named '{name}'.");
+        named.Remove(value.Name);
+        value.Name = name;
+        named[name] = value;
+    }
+
     /// <summary>Enters a model scope (dotted names compose); dispose to leave it.</summary>
     public IDisposable Scope(string name)
     {

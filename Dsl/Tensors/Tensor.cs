@@ -30,7 +30,7 @@ public sealed partial class Tensor
     public ValueKind Kind { get; }
 
     /// <summary>Name of inputs and persistent values (dotted, PyTorch style); null for intermediates.</summary>
-    public string? Name { get; }
+    public string? Name { get; internal set; }
 
     /// <summary>The node producing this value, or null for inputs and persistent values.</summary>
     public Node? Producer { get; }

@@ -6,7 +6,7 @@ namespace Dsl.Models.Training;
 /// stream), so the same seed gives the same values on every run and machine. Fans follow PyTorch:
 /// fan_in = shape[1]·receptive field, fan_out = shape[0]·receptive field.
 /// </summary>
-public static class Init
+public static class Initializers
 {
     /// <summary>PyTorch's fan_in and fan_out of a weight shape (rank ≥ 2: [out, in, kernel…]).</summary>
     public static (int FanIn, int FanOut) Fans(Shape shape)

@@ -1,0 +1,27 @@
+namespace Dsl;
+
+/// <summary>
+/// Helpers called by generated backward code: the VJP of one op call (through the
+/// <see cref="Op.Vjp"/> rules of the nodes it appended) and null-aware accumulation.
+/// </summary>
+public static class Vjp
+{
+    /// <summary>
+    /// Gradients of <paramref name="output"/> (seeded with <paramref name="dOutput"/>) with respect to
+    /// each operand of the call that produced it; null for operands that are not differentiable or
+    /// when <paramref name="dOutput"/> is null.
+    /// </summary>
+    public static Tensor?[] Of(Tensor output, Tensor? dOutput, params Tensor[] operands)
+    {
+        if (dOutput is null || !output.DType.IsFloat()) return new Tensor?[operands.Length];
+        var wrt = operands.Where(o => o.DType.IsFloat()).ToArray();
+        var grads = Autodiff.Gradients(output, wrt, dOutput);
+        var result = new Tensor?[operands.Length];
+        for (int i = 0, k = 0; i < operands.Length; i++)
+            if (operands[i].DType.IsFloat()) result[i] = grads[k++];
+        return result;
+    }
+
+    /// <summary>a + b where null means zero.</summary>
+    public static Tensor? Add(Tensor? a, Tensor? b) => a is null ? b : b is null ? a : a + b;
+}

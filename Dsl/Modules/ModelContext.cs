@@ -1,0 +1,54 @@
+namespace Dsl;
+
+/// <summary>
+/// The graph that model constructors declare their parameters in. Models are built per graph:
+/// <c>var model = ModelContext.Build(graph, () =&gt; new Mlp(784, 256));</c> declares every parameter
+/// and buffer and gives them their dotted PyTorch names.
+/// </summary>
+public static class ModelContext
+{
+    [ThreadStatic] static Graph? current;
+    [ThreadStatic] static int provisional;
+
+    /// <summary>The graph being built into, or an error explaining how to get one.</summary>
+    public static Graph Current => current ?? throw new InvalidOperationException(
+        "A model parameter was declared outside a graph: construct models with ModelContext.Build(graph, () => new MyModel(...)).");
+
+    /// <summary>
+    /// Constructs a model with <paramref name="graph"/> as the current graph, then names its
+    /// parameters, buffers and submodules (dotted, in declaration order).
+    /// </summary>
+    public static T Build<T>(Graph graph, Func<T> construct, string prefix = "") where T : IModel
+    {
+        var outer = current;
+        current = graph;
+        try
+        {
+            var model = construct();
+            model.Register(new Registry(graph, prefix));
+            return model;
+        }
+        finally
+        {
+            current = outer;
+        }
+    }
+
+    /// <summary>Declares a parameter with a provisional name; <see cref="Registry"/> renames it.</summary>
+    public static Tensor Parameter(params int[] shape) =>
+        Current.Parameter($"__unnamed_parameter_{provisional++}", new Shape(shape));
+
+    /// <summary>Declares a buffer with a provisional name; <see cref="Registry"/> renames it.</summary>
+    public static Tensor Buffer(params int[] shape) =>
+        Current.Buffer($"__unnamed_buffer_{provisional++}", new Shape(shape));
+}
+
+/// <summary>Implemented by generated code for every [Model] class.</summary>
+public interface IModel
+{
+    /// <summary>Names this model's parameters, buffers and submodules under the registry's prefix.</summary>
+    void Register(Registry registry);
+}
+
+/// <summary>A named persistent value of a model and how to initialise it.</summary>
+public sealed record NamedValue(string Name, Tensor Value, Init Init);

@@ -1,0 +1,82 @@
+namespace Dsl;
+
+/// <summary>
+/// Collects a model tree's parameters, buffers and modules with dotted names
+/// (<c>blocks.3.attn.qkv.weight</c>), renaming the graph values to match. Generated
+/// <c>Register</c> methods call it in field declaration order.
+/// </summary>
+public sealed class Registry
+{
+    readonly Graph graph;
+    readonly string prefix;
+    readonly List<NamedValue> parameters;
+    readonly List<NamedValue> buffers;
+    readonly List<(string Name, IModel Module)> modules;
+    readonly HashSet<IModel> visited;
+
+    /// <summary>A root registry over a graph.</summary>
+    public Registry(Graph graph, string prefix = "")
+        : this(graph, prefix, [], [], [], new HashSet<IModel>(ReferenceEqualityComparer.Instance)) { }
+
+    Registry(Graph graph, string prefix, List<NamedValue> p, List<NamedValue> b, List<(string, IModel)> m, HashSet<IModel> visited)
+    {
+        this.graph = graph;
+        this.prefix = prefix;
+        parameters = p;
+        buffers = b;
+        modules = m;
+        this.visited = visited;
+    }
+
+    /// <summary>Parameters in registration order.</summary>
+    public IReadOnlyList<NamedValue> Parameters => parameters;
+    /// <summary>Buffers in registration order.</summary>
+    public IReadOnlyList<NamedValue> Buffers => buffers;
+    /// <summary>Submodules (all depths) in registration order.</summary>
+    public IReadOnlyList<(string Name, IModel Module)> Modules => modules;
+
+    string Full(string name) => prefix.Length == 0 ? name : prefix + "." + name;
+
+    /// <summary>Registers a parameter field.</summary>
+    public void Parameter(string name, Tensor value, Init init)
+    {
+        if (IsShared(value)) return;
+        parameters.Add(new NamedValue(Full(name), Rename(value, Full(name), ValueKind.Parameter), init));
+    }
+
+    /// <summary>Registers a buffer field.</summary>
+    public void Buffer(string name, Tensor value, Init init)
+    {
+        if (IsShared(value)) return;
+        buffers.Add(new NamedValue(Full(name), Rename(value, Full(name), ValueKind.Buffer), init));
+    }
+
+    /// <summary>Registers a submodule; a module registered twice (weight sharing) keeps its first name.</summary>
+    public void Module(string name, IModel? module)
+    {
+        if (module is null) throw new InvalidOperationException($"Submodule '{Full(name)}' is null: assign it in the constructor.");
+        if (!visited.Add(module)) return;
+        modules.Add((Full(name), module));
+        module.Register(new Registry(graph, Full(name), parameters, buffers, modules, visited));
+    }
+
+    /// <summary>Registers a list of submodules as name.0, name.1, … (PyTorch's ModuleList).</summary>
+    public void ModuleList<T>(string name, IEnumerable<T>? list) where T : IModel
+    {
+        if (list is null) throw new InvalidOperationException($"Module list '{Full(name)}' is null: assign it in the constructor.");
+        int i = 0;
+        foreach (var m in list) Module($"{name}.{i++}", m);
+    }
+
+    /// <summary>A value already registered under another name (a tied weight) keeps its first name.</summary>
+    static bool IsShared(Tensor? value) => value?.Name is { } n && !n.StartsWith("__unnamed_", StringComparison.Ordinal);
+
+    Tensor Rename(Tensor value, string name, ValueKind kind)
+    {
+        if (value is null) throw new InvalidOperationException($"'{name}' is null: assign it in the constructor with Param(...)/BufferOf(...).");
+        if (value.Kind != kind) throw new InvalidOperationException($"'{name}' must be a {kind.ToString().ToLowerInvariant()}, but holds {value}.");
+        if (value.Graph != graph) throw new InvalidOperationException($"'{name}' was declared in graph '{value.Graph.Name}', not '{graph.Name}'.");
+        graph.Rename(value, name);
+        return value;
+    }
+}
