@@ -9,19 +9,20 @@ public static class ModelContext
 {
     [ThreadStatic] static Graph? current;
     [ThreadStatic] static int provisional;
+    [ThreadStatic] static DType dtype;
 
     /// <summary>The graph being built into, or an error explaining how to get one.</summary>
     public static Graph Current => current ?? throw new InvalidOperationException(
         "A model parameter was declared outside a graph: construct models with ModelContext.Build(graph, () => new MyModel(...)).");
 
     /// <summary>
-    /// Constructs a model with <paramref name="graph"/> as the current graph, then names its
+    /// Constructs a model (parameters of <paramref name="parameterType"/>: f32 to train, f64 for gradient checks) with <paramref name="graph"/> as the current graph, then names its
     /// parameters, buffers and submodules (dotted, in declaration order).
     /// </summary>
-    public static T Build<T>(Graph graph, Func<T> construct, string prefix = "") where T : IModel
+    public static T Build<T>(Graph graph, Func<T> construct, string prefix = "", DType parameterType = DType.Float32) where T : IModel
     {
-        var outer = current;
-        current = graph;
+        var (outer, outerType) = (current, dtype);
+        (current, dtype) = (graph, parameterType);
         try
         {
             var model = construct();
@@ -30,17 +31,17 @@ public static class ModelContext
         }
         finally
         {
-            current = outer;
+            (current, dtype) = (outer, outerType);
         }
     }
 
     /// <summary>Declares a parameter with a provisional name; <see cref="Registry"/> renames it.</summary>
     public static Tensor Parameter(params int[] shape) =>
-        Current.Parameter($"__unnamed_parameter_{provisional++}", new Shape(shape));
+        Current.Parameter($"__unnamed_parameter_{provisional++}", new Shape(shape), dtype);
 
     /// <summary>Declares a buffer with a provisional name; <see cref="Registry"/> renames it.</summary>
     public static Tensor Buffer(params int[] shape) =>
-        Current.Buffer($"__unnamed_buffer_{provisional++}", new Shape(shape));
+        Current.Buffer($"__unnamed_buffer_{provisional++}", new Shape(shape), dtype);
 }
 
 /// <summary>Implemented by generated code for every [Model] class.</summary>

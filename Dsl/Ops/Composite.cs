@@ -3,6 +3,7 @@ namespace Dsl;
 public static partial class Ops
 {
     /// <summary>x / max(‖x‖₂, eps) along an axis (as torch.nn.functional.normalize).</summary>
+    [Differentiable]
     public static Tensor L2Normalize(Tensor x, int axis = -1, double eps = 1e-12)
     {
         var norm = Sqrt(Sum(x * x, axis, keepDims: true));
@@ -12,6 +13,7 @@ public static partial class Ops
     /// <summary>
     /// Mean cross-entropy of logits [N,K] against i64 labels [N] (torch.nn.functional.cross_entropy).
     /// </summary>
+    [Differentiable]
     public static Tensor CrossEntropy(Tensor logits, Tensor labels)
     {
         if (logits.Rank != 2 || labels.Rank != 1 || labels.DType != DType.Int64 || labels.Shape[0] != logits.Shape[0])

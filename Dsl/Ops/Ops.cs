@@ -12,6 +12,7 @@ public static partial class Ops
     /// <summary>
     /// Sums a broadcast gradient back to <paramref name="shape"/> (the VJP of broadcasting).
     /// </summary>
+    [Differentiable]
     public static Tensor SumToShape(Tensor g, Shape shape)
     {
         if (g.Shape == shape) return g;

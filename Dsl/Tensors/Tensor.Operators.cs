@@ -31,5 +31,6 @@ public sealed partial class Tensor
     public static Tensor operator /(double a, Tensor b) => Ops.Div(b.Scalar(a), b);
 
     /// <summary>A rank-0 constant of this tensor's dtype in this tensor's graph.</summary>
+    [NonDifferentiable]
     public Tensor Scalar(double value) => Ops.Full(Graph, Shape.Scalar, value, DType);
 }

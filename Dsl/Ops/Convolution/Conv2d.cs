@@ -86,18 +86,22 @@ public sealed record Conv2dWeightGradOp(Shape WeightShape, int Stride, int Paddi
 public static partial class Ops
 {
     /// <summary>2-D convolution (cross-correlation), PyTorch layout: x [N,C,H,W], w [O,C,kh,kw].</summary>
+    [Differentiable]
     public static Tensor Conv2d(Tensor x, Tensor weight, int stride = 1, int padding = 0) =>
         Apply(new Conv2dOp(stride, padding), x, weight);
 
     /// <summary>2-D convolution plus a per-channel bias [O].</summary>
+    [Differentiable]
     public static Tensor Conv2d(Tensor x, Tensor weight, Tensor bias, int stride = 1, int padding = 0) =>
         Conv2d(x, weight, stride, padding) + Reshape(bias, new Shape(1, bias.Shape[0], 1, 1));
 
     /// <summary>dL/dx of a conv2d from dy and w.</summary>
+    [Differentiable]
     public static Tensor Conv2dInputGrad(Tensor dy, Tensor weight, Shape inputShape, int stride, int padding) =>
         Apply(new Conv2dInputGradOp(inputShape, stride, padding), dy, weight);
 
     /// <summary>dL/dw of a conv2d from x and dy.</summary>
+    [Differentiable]
     public static Tensor Conv2dWeightGrad(Tensor x, Tensor dy, Shape weightShape, int stride, int padding) =>
         Apply(new Conv2dWeightGradOp(weightShape, stride, padding), x, dy);
 }

@@ -75,14 +75,17 @@ public sealed record AvgPool2dGradOp(Shape InputShape, int Kernel, int Stride, i
 public static partial class Ops
 {
     /// <summary>2-D max pooling (stride defaults to the kernel size).</summary>
+    [Differentiable]
     public static Tensor MaxPool2d(Tensor x, int kernel, int? stride = null, int padding = 0) =>
         x.Graph.Apply(new MaxPool2dOp(kernel, stride ?? kernel, padding), x)[0];
 
     /// <summary>2-D average pooling (stride defaults to the kernel size).</summary>
+    [Differentiable]
     public static Tensor AvgPool2d(Tensor x, int kernel, int? stride = null, int padding = 0) =>
         Apply(new AvgPool2dOp(kernel, stride ?? kernel, padding), x);
 
     /// <summary>Mean over H and W of [N,C,H,W], giving [N,C].</summary>
+    [Differentiable]
     public static Tensor GlobalAvgPool2d(Tensor x)
     {
         if (x.Rank != 4) throw new ShapeException($"Shape error in {Where(x)}, op global_avg_pool2d: needs [N,C,H,W], got {x.Type}");
@@ -93,6 +96,7 @@ public static partial class Ops
 public static partial class Ops
 {
     /// <summary>The adjoint of <see cref="AvgPool2d"/> for an input of <paramref name="inputShape"/>.</summary>
+    [Differentiable]
     public static Tensor AvgPool2dGrad(Tensor dy, Shape inputShape, int kernel, int stride, int padding) =>
         Apply(new AvgPool2dGradOp(inputShape, kernel, stride, padding), dy);
 }

@@ -40,15 +40,19 @@ public sealed record ConstantOp(HostTensor Value) : Op
 public static partial class Ops
 {
     /// <summary>A tensor of one value.</summary>
+    [NonDifferentiable]
     public static Tensor Full(Graph graph, Shape shape, double value, DType dtype = DType.Float32) =>
         graph.Apply(new FullOp(shape, value, dtype))[0];
 
     /// <summary>Zeros shaped and typed like x.</summary>
+    [NonDifferentiable]
     public static Tensor ZerosLike(Tensor x) => Full(x.Graph, x.Shape, 0, x.DType);
 
     /// <summary>Ones shaped and typed like x.</summary>
+    [NonDifferentiable]
     public static Tensor OnesLike(Tensor x) => Full(x.Graph, x.Shape, 1, x.DType);
 
     /// <summary>A constant tensor holding <paramref name="value"/>.</summary>
+    [NonDifferentiable]
     public static Tensor Constant(Graph graph, HostTensor value) => graph.Apply(new ConstantOp(value))[0];
 }

@@ -41,12 +41,15 @@ public sealed record RandomNormalOp(Shape Shape, DType DType, int Stream) : Rand
 public static partial class Ops
 {
     /// <summary>Uniform samples in [0,1) drawn from an i64[2] seed input.</summary>
+    [NonDifferentiable]
     public static Tensor RandomUniform(Tensor seed, Shape shape, DType dtype = DType.Float32) => Apply(new RandomUniformOp(shape, dtype, 0), seed);
 
     /// <summary>Standard normal samples drawn from an i64[2] seed input.</summary>
+    [NonDifferentiable]
     public static Tensor RandomNormal(Tensor seed, Shape shape, DType dtype = DType.Float32) => Apply(new RandomNormalOp(shape, dtype, 0), seed);
 
     /// <summary>Inverted dropout: zeroes elements with probability p and scales the rest by 1/(1-p).</summary>
+    [Differentiable]
     public static Tensor Dropout(Tensor x, double p, Tensor seed)
     {
         if (p <= 0) return x;

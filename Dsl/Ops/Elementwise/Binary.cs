@@ -106,19 +106,27 @@ public sealed record EqualOp : BinaryOp
 public static partial class Ops
 {
     /// <summary>a + b with broadcasting.</summary>
+    [Differentiable]
     public static Tensor Add(Tensor a, Tensor b) => Apply(new AddOp(), a, b);
     /// <summary>a - b with broadcasting.</summary>
+    [Differentiable]
     public static Tensor Sub(Tensor a, Tensor b) => Apply(new SubOp(), a, b);
     /// <summary>a * b with broadcasting.</summary>
+    [Differentiable]
     public static Tensor Mul(Tensor a, Tensor b) => Apply(new MulOp(), a, b);
     /// <summary>a / b with broadcasting.</summary>
+    [Differentiable]
     public static Tensor Div(Tensor a, Tensor b) => Apply(new DivOp(), a, b);
     /// <summary>Elementwise maximum with broadcasting.</summary>
+    [Differentiable]
     public static Tensor Maximum(Tensor a, Tensor b) => Apply(new MaximumOp(), a, b);
     /// <summary>Elementwise minimum with broadcasting.</summary>
+    [Differentiable]
     public static Tensor Minimum(Tensor a, Tensor b) => Apply(new MinimumOp(), a, b);
     /// <summary>1 where a &gt; b else 0 (a mask; stops the gradient).</summary>
+    [NonDifferentiable]
     public static Tensor Greater(Tensor a, Tensor b) => Apply(new GreaterOp(), a, b);
     /// <summary>1 where a == b else 0 (a mask; stops the gradient).</summary>
+    [NonDifferentiable]
     public static Tensor Equal(Tensor a, Tensor b) => Apply(new EqualOp(), a, b);
 }

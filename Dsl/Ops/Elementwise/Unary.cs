@@ -155,31 +155,45 @@ public sealed record StopGradientOp : Op
 public static partial class Ops
 {
     /// <summary>-x.</summary>
+    [Differentiable]
     public static Tensor Neg(Tensor x) => Apply(new NegOp(), x);
     /// <summary>e^x.</summary>
+    [Differentiable]
     public static Tensor Exp(Tensor x) => Apply(new ExpOp(), x);
     /// <summary>ln x.</summary>
+    [Differentiable]
     public static Tensor Log(Tensor x) => Apply(new LogOp(), x);
     /// <summary>√x.</summary>
+    [Differentiable]
     public static Tensor Sqrt(Tensor x) => Apply(new SqrtOp(), x);
     /// <summary>1/√x.</summary>
+    [Differentiable]
     public static Tensor Rsqrt(Tensor x) => Apply(new RsqrtOp(), x);
     /// <summary>x^p for a constant exponent.</summary>
+    [Differentiable]
     public static Tensor PowScalar(Tensor x, double exponent) => Apply(new PowScalarOp(exponent), x);
     /// <summary>|x|.</summary>
+    [Differentiable]
     public static Tensor Abs(Tensor x) => Apply(new AbsOp(), x);
     /// <summary>sign(x) (stops the gradient).</summary>
+    [NonDifferentiable]
     public static Tensor Sign(Tensor x) => Apply(new SignOp(), x);
     /// <summary>max(x, 0).</summary>
+    [Differentiable]
     public static Tensor Relu(Tensor x) => Apply(new ReluOp(), x);
     /// <summary>erf(x).</summary>
+    [Differentiable]
     public static Tensor Erf(Tensor x) => Apply(new ErfOp(), x);
     /// <summary>GELU (exact erf form, as PyTorch's default).</summary>
+    [Differentiable]
     public static Tensor Gelu(Tensor x) => Apply(new GeluOp(), x);
     /// <summary>Logistic sigmoid.</summary>
+    [Differentiable]
     public static Tensor Sigmoid(Tensor x) => Apply(new SigmoidOp(), x);
     /// <summary>tanh(x).</summary>
+    [Differentiable]
     public static Tensor Tanh(Tensor x) => Apply(new TanhOp(), x);
     /// <summary>Identity whose gradient is zero (detach).</summary>
+    [NonDifferentiable]
     public static Tensor StopGradient(Tensor x) => Apply(new StopGradientOp(), x);
 }

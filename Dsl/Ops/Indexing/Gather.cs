@@ -95,13 +95,18 @@ public sealed record ArgsortOp(int Axis, bool Descending) : Op
 public static partial class Ops
 {
     /// <summary>Rows (or slices along <paramref name="axis"/>) picked by a 1-D i64 index.</summary>
+    [Differentiable]
     public static Tensor Gather(Tensor x, Tensor index, int axis = 0) => Apply(new GatherOp(NormAxis(x, axis)), x, index);
     /// <summary>Adds src slices into zeros of <paramref name="shape"/> at index (gather's adjoint).</summary>
+    [Differentiable]
     public static Tensor IndexAdd(Tensor src, Tensor index, int axis, Shape shape) => Apply(new IndexAddOp(axis, shape), src, index);
     /// <summary>torch.gather / numpy.take_along_axis.</summary>
+    [Differentiable]
     public static Tensor TakeAlongAxis(Tensor x, Tensor index, int axis) => Apply(new TakeAlongAxisOp(NormAxis(x, axis)), x, index);
     /// <summary>Adds src into zeros of <paramref name="shape"/> along an axis (torch scatter_add).</summary>
+    [Differentiable]
     public static Tensor ScatterAdd(Tensor src, Tensor index, int axis, Shape shape) => Apply(new ScatterAddOp(NormAxis(src, axis), shape), src, index);
     /// <summary>Indices that sort x along an axis (stops the gradient).</summary>
+    [NonDifferentiable]
     public static Tensor Argsort(Tensor x, int axis = -1, bool descending = false) => Apply(new ArgsortOp(NormAxis(x, axis), descending), x);
 }

@@ -26,6 +26,7 @@ public sealed record PermuteOp(Ints Perm) : Op
 public static partial class Ops
 {
     /// <summary>Reorders axes (negative axes count from the end).</summary>
+    [Differentiable]
     public static Tensor Permute(Tensor x, params int[] perm)
     {
         var p = perm.Select(a => a < 0 ? a + x.Rank : a).ToArray();
@@ -33,6 +34,7 @@ public static partial class Ops
     }
 
     /// <summary>Swaps two axes.</summary>
+    [Differentiable]
     public static Tensor Transpose(Tensor x, int axis0 = -2, int axis1 = -1)
     {
         var p = Enumerable.Range(0, x.Rank).ToArray();

@@ -51,9 +51,11 @@ public sealed record CastOp(DType To) : Op
 public static partial class Ops
 {
     /// <summary>New shape, same elements; one dimension may be -1 (inferred).</summary>
+    [Differentiable]
     public static Tensor Reshape(Tensor x, Shape shape) => x.Shape == shape ? x : Apply(new ReshapeOp(shape), x);
 
     /// <summary>New shape, same elements; one dimension may be -1 (inferred).</summary>
+    [Differentiable]
     public static Tensor Reshape(Tensor x, params int[] dims)
     {
         int infer = Array.IndexOf(dims, -1);
@@ -69,12 +71,15 @@ public static partial class Ops
     }
 
     /// <summary>Broadcasts x to a shape.</summary>
+    [Differentiable]
     public static Tensor Expand(Tensor x, Shape shape) => x.Shape == shape ? x : Apply(new ExpandOp(shape), x);
 
     /// <summary>Converts the element type.</summary>
+    [Differentiable]
     public static Tensor Cast(Tensor x, DType to) => x.DType == to ? x : Apply(new CastOp(to), x);
 
     /// <summary>Flattens dimensions from <paramref name="startAxis"/> on into one.</summary>
+    [Differentiable]
     public static Tensor Flatten(Tensor x, int startAxis = 1)
     {
         int s = NormAxis(x, startAxis);

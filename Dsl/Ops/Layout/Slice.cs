@@ -81,6 +81,7 @@ public sealed record ConcatOp(int Axis) : Op
 public static partial class Ops
 {
     /// <summary>x[start:end:step] along an axis (negative start/end count from the end).</summary>
+    [Differentiable]
     public static Tensor Slice(Tensor x, int axis, int start, int end, int step = 1)
     {
         int a = NormAxis(x, axis), n = x.Shape[a];
@@ -90,10 +91,12 @@ public static partial class Ops
     }
 
     /// <summary>Scatters <paramref name="slice"/> into zeros of <paramref name="fullShape"/> (slice's adjoint).</summary>
+    [Differentiable]
     public static Tensor SliceGrad(Tensor slice, Shape fullShape, int axis, int start, int step = 1) =>
         slice.Shape == fullShape ? slice : Apply(new SliceGradOp(fullShape, axis, start, step), slice);
 
     /// <summary>Joins tensors along an axis.</summary>
+    [Differentiable]
     public static Tensor Concat(int axis, params Tensor[] xs) =>
         xs.Length == 1 ? xs[0] : xs[0].Graph.Apply(new ConcatOp(NormAxis(xs[0], axis)), xs)[0];
 }

@@ -36,10 +36,12 @@ public sealed record MatMulOp(bool TransposeA, bool TransposeB) : Op
 public static partial class Ops
 {
     /// <summary>Batched matrix product with optional transposes of either side.</summary>
+    [Differentiable]
     public static Tensor MatMul(Tensor a, Tensor b, bool transposeA = false, bool transposeB = false) =>
         Apply(new MatMulOp(transposeA, transposeB), a, b);
 
     /// <summary>x·wᵀ + bias, the PyTorch <c>nn.Linear</c> convention (w is [out, in]).</summary>
+    [Differentiable]
     public static Tensor Linear(Tensor x, Tensor weight, Tensor? bias = null)
     {
         var y = MatMul(x, weight, transposeB: true);

@@ -63,6 +63,7 @@ public static partial class Ops
     /// New running statistics, PyTorch convention: r ← (1-m)·r + m·batch, the variance unbiased
     /// (×n/(n-1)). Returns (mean, var); no gradient flows into them.
     /// </summary>
+    [NonDifferentiable]
     public static (Tensor Mean, Tensor Var) BatchNormRunningUpdate(BatchNormResult bn, Tensor x, Tensor runningMean, Tensor runningVar, double momentum = 0.1)
     {
         long n = x.Shape.Numel / x.Shape[1];
@@ -72,6 +73,7 @@ public static partial class Ops
     }
 
     /// <summary>Evaluation-mode batch normalisation with running statistics.</summary>
+    [Differentiable]
     public static Tensor BatchNormEval(Tensor x, Tensor weight, Tensor bias, Tensor runningMean, Tensor runningVar, double eps = 1e-5)
     {
         var cs = BatchNormOp.ChannelShape(x);

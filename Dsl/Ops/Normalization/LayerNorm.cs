@@ -40,6 +40,7 @@ public sealed record LayerNormOp(double Eps) : Op
 public static partial class Ops
 {
     /// <summary>Layer normalisation over the last axis with affine weight and bias.</summary>
+    [Differentiable]
     public static Tensor LayerNorm(Tensor x, Tensor weight, Tensor bias, double eps = 1e-5) =>
         x.Graph.Apply(new LayerNormOp(eps), x, weight, bias)[0];
 }

@@ -70,16 +70,22 @@ public sealed record MaxOp(Ints Axes, bool KeepDims) : ReduceOp(Axes, KeepDims)
 public static partial class Ops
 {
     /// <summary>Sum over the given axes (all axes when none are given).</summary>
+    [Differentiable]
     public static Tensor Sum(Tensor x, int[]? axes = null, bool keepDims = false) => Apply(new SumOp(NormAxes(x, axes), keepDims), x);
     /// <summary>Sum over one axis.</summary>
+    [Differentiable]
     public static Tensor Sum(Tensor x, int axis, bool keepDims = false) => Sum(x, [axis], keepDims);
     /// <summary>Mean over the given axes (all axes when none are given).</summary>
+    [Differentiable]
     public static Tensor Mean(Tensor x, int[]? axes = null, bool keepDims = false) => Apply(new MeanOp(NormAxes(x, axes), keepDims), x);
     /// <summary>Mean over one axis.</summary>
+    [Differentiable]
     public static Tensor Mean(Tensor x, int axis, bool keepDims = false) => Mean(x, [axis], keepDims);
     /// <summary>Maximum over the given axes (all axes when none are given).</summary>
+    [Differentiable]
     public static Tensor Max(Tensor x, int[]? axes = null, bool keepDims = false) => Apply(new MaxOp(NormAxes(x, axes), keepDims), x);
     /// <summary>Maximum over one axis.</summary>
+    [Differentiable]
     public static Tensor Max(Tensor x, int axis, bool keepDims = false) => Max(x, [axis], keepDims);
 
     static Ints NormAxes(Tensor x, int[]? axes)

@@ -67,9 +67,12 @@ public sealed record LogSumExpOp(int Axis, bool KeepDims) : Op
 public static partial class Ops
 {
     /// <summary>softmax along an axis.</summary>
+    [Differentiable]
     public static Tensor Softmax(Tensor x, int axis = -1) => Apply(new SoftmaxOp(NormAxis(x, axis)), x);
     /// <summary>log-softmax along an axis.</summary>
+    [Differentiable]
     public static Tensor LogSoftmax(Tensor x, int axis = -1) => Apply(new LogSoftmaxOp(NormAxis(x, axis)), x);
     /// <summary>log Σ exp(x) along an axis.</summary>
+    [Differentiable]
     public static Tensor LogSumExp(Tensor x, int axis = -1, bool keepDims = false) => Apply(new LogSumExpOp(NormAxis(x, axis), keepDims), x);
 }

@@ -1,0 +1,44 @@
+using Dsl.Generator.Helpers;
+
+namespace Dsl.Generator.Model;
+
+/// <summary>Everything the emitter needs about one [Model] class (no symbols or syntax kept).</summary>
+internal sealed record ModelInfo(
+    string? Namespace,
+    string Name,
+    string Accessibility,
+    EquatableArray<FieldInfo> Fields,
+    MethodInfo Forward,
+    EquatableArray<MethodInfo> Helpers,
+    string FileHint);
+
+/// <summary>What a field holds.</summary>
+internal enum FieldKind { Parameter, Buffer, Module, ModuleList }
+
+/// <summary>A registered field: its C# name, PyTorch name, kind and initialiser.</summary>
+internal sealed record FieldInfo(string Name, string TorchName, FieldKind Kind, string Init);
+
+/// <summary>A parameter of a forward or helper method.</summary>
+internal sealed record ParamInfo(string Name, string TypeText, bool IsTensor);
+
+/// <summary>The forward method or a [Differentiable] helper, lowered to three-address instructions.</summary>
+internal sealed record MethodInfo(
+    string Name,
+    string Accessibility,
+    EquatableArray<ParamInfo> Parameters,
+    int Outputs,
+    string ReturnTypeText,
+    EquatableArray<string> TensorLocals,
+    EquatableArray<Instr> Body,
+    int Line)
+{
+    public int TensorParameterCount
+    {
+        get
+        {
+            int n = 0;
+            foreach (var p in Parameters) if (p.IsTensor) n++;
+            return n;
+        }
+    }
+}
