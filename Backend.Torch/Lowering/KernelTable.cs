@@ -41,6 +41,15 @@ public static partial class KernelTable
     public static Kernel For(Op op) => Kernels.TryGetValue(op.GetType(), out var k)
         ? k : throw new NotSupportedException($"Backend.Torch has no lowering for op '{op.Name}' ({op.GetType().Name}). Add one in Backend.Torch/Lowering/.");
 
+    /// <summary>
+    /// Registers the lowering of a user-defined op (an <see cref="Op"/> declared outside Dsl). The
+    /// kernel must return a new tensor, never one of its inputs.
+    /// </summary>
+    public static void Register<TOp>(Func<TOp, TT[], TT> kernel) where TOp : Op
+    {
+        lock (Kernels) Add(Kernels, kernel);
+    }
+
     /// <summary>Op types with a lowering.</summary>
     public static IReadOnlyCollection<Type> Supported => Kernels.Keys;
 

@@ -10,9 +10,11 @@ public static class Autodiff
     /// <summary>
     /// Gradients of <paramref name="output"/> with respect to each of <paramref name="wrt"/>,
     /// seeded with <paramref name="seed"/> (ones when null, which needs a scalar-like output).
-    /// Values that do not influence the output get zero gradients.
+    /// Values that do not influence the output get zero gradients. With <paramref name="wrtAreLeaves"/>,
+    /// gradients do not flow through the nodes that computed the <paramref name="wrt"/> values (the
+    /// VJP of one call whose operands may depend on each other).
     /// </summary>
-    public static Tensor[] Gradients(Tensor output, IReadOnlyList<Tensor> wrt, Tensor? seed = null)
+    public static Tensor[] Gradients(Tensor output, IReadOnlyList<Tensor> wrt, Tensor? seed = null, bool wrtAreLeaves = false)
     {
         var graph = output.Graph;
         if (!output.DType.IsFloat()) throw new ArgumentException($"Cannot differentiate the integer value {output}.");
@@ -27,7 +29,9 @@ public static class Autodiff
 
         using (graph.Scope("grad"))
         {
-            int first = wrt.Count == 0 ? 0 : wrt.Min(w => w.Producer is null ? 0 : w.Producer.Index + 1);
+            int first = wrt.Count == 0 ? 0 : wrtAreLeaves
+                ? wrt.Max(w => w.Producer is null ? 0 : w.Producer.Index + 1)
+                : wrt.Min(w => w.Producer is null ? 0 : w.Producer.Index + 1);
             for (int n = last; n >= first; n--)
             {
                 var node = graph.Nodes[n];

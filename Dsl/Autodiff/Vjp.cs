@@ -9,13 +9,14 @@ public static class Vjp
     /// <summary>
     /// Gradients of <paramref name="output"/> (seeded with <paramref name="dOutput"/>) with respect to
     /// each operand of the call that produced it; null for operands that are not differentiable or
-    /// when <paramref name="dOutput"/> is null.
+    /// when <paramref name="dOutput"/> is null. Only the call's own nodes are differentiated: an
+    /// operand that depends on another operand is treated as a leaf.
     /// </summary>
     public static Tensor?[] Of(Tensor output, Tensor? dOutput, params Tensor[] operands)
     {
         if (dOutput is null || !output.DType.IsFloat()) return new Tensor?[operands.Length];
         var wrt = operands.Where(o => o.DType.IsFloat()).ToArray();
-        var grads = Autodiff.Gradients(output, wrt, dOutput);
+        var grads = Autodiff.Gradients(output, wrt, dOutput, wrtAreLeaves: true);
         var result = new Tensor?[operands.Length];
         for (int i = 0, k = 0; i < operands.Length; i++)
             if (operands[i].DType.IsFloat()) result[i] = grads[k++];

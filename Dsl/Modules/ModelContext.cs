@@ -19,14 +19,19 @@ public static class ModelContext
     /// Constructs a model (parameters of <paramref name="parameterType"/>: f32 to train, f64 for gradient checks) with <paramref name="graph"/> as the current graph, then names its
     /// parameters, buffers and submodules (dotted, in declaration order).
     /// </summary>
-    public static T Build<T>(Graph graph, Func<T> construct, string prefix = "", DType parameterType = DType.Float32) where T : IModel
+    public static T Build<T>(Graph graph, Func<T> construct, string prefix = "", DType parameterType = DType.Float32) where T : IModel =>
+        Build(graph, construct, out _, prefix, parameterType);
+
+    /// <summary>As <see cref="Build{T}(Graph, Func{T}, string, DType)"/>, also returning the registry (names, inits).</summary>
+    public static T Build<T>(Graph graph, Func<T> construct, out Registry registry, string prefix = "", DType parameterType = DType.Float32) where T : IModel
     {
         var (outer, outerType) = (current, dtype);
         (current, dtype) = (graph, parameterType);
         try
         {
             var model = construct();
-            model.Register(new Registry(graph, prefix));
+            registry = new Registry(graph, prefix);
+            model.Register(registry);
             return model;
         }
         finally

@@ -19,9 +19,10 @@ public static class TorchOracle
         using var scope = torch.NewDisposeScope();
         var ctx = new KernelContext(torch.CPU);
         var env = new Dictionary<int, TT>();
-        foreach (var input in graph.Inputs)
+        foreach (var input in graph.Inputs.Concat(graph.Persistent))
         {
-            var t = feeds[input.Name!].ToTorch(torch.CPU);
+            if (!feeds.TryGetValue(input.Name!, out var fed)) continue;
+            var t = fed.ToTorch(torch.CPU);
             if (wrt.Contains(input)) t.requires_grad_(true);
             env[input.Id] = t;
         }
