@@ -17,16 +17,19 @@ public static class GeneratorDriver
             .ToImmutableArray();
     });
 
+    static readonly CSharpParseOptions ParseOptions = new(LanguageVersion.Latest);
+
     /// <summary>A compilation of the given sources against the BCL and Dsl.</summary>
     public static CSharpCompilation Compile(params string[] sources) => CSharpCompilation.Create(
         "UserModels",
-        sources.Select((s, i) => CSharpSyntaxTree.ParseText(s, new CSharpParseOptions(LanguageVersion.Preview), path: $"Model{i}.cs")),
+        sources.Select((s, i) => CSharpSyntaxTree.ParseText(s, ParseOptions, path: $"Model{i}.cs")),
         References.Value,
         new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
 
     /// <summary>A driver that tracks incremental steps.</summary>
     public static CSharpGeneratorDriver NewDriver() => CSharpGeneratorDriver.Create(
         [new ModelGenerator().AsSourceGenerator()],
+        parseOptions: ParseOptions,
         driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
 
     /// <summary>Generated sources, generator diagnostics and the compiler's diagnostics of the result.</summary>
