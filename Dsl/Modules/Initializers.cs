@@ -1,4 +1,4 @@
-namespace Dsl.Models.Training;
+namespace Dsl;
 
 /// <summary>
 /// Seeded parameter initialisers producing f32 <see cref="HostTensor"/>s. They draw from a
@@ -58,4 +58,68 @@ public static class Initializers
 
     /// <summary>Zeros (no randomness).</summary>
     public static HostTensor Zeros(Shape shape) => HostTensor.F32(shape, new float[checked((int)shape.Numel)]);
+
+    /// <summary>Standard normal samples (Box–Muller) times <paramref name="std"/>.</summary>
+    public static HostTensor Normal(Shape shape, double std, Random rng)
+    {
+        var data = new float[checked((int)shape.Numel)];
+        for (int i = 0; i < data.Length; i++) data[i] = (float)(std * StandardNormal(rng));
+        return HostTensor.F32(shape, data);
+    }
+
+    /// <summary>Normal samples redrawn until within ±2·std (timm's trunc_normal_ with a=-2std, b=2std).</summary>
+    public static HostTensor TruncatedNormal(Shape shape, double std, Random rng)
+    {
+        var data = new float[checked((int)shape.Numel)];
+        for (int i = 0; i < data.Length; i++)
+        {
+            double z;
+            do z = StandardNormal(rng); while (Math.Abs(z) > 2);
+            data[i] = (float)(std * z);
+        }
+        return HostTensor.F32(shape, data);
+    }
+
+    static double StandardNormal(Random rng)
+    {
+        double u1 = 1.0 - rng.NextDouble(), u2 = rng.NextDouble();
+        return Math.Sqrt(-2.0 * Math.Log(u1)) * Math.Cos(2 * Math.PI * u2);
+    }
+
+    /// <summary>Values for one <see cref="Init"/> kind, as f32 or f64.</summary>
+    public static HostTensor Create(Init init, Shape shape, Random rng, DType dtype = DType.Float32)
+    {
+        var f32 = init switch
+        {
+            Init.Zeros => Zeros(shape),
+            Init.Ones => HostTensor.Filled(shape, DType.Float32, 1),
+            Init.XavierUniform => XavierUniform(shape, rng),
+            Init.XavierNormal => Normal(shape, Math.Sqrt(2.0 / (Fans(shape).FanIn + Fans(shape).FanOut)), rng),
+            Init.KaimingUniform => KaimingUniform(shape, rng),
+            Init.KaimingNormal => Normal(shape, Math.Sqrt(2.0 / Fans(shape).FanIn), rng),
+            Init.TorchDefault => KaimingUniform(shape, rng, a: Math.Sqrt(5)),
+            Init.Normal => Normal(shape, 0.02, rng),
+            Init.TruncatedNormal => TruncatedNormal(shape, 0.02, rng),
+            _ => throw new ArgumentOutOfRangeException(nameof(init), init, "Unknown initialiser."),
+        };
+        return dtype switch
+        {
+            DType.Float32 => f32,
+            DType.Float64 => HostTensor.F64(shape, ((float[])f32.Data).Select(v => (double)v).ToArray()),
+            _ => throw new ArgumentException($"Parameters are floating point; cannot initialise {dtype}."),
+        };
+    }
+
+    /// <summary>
+    /// Initial values of every parameter and buffer of a model, drawn in registration order from
+    /// one generator seeded with <paramref name="seed"/>: the same seed gives the same model.
+    /// </summary>
+    public static Dictionary<string, HostTensor> Initialize(Registry registry, int seed)
+    {
+        var rng = new Random(seed);
+        var values = new Dictionary<string, HostTensor>();
+        foreach (var p in registry.Parameters.Concat(registry.Buffers))
+            values[p.Name] = Create(p.Init, p.Value.Shape, rng, p.Value.DType);
+        return values;
+    }
 }
