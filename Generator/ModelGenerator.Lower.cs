@@ -416,7 +416,14 @@ public sealed partial class ModelGenerator
         /// <summary>An argument: tensor expressions are lowered, others must not touch tensor data.</summary>
         Arg? Argument(ExpressionSyntax e, List<Instr> o)
         {
-            if (IsTensor(TypeOf(e)))
+            var type = TypeOf(e);
+            if (type is IArrayTypeSymbol { ElementType: var el } && IsTensor(el) ||
+                type is INamedTypeSymbol { IsGenericType: true } n && n.TypeArguments.Any(IsTensor))
+            {
+                Unsupported(e, "passing a collection of tensors (pass them as separate arguments)");
+                return null;
+            }
+            if (IsTensor(type))
             {
                 var v = Tensor(e, o);
                 return v is null ? null : new Arg(Ref(v), true, v);
@@ -436,7 +443,11 @@ public sealed partial class ModelGenerator
                 return Fail(Unsupported(inv, "an extension or ref/out call"));
 
             if (HasAttribute(method, DifferentiableAttr) && method.IsStatic || HasAttribute(method, NonDifferentiableAttr))
+            {
+                if (!IsTensor(method.ReturnType))
+                    return Fail(Unsupported(inv, $"the op '{method.Name}', which does not return one Tensor,"));
                 return OpInvocation(inv, method, o);
+            }
 
             bool isHelper = helpers.Any(h => SymbolEqualityComparer.Default.Equals(h, method.OriginalDefinition));
             bool isForward = HasAttribute(method, ForwardAttr) && IsModelType(method.ContainingType);
