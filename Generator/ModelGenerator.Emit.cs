@@ -61,6 +61,9 @@ public sealed partial class ModelGenerator
         w.Line("/// <summary>Declares a buffer of this shape in the graph being built (named by <see cref=\"Register\"/>).</summary>");
         w.Line($"protected static {T} BufferOf(params int[] shape) => global::Dsl.ModelContext.Buffer(shape);");
         w.Line();
+        w.Line("/// <summary>After each run of the graph, <paramref name=\"buffer\"/> takes <paramref name=\"value\"/> (e.g. running statistics).</summary>");
+        w.Line($"protected static void UpdateBuffer({T} buffer, {T} value) => buffer.Graph.Update(buffer, value);");
+        w.Line();
     }
 
     // ---- tape ----
@@ -85,7 +88,7 @@ public sealed partial class ModelGenerator
             {
                 switch (i)
                 {
-                    case OpCall op: Values.Add(op.Target); break;
+                    case OpCall op: Values.AddRange(op.Targets); break;
                     case Snapshot s: Values.Add(s.Target); break;
                     case ModuleCall m:
                         Values.AddRange(m.Targets);

@@ -72,14 +72,16 @@ public sealed partial class ModelGenerator
                     w.Line(Accumulate(r.Values[k], outputs == 1 ? "d_out" : "d_out" + k));
                 break;
             case OpCall op when !op.Differentiable:
-                w.Line($"// {op.Target}: no gradient (non-differentiable op)");
+                w.Line($"// {string.Join(", ", op.Targets)}: no gradient (non-differentiable op)");
                 break;
             case OpCall op:
                 {
                     var g = "g_" + op.Target;
                     var operands = string.Join(", ", op.Operands.Select(o => BackRef(o, c)));
                     if (op.Operands.Length == 0) break;
-                    w.Line($"var {g} = global::Dsl.Vjp.Of({c}.{op.Target}, d_{op.Target}, {operands});");
+                    w.Line(op.Targets.Length == 1
+                        ? $"var {g} = global::Dsl.Vjp.Of({c}.{op.Target}, d_{op.Target}, {operands});"
+                        : $"var {g} = global::Dsl.Vjp.Of(new {T}[] {{ {string.Join(", ", op.Targets.Select(t => c + "." + t))} }}, new {T}?[] {{ {string.Join(", ", op.Targets.Select(t => "d_" + t))} }}, {operands});");
                     for (int k = 0; k < op.Operands.Length; k++) w.Line(Accumulate(op.Operands[k], $"{g}[{k}]"));
                     break;
                 }

@@ -37,8 +37,12 @@ public sealed partial class ModelGenerator
                 case SourceComment sc:
                     w.Line($"// line {sc.Line}: {sc.Text}");
                     break;
-                case OpCall op:
+                case OpCall op when op.Targets.Length == 1:
                     w.Line($"var {op.Target} = {c}.{op.Target} = {op.CallText};");
+                    break;
+                case OpCall op:
+                    w.Line($"var ({string.Join(", ", op.Targets)}) = {op.CallText};");
+                    foreach (var t in op.Targets) w.Line($"{c}.{t} = {t};");
                     break;
                 case Snapshot s:
                     w.Line($"var {s.Target} = {c}.{s.Target} = {s.Variable};");

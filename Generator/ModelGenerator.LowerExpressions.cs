@@ -125,11 +125,14 @@ public sealed partial class ModelGenerator
 
         static string Ref(string value) => value.StartsWith("@") ? value.Substring(1) : value;
 
-        string Op(string callText, List<string> operands, bool differentiable, List<Instr> o)
+        string Op(string callText, List<string> operands, bool differentiable, List<Instr> o) =>
+            Ops(callText, operands, differentiable, 1, o)[0];
+
+        List<string> Ops(string callText, List<string> operands, bool differentiable, int outputs, List<Instr> o)
         {
-            var t = "t" + temps++;
-            o.Add(new OpCall(line, t, callText, operands.Distinct().ToEquatableArray(), differentiable));
-            return t;
+            var targets = Enumerable.Range(0, outputs).Select(_ => "t" + temps++).ToList();
+            o.Add(new OpCall(line, targets.ToEquatableArray(), callText, operands.Distinct().ToEquatableArray(), differentiable));
+            return targets;
         }
 
         string? Binary(ExpressionSyntax left, string op, ExpressionSyntax right, List<Instr> o)
@@ -184,8 +187,8 @@ public sealed partial class ModelGenerator
 
             if (HasAttribute(method, DifferentiableAttr) && method.IsStatic || HasAttribute(method, NonDifferentiableAttr))
             {
-                if (!IsTensor(method.ReturnType))
-                    return Fail(Unsupported(inv, $"the op '{method.Name}', which does not return one Tensor,"));
+                if (OutputCount(method.ReturnType) == 0)
+                    return Fail(Unsupported(inv, $"the op '{method.Name}', which returns neither a Tensor nor a tuple of Tensors,"));
                 return OpInvocation(inv, method, o);
             }
 
@@ -228,7 +231,7 @@ public sealed partial class ModelGenerator
                 args.Add((a.NameColon is null ? "" : a.NameColon.ToString() + " ") + arg.Text);
             }
             bool differentiable = !HasAttribute(method, NonDifferentiableAttr);
-            return [Op($"{receiver}({string.Join(", ", args)})", operands, differentiable, o)];
+            return Ops($"{receiver}({string.Join(", ", args)})", operands, differentiable, OutputCount(method.ReturnType), o);
         }
 
         List<string>? ModuleInvocation(InvocationExpressionSyntax inv, IMethodSymbol method, bool isHelper, List<Instr> o)

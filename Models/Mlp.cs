@@ -111,7 +111,7 @@ public sealed class Mlp
     /// <summary>
     /// One training step as a graph: inputs <c>x</c> f32[B, inputs], <c>y</c> i64[B], <c>lr</c> f32[];
     /// outputs <c>loss</c> (mean cross-entropy before the update) and <c>accuracy</c>; the gradients
-    /// come from <see cref="Autodiff.Gradients"/> and the optimizer (AdamW by default) updates the
+    /// come from <see cref="Autodiff.Gradients(Tensor, IReadOnlyList{Tensor}, Tensor?, bool)"/> and the optimizer (AdamW by default) updates the
     /// parameters and its state in place.
     /// </summary>
     public Graph BuildTrainStep(int batchSize, Optimizer? optimizer = null)

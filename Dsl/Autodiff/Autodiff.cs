@@ -16,16 +16,31 @@ public static class Autodiff
     /// </summary>
     public static Tensor[] Gradients(Tensor output, IReadOnlyList<Tensor> wrt, Tensor? seed = null, bool wrtAreLeaves = false)
     {
-        var graph = output.Graph;
         if (!output.DType.IsFloat()) throw new ArgumentException($"Cannot differentiate the integer value {output}.");
-        if (seed is not null && seed.Type != output.Type)
-            throw new ShapeException($"The gradient seed {seed.Type} must match the output {output.Type}.");
+        return Gradients([(output, seed ?? Ops.OnesLike(output))], wrt, wrtAreLeaves);
+    }
+
+    /// <summary>
+    /// Gradients of Σᵢ ⟨outputᵢ, seedᵢ⟩ with respect to each of <paramref name="wrt"/> (several
+    /// outputs, e.g. of a multi-output op, each with its own cotangent).
+    /// </summary>
+    public static Tensor[] Gradients(IReadOnlyList<(Tensor Output, Tensor Seed)> seeds, IReadOnlyList<Tensor> wrt, bool wrtAreLeaves = false)
+    {
+        if (seeds.Count == 0) throw new ArgumentException("At least one output to differentiate is needed.");
+        var graph = seeds[0].Output.Graph;
+        var grads = new Dictionary<int, Tensor>();
+        foreach (var (output, seed) in seeds)
+        {
+            if (!output.DType.IsFloat()) throw new ArgumentException($"Cannot differentiate the integer value {output}.");
+            if (seed.Type != output.Type)
+                throw new ShapeException($"The gradient seed {seed.Type} must match the output {output.Type}.");
+            grads[output.Id] = grads.TryGetValue(output.Id, out var g) ? g + seed : seed;
+        }
         foreach (var w in wrt)
             if (!w.DType.IsFloat()) throw new ArgumentException($"Cannot differentiate with respect to the integer value {w}.");
 
         var active = ForwardReachable(graph, wrt);
-        var grads = new Dictionary<int, Tensor> { [output.Id] = seed ?? Ops.OnesLike(output) };
-        int last = output.Producer?.Index ?? -1;
+        int last = seeds.Max(s => s.Output.Producer?.Index ?? -1);
 
         using (graph.Scope("grad"))
         {

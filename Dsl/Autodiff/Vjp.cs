@@ -12,11 +12,19 @@ public static class Vjp
     /// when <paramref name="dOutput"/> is null. Only the call's own nodes are differentiated: an
     /// operand that depends on another operand is treated as a leaf.
     /// </summary>
-    public static Tensor?[] Of(Tensor output, Tensor? dOutput, params Tensor[] operands)
+    public static Tensor?[] Of(Tensor output, Tensor? dOutput, params Tensor[] operands) => Of([output], [dOutput], operands);
+
+    /// <summary>
+    /// As <see cref="Of(Tensor, Tensor?, Tensor[])"/> for a call with several outputs (a tuple-returning
+    /// op): gradients of Σ ⟨outputᵢ, dOutputᵢ⟩, null cotangents counting as zero.
+    /// </summary>
+    public static Tensor?[] Of(Tensor[] outputs, Tensor?[] dOutputs, params Tensor[] operands)
     {
-        if (dOutput is null || !output.DType.IsFloat()) return new Tensor?[operands.Length];
+        var seeds = outputs.Zip(dOutputs).Where(p => p.Second is not null && p.First.DType.IsFloat())
+            .Select(p => (p.First, p.Second!)).ToArray();
+        if (seeds.Length == 0) return new Tensor?[operands.Length];
         var wrt = operands.Where(o => o.DType.IsFloat()).ToArray();
-        var grads = Autodiff.Gradients(output, wrt, dOutput, wrtAreLeaves: true);
+        var grads = Autodiff.Gradients(seeds, wrt, wrtAreLeaves: true);
         var result = new Tensor?[operands.Length];
         for (int i = 0, k = 0; i < operands.Length; i++)
             if (operands[i].DType.IsFloat()) result[i] = grads[k++];

@@ -11,8 +11,11 @@ internal abstract record Instr(int Line);
 /// <summary>The source statement that the following instructions come from.</summary>
 internal sealed record SourceComment(int Line, string Text) : Instr(Line);
 
-/// <summary>target = an op call (Ops.*, a user op, or a Tensor operator).</summary>
-internal sealed record OpCall(int Line, string Target, string CallText, EquatableArray<string> Operands, bool Differentiable) : Instr(Line);
+/// <summary>targets = an op call (Ops.*, a user op, or a Tensor operator); several targets for a tuple-returning op.</summary>
+internal sealed record OpCall(int Line, EquatableArray<string> Targets, string CallText, EquatableArray<string> Operands, bool Differentiable) : Instr(Line)
+{
+    public string Target => Targets[0];
+}
 
 /// <summary>targets = receiver.Forward(args) on a submodule, or a [Differentiable] helper of this model.</summary>
 internal sealed record ModuleCall(

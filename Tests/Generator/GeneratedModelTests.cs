@@ -62,6 +62,16 @@ public class GeneratedModelTests
             var (a, b) = ((TwoHeads)m).Forward(x[0], out var tape);
             return ([a, b], (d, g) => [((TwoHeads)m).Backward(tape, d[0], d[1], g)]);
         }, ["left.weight", "left.bias", "right.weight", "right.bias"]),
+        ["batch_norm_training"] = new(() => new BatchNorm1d(3), [new(6, 3)], (m, x) =>
+        {
+            var y = ((BatchNorm1d)m).Forward(x[0], out var tape);
+            return ([y], (d, g) => [((BatchNorm1d)m).Backward(tape, d[0], g)]);
+        }, ["weight", "bias"]),
+        ["batch_norm_eval"] = new(() => new BatchNorm1d(3) { Training = false }, [new(6, 3)], (m, x) =>
+        {
+            var y = ((BatchNorm1d)m).Forward(x[0], out var tape);
+            return ([y], (d, g) => [((BatchNorm1d)m).Backward(tape, d[0], g)]);
+        }, ["weight", "bias"]),
         ["custom_op_and_helper"] = new(() => new UsesCustomOp(4), [new(3, 4)], (m, x) =>
         {
             var y = ((UsesCustomOp)m).Forward(x[0], out var tape);
@@ -103,7 +113,25 @@ public class GeneratedModelTests
         int seed = 100;
         foreach (var t in xs.Concat(cots)) feeds[t.Name!] = TestData.Uniform(t.Shape, seed++, dtype: dtype);
         foreach (var p in parameters) feeds[p.Name] = TestData.Uniform(p.Value.Shape, seed++, -0.7, 0.7, dtype);
+        foreach (var b in registry.Buffers) feeds[b.Name] = TestData.Uniform(b.Value.Shape, seed++, 0.5, 1.5, dtype);
         return new Built(g, loss, xs, parameters, feeds);
+    }
+
+    [Fact]
+    public void Batch_norm_updates_its_running_statistics_in_training_only()
+    {
+        var training = Build("batch_norm_training", DType.Float32).Graph;
+        training.Updates.Select(u => u.Target.Name).ShouldBe(["running_mean", "running_var"]);
+        Build("batch_norm_eval", DType.Float32).Graph.Updates.ShouldBeEmpty();
+
+        using var compiled = new TorchBackend().Compile(training);
+        var x = TestData.Uniform(new Shape(6, 3), 5, dtype: DType.Float32);
+        compiled.SetPersistent("running_var", HostTensor.Filled(new Shape(3), DType.Float32, 1));
+        compiled.Run(new Dictionary<string, HostTensor> { ["x0"] = x, ["cot0"] = x });
+        var column0 = Enumerable.Range(0, 6).Select(i => x.ToDoubles()[i * 3]).ToArray();
+        double mean = column0.Average(), unbiased = column0.Sum(v => (v - mean) * (v - mean)) / 5;
+        compiled.GetPersistent("running_mean").ToDoubles()[0].ShouldBe(0.1 * mean, 1e-6);
+        compiled.GetPersistent("running_var").ToDoubles()[0].ShouldBe(0.9 + 0.1 * unbiased, 1e-6);
     }
 
     [Theory]
@@ -126,7 +154,7 @@ public class GeneratedModelTests
     {
         var built = Build(name, dtype);
         using var compiled = new TorchBackend().Compile(built.Graph);
-        foreach (var p in built.Parameters) compiled.SetPersistent(p.Name, built.Feeds[p.Name]);
+        foreach (var p in built.Graph.Persistent) compiled.SetPersistent(p.Name!, built.Feeds[p.Name!]);
         var results = compiled.Run(built.Feeds.Where(f => built.Graph.Contains(f.Key) && built.Graph[f.Key].Kind == ValueKind.Input).ToDictionary());
 
         var wrt = built.Inputs.Concat(built.Parameters.Select(p => p.Value)).ToArray();

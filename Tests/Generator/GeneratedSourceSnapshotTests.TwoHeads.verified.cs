@@ -20,6 +20,9 @@ partial class TwoHeads : global::Dsl.IModel
     /// <summary>Declares a buffer of this shape in the graph being built (named by <see cref="Register"/>).</summary>
     protected static global::Dsl.Tensor BufferOf(params int[] shape) => global::Dsl.ModelContext.Buffer(shape);
 
+    /// <summary>After each run of the graph, <paramref name="buffer"/> takes <paramref name="value"/> (e.g. running statistics).</summary>
+    protected static void UpdateBuffer(global::Dsl.Tensor buffer, global::Dsl.Tensor value) => buffer.Graph.Update(buffer, value);
+
     /// <summary>What the backward pass reads, recorded by the forward pass.</summary>
     public sealed class Tape
     {

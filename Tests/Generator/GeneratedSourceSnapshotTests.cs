@@ -22,7 +22,7 @@ public class GeneratedSourceSnapshotTests
         return sources.ToDictionary(s => s.HintName.Replace("Dsl.Tests.Generator.Models.", "").Replace(".g.cs", ""), s => s.SourceText.ToString());
     });
 
-    static readonly string[] ModelNames = ["Linear", "LayerNorm", "Mlp", "AttentionBlock", "BlockStack", "SharedEncoder", "TwoHeads", "UsesCustomOp"];
+    static readonly string[] ModelNames = ["Linear", "LayerNorm", "Mlp", "AttentionBlock", "BlockStack", "SharedEncoder", "TwoHeads", "UsesCustomOp", "BatchNorm1d"];
 
     public static TheoryData<string> Models => new(ModelNames);
 

@@ -117,9 +117,9 @@ public static class GradientCases
 
     static Tensor BatchNormWithStats(Tensor x, Tensor g, Tensor b)
     {
-        var bn = Ops.BatchNorm(x, g, b);
+        var (y, mean, variance) = Ops.BatchNorm(x, g, b);
         var cs = new Shape(1, x.Shape[1], 1, 1);
-        return bn.Output + Ops.Reshape(bn.BatchMean, cs) * 0.5 + Ops.Reshape(bn.BatchVariance, cs) * 0.25;
+        return y + Ops.Reshape(mean, cs) * 0.5 + Ops.Reshape(variance, cs) * 0.25;
     }
 
     /// <summary>Case names for xunit theories.</summary>

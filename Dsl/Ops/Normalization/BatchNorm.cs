@@ -44,33 +44,32 @@ public sealed record BatchNormOp(double Eps) : Op
     }
 }
 
-/// <summary>Result of a training-mode batch norm: the output and the batch statistics.</summary>
-public sealed record BatchNormResult(Tensor Output, Tensor BatchMean, Tensor BatchVariance);
-
 public static partial class Ops
 {
     /// <summary>
     /// Training-mode batch normalisation with batch statistics. Returns y, the batch mean and the
-    /// biased batch variance; use <see cref="BatchNormRunningUpdate"/> to update running stats.
+    /// biased batch variance ([C] each); update running statistics with
+    /// <see cref="RunningMeanUpdate"/> and <see cref="RunningVarUpdate"/>.
     /// </summary>
-    public static BatchNormResult BatchNorm(Tensor x, Tensor weight, Tensor bias, double eps = 1e-5)
+    [Differentiable]
+    public static (Tensor Output, Tensor BatchMean, Tensor BatchVariance) BatchNorm(Tensor x, Tensor weight, Tensor bias, double eps = 1e-5)
     {
         var o = x.Graph.Apply(new BatchNormOp(eps), x, weight, bias);
-        return new(o[0], o[1], o[2]);
+        return (o[0], o[1], o[2]);
     }
 
+    /// <summary>PyTorch's running-mean update r ← (1-m)·r + m·batchMean; no gradient flows.</summary>
+    [NonDifferentiable]
+    public static Tensor RunningMeanUpdate(Tensor runningMean, Tensor batchMean, double momentum = 0.1) =>
+        runningMean * (1 - momentum) + StopGradient(batchMean) * momentum;
+
     /// <summary>
-    /// New running statistics, PyTorch convention: r ← (1-m)·r + m·batch, the variance unbiased
-    /// (×n/(n-1)). Returns (mean, var); no gradient flows into them.
+    /// PyTorch's running-variance update with the unbiased batch variance:
+    /// r ← (1-m)·r + m·v·n/(n-1), n the number of values per channel; no gradient flows.
     /// </summary>
     [NonDifferentiable]
-    public static (Tensor Mean, Tensor Var) BatchNormRunningUpdate(BatchNormResult bn, Tensor x, Tensor runningMean, Tensor runningVar, double momentum = 0.1)
-    {
-        long n = x.Shape.Numel / x.Shape[1];
-        var m = runningMean * (1 - momentum) + StopGradient(bn.BatchMean) * momentum;
-        var v = runningVar * (1 - momentum) + StopGradient(bn.BatchVariance) * (momentum * n / Math.Max(1, n - 1));
-        return (m, v);
-    }
+    public static Tensor RunningVarUpdate(Tensor runningVar, Tensor batchVariance, long count, double momentum = 0.1) =>
+        runningVar * (1 - momentum) + StopGradient(batchVariance) * (momentum * count / Math.Max(1, count - 1));
 
     /// <summary>Evaluation-mode batch normalisation with running statistics.</summary>
     [Differentiable]

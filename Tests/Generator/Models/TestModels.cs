@@ -180,6 +180,46 @@ public partial class UsesCustomOp
     Tensor Smooth(Tensor s, Tensor x) => Ops.Log(Ops.Exp(s) + 1.0) * Ops.Mean(x, -1, keepDims: true);
 }
 
+/// <summary>BatchNorm over [N,C]: batch statistics and running-stat buffer updates in training, running stats in eval.</summary>
+[Model]
+public partial class BatchNorm1d
+{
+    [Parameter(Init.Ones)] readonly Tensor weight;
+    [Parameter(Init.Zeros)] readonly Tensor bias;
+    [Buffer(Init.Zeros)] readonly Tensor runningMean;
+    [Buffer(Init.Ones)] readonly Tensor runningVar;
+
+    public BatchNorm1d(int features)
+    {
+        weight = Param(features);
+        bias = Param(features);
+        runningMean = BufferOf(features);
+        runningVar = BufferOf(features);
+    }
+
+    public bool Training { get; set; } = true;
+
+    [Forward]
+    public Tensor Forward(Tensor x)
+    {
+        Tensor y;
+        if (Training)
+        {
+            var (normalized, mean, variance) = Ops.BatchNorm(x, weight, bias);
+            var newMean = Ops.RunningMeanUpdate(runningMean, mean);
+            var newVar = Ops.RunningVarUpdate(runningVar, variance, x.Shape.Numel / x.Shape[1]);
+            UpdateBuffer(runningMean, newMean);
+            UpdateBuffer(runningVar, newVar);
+            y = normalized;
+        }
+        else
+        {
+            y = Ops.BatchNormEval(x, weight, bias, runningMean, runningVar);
+        }
+        return Ops.Relu(y);
+    }
+}
+
 /// <summary>A user-defined primitive: x³ with its own VJP rule, declared outside Dsl.</summary>
 public sealed record CubeOp : Op
 {
