@@ -14,6 +14,18 @@ public abstract record Optimizer
     /// <summary>Prefix of the names of the optimizer's state values (e.g. "optim.fc1.weight.exp_avg").</summary>
     public string StatePrefix { get; init; } = "optim";
 
+    /// <summary>
+    /// Which parameters get weight decay (and, for LARS/LAMB, trust-ratio adaptation); null means all.
+    /// <see cref="ExcludeBiasAndNorm"/> is the MAE/SimCLR/Barlow Twins convention.
+    /// </summary>
+    public Func<Tensor, bool>? DecayFilter { get; init; }
+
+    /// <summary>Decay only tensors of rank ≥ 2: biases and normalisation weights (rank 1) are exempt.</summary>
+    public static bool ExcludeBiasAndNorm(Tensor parameter) => parameter.Rank >= 2;
+
+    /// <summary>True if weight decay applies to <paramref name="parameter"/>.</summary>
+    protected bool Decays(Tensor parameter) => DecayFilter?.Invoke(parameter) ?? true;
+
     /// <summary>Declares the learning-rate input, a scalar f32 named <see cref="LearningRateInput"/>.</summary>
     public static Tensor DeclareLearningRate(Graph graph) => graph.Input(LearningRateInput, Shape.Scalar);
 
@@ -72,7 +84,7 @@ public sealed record Sgd(double Momentum = 0.9, double WeightDecay = 0, bool Nes
         for (int i = 0; i < parameters.Count; i++)
         {
             var (p, g) = (parameters[i], gradients[i]);
-            if (WeightDecay != 0) g = g + p * WeightDecay;
+            if (WeightDecay != 0 && Decays(p)) g = g + p * WeightDecay;
             var direction = g;
             if (Momentum != 0)
             {
@@ -128,7 +140,7 @@ public sealed record AdamW(double Beta1 = 0.9, double Beta2 = 0.999, double Eps 
             graph.Update(m, m1);
             graph.Update(v, v1);
             var denominator = Ops.Sqrt(v1) / sqrtCorrection2 + Eps;
-            var decayed = decay is null ? p : p * decay;
+            var decayed = decay is null || !Decays(p) ? p : p * decay;
             graph.Update(p, decayed - stepSize * m1 / denominator);
         }
     }
