@@ -1,0 +1,36 @@
+namespace Dsl.Models.Blocks;
+
+/// <summary>
+/// 2-D convolution, PyTorch's <c>nn.Conv2d</c> with square kernels: <c>weight</c>
+/// [out, in, k, k], optional <c>bias</c> [out]; input [N, in, H, W]. The weight uses PyTorch's
+/// default initialiser (<see cref="Init.TorchDefault"/>); the bias is initialised to zeros (there
+/// is no fan-aware bias initialiser in <see cref="Init"/>).
+/// </summary>
+/// <remarks>Without a bias, the <c>bias</c> field aliases <c>weight</c> and is not registered (see <see cref="Linear"/>).</remarks>
+[Model]
+public partial class Conv2d
+{
+    [Parameter(Init.TorchDefault)] readonly Tensor weight;
+    [Parameter(Init.Zeros)] readonly Tensor bias;
+    readonly bool hasBias;
+    readonly int stride, padding;
+
+    /// <summary>A convolution with a <paramref name="kernel"/>×<paramref name="kernel"/> kernel.</summary>
+    public Conv2d(int inChannels, int outChannels, int kernel, int stride = 1, int padding = 0, bool bias = true)
+    {
+        weight = Param(outChannels, inChannels, kernel, kernel);
+        this.bias = bias ? Param(outChannels) : weight;
+        hasBias = bias;
+        this.stride = stride;
+        this.padding = padding;
+    }
+
+    /// <summary>[N, in, H, W] → [N, out, H', W'].</summary>
+    [Forward]
+    public Tensor Forward(Tensor x)
+    {
+        var y = Ops.Conv2d(x, weight, stride, padding);
+        if (hasBias) y = y + Ops.Reshape(bias, 1, bias.Shape[0], 1, 1);
+        return y;
+    }
+}
