@@ -38,8 +38,12 @@ public sealed partial class ModelGenerator
 
         static ExpressionSyntax Unwrap(ExpressionSyntax e)
         {
-            while (e is ParenthesizedExpressionSyntax p) e = p.Expression;
-            return e;
+            while (true)
+            {
+                if (e is ParenthesizedExpressionSyntax p) e = p.Expression;
+                else if (e is PostfixUnaryExpressionSyntax bang && bang.IsKind(SyntaxKind.SuppressNullableWarningExpression)) e = bang.Operand;
+                else return e;
+            }
         }
 
         string? Unsupported(SyntaxNode node, string what)
@@ -57,7 +61,7 @@ public sealed partial class ModelGenerator
                 case IdentifierNameSyntax id:
                     return Name(id, o);
                 case MemberAccessExpressionSyntax m when semantic.GetSymbolInfo(m, token).Symbol is IFieldSymbol or IPropertySymbol:
-                    return IsStableReceiver(m.Expression) ? "@" + m : Unsupported(m, $"reading '{m}' (a tensor member of a non-field)");
+                    return IsStableReceiver(m.Expression) ? "@" + m + NullForgiving(semantic.GetSymbolInfo(m, token).Symbol!) : Unsupported(m, $"reading '{m}' (a tensor member of a non-field)");
                 case BinaryExpressionSyntax b when b.Kind() is SyntaxKind.AddExpression or SyntaxKind.SubtractExpression or SyntaxKind.MultiplyExpression or SyntaxKind.DivideExpression:
                     return Binary(b.Left, b.OperatorToken.Text, b.Right, o);
                 case PrefixUnaryExpressionSyntax u when u.Kind() == SyntaxKind.UnaryMinusExpression:
@@ -94,11 +98,15 @@ public sealed partial class ModelGenerator
                 case ILocalSymbol or IParameterSymbol when tensorVariables.Contains(id.Identifier.Text):
                     return Read(id.Identifier.Text, o);
                 case IFieldSymbol or IPropertySymbol:
-                    return "@" + id.Identifier.Text;
+                    return "@" + id.Identifier.Text + NullForgiving(symbol);
                 default:
                     return Unsupported(id, $"the tensor '{id}'");
             }
         }
+
+        /// <summary>Optional (Tensor?) fields are read with '!': the model's own config guards their use.</summary>
+        static string NullForgiving(ISymbol s) =>
+            (s is IFieldSymbol f ? f.NullableAnnotation : s is IPropertySymbol p ? p.NullableAnnotation : NullableAnnotation.None) == NullableAnnotation.Annotated ? "!" : "";
 
         bool IsStableReceiver(ExpressionSyntax e) => Unwrap(e) switch
         {

@@ -37,25 +37,27 @@ public sealed class Registry
 
     string Full(string name) => prefix.Length == 0 ? name : prefix + "." + name;
 
-    /// <summary>Registers a parameter field.</summary>
-    public void Parameter(string name, Tensor value, Init init)
+    /// <summary>Registers a parameter field; null means the optional parameter is absent (PyTorch's None).</summary>
+    public void Parameter(string name, Tensor? value, Init init)
     {
-        if (IsShared(value)) return;
+        if (value is null || IsShared(value)) return;
         parameters.Add(new NamedValue(Full(name), Rename(value, Full(name), ValueKind.Parameter), init));
     }
 
-    /// <summary>Registers a buffer field.</summary>
-    public void Buffer(string name, Tensor value, Init init)
+    /// <summary>Registers a buffer field; null means the optional buffer is absent.</summary>
+    public void Buffer(string name, Tensor? value, Init init)
     {
-        if (IsShared(value)) return;
+        if (value is null || IsShared(value)) return;
         buffers.Add(new NamedValue(Full(name), Rename(value, Full(name), ValueKind.Buffer), init));
     }
 
-    /// <summary>Registers a submodule; a module registered twice (weight sharing) keeps its first name.</summary>
+    /// <summary>
+    /// Registers a submodule; null means the optional module is absent (e.g. a block without
+    /// downsampling). A module registered twice (weight sharing) keeps its first name.
+    /// </summary>
     public void Module(string name, IModel? module)
     {
-        if (module is null) throw new InvalidOperationException($"Submodule '{Full(name)}' is null: assign it in the constructor.");
-        if (!visited.Add(module)) return;
+        if (module is null || !visited.Add(module)) return;
         modules.Add((Full(name), module));
         module.Register(new Registry(graph, Full(name), parameters, buffers, modules, visited));
     }
@@ -73,7 +75,6 @@ public sealed class Registry
 
     Tensor Rename(Tensor value, string name, ValueKind kind)
     {
-        if (value is null) throw new InvalidOperationException($"'{name}' is null: assign it in the constructor with Param(...)/BufferOf(...).");
         if (value.Kind != kind) throw new InvalidOperationException($"'{name}' must be a {kind.ToString().ToLowerInvariant()}, but holds {value}.");
         if (value.Graph != graph) throw new InvalidOperationException($"'{name}' was declared in graph '{value.Graph.Name}', not '{graph.Name}'.");
         graph.Rename(value, name);

@@ -6,12 +6,12 @@ namespace Dsl.Models.Blocks;
 /// default initialiser (<see cref="Init.TorchDefault"/>); the bias is initialised to zeros (there
 /// is no fan-aware bias initialiser in <see cref="Init"/>).
 /// </summary>
-/// <remarks>Without a bias, the <c>bias</c> field aliases <c>weight</c> and is not registered (see <see cref="Linear"/>).</remarks>
+/// <remarks>Without a bias the field is null and no <c>bias</c> is registered (PyTorch's <c>bias=None</c>).</remarks>
 [Model]
 public partial class Conv2d
 {
     [Parameter(Init.TorchDefault)] readonly Tensor weight;
-    [Parameter(Init.Zeros)] readonly Tensor bias;
+    [Parameter(Init.Zeros)] readonly Tensor? bias;
     readonly bool hasBias;
     readonly int stride, padding;
 
@@ -19,7 +19,7 @@ public partial class Conv2d
     public Conv2d(int inChannels, int outChannels, int kernel, int stride = 1, int padding = 0, bool bias = true)
     {
         weight = Param(outChannels, inChannels, kernel, kernel);
-        this.bias = bias ? Param(outChannels) : weight;
+        this.bias = bias ? Param(outChannels) : null;
         hasBias = bias;
         this.stride = stride;
         this.padding = padding;
@@ -30,7 +30,7 @@ public partial class Conv2d
     public Tensor Forward(Tensor x)
     {
         var y = Ops.Conv2d(x, weight, stride, padding);
-        if (hasBias) y = y + Ops.Reshape(bias, 1, bias.Shape[0], 1, 1);
+        if (hasBias) y = y + Ops.Reshape(bias!, 1, bias!.Shape[0], 1, 1);
         return y;
     }
 }

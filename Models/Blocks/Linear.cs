@@ -6,23 +6,19 @@ namespace Dsl.Models.Blocks;
 /// initialised to zeros, not PyTorch's uniform ±1/√fan_in, because <see cref="Init"/> has no
 /// fan-aware bias initialiser.
 /// </summary>
-/// <remarks>
-/// Without a bias, the <c>bias</c> field aliases <c>weight</c>, so the registry (which keeps a
-/// value's first name) registers no <c>bias</c>: optional parameters (a null field) are not
-/// supported by the model registry yet.
-/// </remarks>
+/// <remarks>Without a bias the field is null and no <c>bias</c> is registered (PyTorch's <c>bias=None</c>).</remarks>
 [Model]
 public partial class Linear
 {
     [Parameter(Init.TorchDefault)] readonly Tensor weight;
-    [Parameter(Init.Zeros)] readonly Tensor bias;
+    [Parameter(Init.Zeros)] readonly Tensor? bias;
     readonly bool hasBias;
 
     /// <summary>A layer from <paramref name="inFeatures"/> to <paramref name="outFeatures"/> features.</summary>
     public Linear(int inFeatures, int outFeatures, bool bias = true)
     {
         weight = Param(outFeatures, inFeatures);
-        this.bias = bias ? Param(outFeatures) : weight;
+        this.bias = bias ? Param(outFeatures) : null;
         hasBias = bias;
     }
 
@@ -31,7 +27,7 @@ public partial class Linear
     public Tensor Forward(Tensor x)
     {
         var y = Ops.MatMul(x, weight, transposeB: true);
-        if (hasBias) y = y + bias;
+        if (hasBias) y = y + bias!;
         return y;
     }
 }
