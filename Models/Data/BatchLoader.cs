@@ -158,7 +158,10 @@ public sealed class BatchLoader
         try
         {
             await foreach (var batch in channel.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            {
+                cancellationToken.ThrowIfCancellationRequested();
                 yield return batch;
+            }
             await producer.ConfigureAwait(false); // rethrows a worker's exception
         }
         finally

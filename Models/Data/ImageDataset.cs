@@ -84,10 +84,9 @@ public sealed class ImageDataset
         return new ImageDataset(Pixels.AsSpan(0, count * ImageSize).ToArray(), count, Channels, Height, Width, Labels?[..count], ClassNames);
     }
 
-    /// <summary>Converts bytes 0..255 to floats in [0, 1].</summary>
+    /// <summary>Converts bytes 0..255 to floats in [0, 1] (x / 255, as <see cref="ImageSplit"/>).</summary>
     internal static void ToUnit(ReadOnlySpan<byte> source, Span<float> destination)
     {
-        const float scale = 1f / 255f;
-        for (int i = 0; i < source.Length; i++) destination[i] = source[i] * scale;
+        for (int i = 0; i < source.Length; i++) destination[i] = source[i] / 255f;
     }
 }

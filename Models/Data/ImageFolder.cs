@@ -39,12 +39,19 @@ public static class ImageFolder
         int size = channels * height * width;
         var pixels = new float[(long)files.Count * size];
         var labels = new int[files.Count];
-        Parallel.For(0, files.Count, i =>
+        try
         {
-            var (path, label) = files[i];
-            labels[i] = label;
-            Decode(path, channels, pixels.AsSpan(i * size, size), height, width);
-        });
+            Parallel.For(0, files.Count, i =>
+            {
+                var (path, label) = files[i];
+                labels[i] = label;
+                Decode(path, channels, pixels.AsSpan(i * size, size), height, width);
+            });
+        }
+        catch (AggregateException e) when (e.InnerExceptions.OfType<DataFileException>().FirstOrDefault() is { } first)
+        {
+            throw new DataFileException(first.Path, first.Message, first.InnerException);
+        }
         return new ImageDataset(pixels, files.Count, channels, height, width, labels, [.. classDirs.Select(d => Path.GetFileName(d))]);
     }
 
@@ -65,12 +72,11 @@ public static class ImageFolder
             throw new DataFileException(path, $"Cannot decode image '{path}': the decoder returned no pixels. Re-export it as PNG or JPEG, or remove it from the folder.");
         int h = image.Height, w = image.Width;
         var chw = new float[channels * h * w];
-        const float scale = 1f / 255f;
         var data = image.Data;
         for (int y = 0; y < h; y++)
             for (int x = 0; x < w; x++)
                 for (int c = 0; c < channels; c++)
-                    chw[(c * h + y) * w + x] = data[(y * w + x) * channels + c] * scale;
+                    chw[(c * h + y) * w + x] = data[(y * w + x) * channels + c] / 255f;
         if (h == height && w == width) chw.CopyTo(destination);
         else Bilinear.Resize(chw, channels, h, w, destination, height, width);
     }

@@ -296,7 +296,6 @@ public static class Stl10
 
         var pixels = new float[(long)count * ImageBytes];
         var buffer = new byte[ImageBytes];
-        const float scale = 1f / 255f;
         try
         {
             using var stream = File.OpenRead(xPath);
@@ -309,7 +308,7 @@ public static class Stl10
                     int plane = c * Size * Size;
                     for (int col = 0; col < Size; col++)
                         for (int row = 0; row < Size; row++)
-                            dst[plane + row * Size + col] = buffer[plane + col * Size + row] * scale;
+                            dst[plane + row * Size + col] = buffer[plane + col * Size + row] / 255f;
                 }
             }
         }
