@@ -41,6 +41,13 @@ public sealed class ImageSplit
     public ReadOnlySpan<float> Image(int index) => Pixels.AsSpan(index * ImageSize, ImageSize);
 
     /// <summary>
+    /// This split as a one-channel <see cref="ImageDataset"/> sharing the same pixel array.
+    /// </summary>
+    /// <param name="classNames">Class names by label, e.g. <see cref="FashionMnist.ClassNames"/>.</param>
+    public ImageDataset ToDataset(IReadOnlyList<string>? classNames = null) =>
+        new(Pixels, Count, 1, Rows, Cols, Array.ConvertAll(Labels, l => (int)l), classNames);
+
+    /// <summary>
     /// Copies the examples at <paramref name="indices"/> into a flattened batch
     /// (<paramref name="x"/>: indices.Length·ImageSize floats, <paramref name="y"/>: one label each).
     /// </summary>
