@@ -18,6 +18,8 @@ public sealed partial class ModelGenerator
         w.Line("#nullable enable");
         w.Line("#pragma warning disable CS1591 // generated members are documented by the model's own docs");
         w.Line();
+        foreach (var u in model.Usings) w.Line(u);
+        if (model.Usings.Length > 0) w.Line();
         if (model.Namespace is not null)
         {
             w.Line($"namespace {model.Namespace};");
@@ -109,9 +111,7 @@ public sealed partial class ModelGenerator
     }
 
     /// <summary>Receivers that are fields, `this` or loop variables are re-read in the backward; others are recorded.</summary>
-    static bool NeedsReceiverSlot(ModuleCall m) => !m.IsHelper && !IsSimpleName(m.ReceiverText);
-
-    static bool IsSimpleName(string text) => text.All(c => char.IsLetterOrDigit(c) || c == '_') || text.StartsWith("this.") && IsSimpleName(text.Substring(5));
+    static bool NeedsReceiverSlot(ModuleCall m) => !m.IsHelper && !m.ReceiverStable;
 
     static void WriteTapeClasses(string tapeName, Container top, SourceWriter w)
     {

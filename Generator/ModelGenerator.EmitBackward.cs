@@ -23,15 +23,18 @@ public sealed partial class ModelGenerator
         using (w.Block($"public {returns} {backwardName}({tapeName} tape, {dOuts}, global::Dsl.Gradients grads)"))
         {
             var variables = tensorParams.Select(p => p.Name).Concat(m.TensorLocals).Distinct().ToArray();
-            if (variables.Length > 0) w.Line($"{T}? {string.Join(", ", variables.Select(v => $"dv_{v} = null"))};");
+            if (variables.Length > 0) w.Line($"{T}? {string.Join(", ", variables.Select(v => $"{Dv(v)} = null"))};");
             DeclareAdjoints(Container.Of(m.Body), w);
             BackwardBody(m.Body, "tape", m.Outputs, w);
             w.Line(tensorParams.Length == 1
-                ? $"return dv_{tensorParams[0].Name};"
-                : $"return new {T}?[] {{ {string.Join(", ", tensorParams.Select(p => "dv_" + p.Name))} }};");
+                ? $"return {Dv(tensorParams[0].Name)};"
+                : $"return new {T}?[] {{ {string.Join(", ", tensorParams.Select(p => Dv(p.Name)))} }};");
         }
         w.Line();
     }
+
+    /// <summary>The adjoint of a user variable (a verbatim '@name' drops its '@').</summary>
+    static string Dv(string variable) => "dv_" + variable.TrimStart('@');
 
     static void DeclareAdjoints(Container c, SourceWriter w)
     {
@@ -86,11 +89,11 @@ public sealed partial class ModelGenerator
                     break;
                 }
             case Snapshot s:
-                w.Line($"dv_{s.Variable} = {Add}(dv_{s.Variable}, d_{s.Target});");
+                w.Line($"{Dv(s.Variable)} = {Add}({Dv(s.Variable)}, d_{s.Target});");
                 break;
             case Bind b:
-                w.Line(Accumulate(b.Value, $"dv_{b.Variable}"));
-                w.Line($"dv_{b.Variable} = null;");
+                w.Line(Accumulate(b.Value, Dv(b.Variable)));
+                w.Line($"{Dv(b.Variable)} = null;");
                 break;
             case ModuleCall mc:
                 WriteModuleCallBackward(mc, c, w);

@@ -22,7 +22,6 @@ public sealed partial class ModelGenerator
         using (w.Block($"public {m.ReturnTypeText} {m.Name}({Parameters(m)}, out {tapeName} tape)"))
         {
             w.Line($"tape = new {tapeName}();");
-            foreach (var local in m.TensorLocals) w.Line($"{T} {local} = null!;");
             ForwardBody(m.Body, "tape", tapeName, w);
         }
         w.Line();
@@ -48,7 +47,7 @@ public sealed partial class ModelGenerator
                     w.Line($"var {s.Target} = {c}.{s.Target} = {s.Variable};");
                     break;
                 case Bind b:
-                    w.Line($"{b.Variable} = {Ref(b.Value)};");
+                    w.Line($"{(b.Declare ? "var " : "")}{b.Variable} = {Ref(b.Value)};");
                     break;
                 case Verbatim v:
                     w.Line(v.Text);

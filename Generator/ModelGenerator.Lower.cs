@@ -26,9 +26,35 @@ public sealed partial class ModelGenerator
         bool failed;
         int line;
 
+        readonly HashSet<string> loopVariables = [];
+
         public IReadOnlyList<string> Locals => locals;
 
-        public void DeclareTensorVariable(string name) => tensorVariables.Add(name);
+        public void DeclareTensorVariable(string name, SyntaxNode at)
+        {
+            if (Declare(name, at)) tensorVariables.Add(name);
+        }
+
+        /// <summary>
+        /// Records a user variable; names the generated code uses (tape, t0, s0, it0, k0, grads,
+        /// d_…, dv_…, g_…) are reported, since they would clash.
+        /// </summary>
+        bool Declare(string name, SyntaxNode at, bool tensor = true)
+        {
+            var bare = name.TrimStart('@');
+            if (bare is "tape" or "grads" or "registry" || System.Text.RegularExpressions.Regex.IsMatch(bare, @"^((t|s|it|k|m)\d+|d_.*|dv_.*|g_.*|d_out\d*)$"))
+            {
+                failed = true;
+                diagnostics.Add(Diag(DiagnosticDescriptors.ReservedName, at.GetLocation(), name));
+                return false;
+            }
+            if (tensor)
+            {
+                tensorVariables.Add(name);
+                if (!locals.Contains(name)) locals.Add(name);
+            }
+            return true;
+        }
 
         public List<Instr>? LowerBody(MethodDeclarationSyntax method)
         {
@@ -70,7 +96,7 @@ public sealed partial class ModelGenerator
             switch (s)
             {
                 case BlockSyntax b:
-                    for (int i = 0; i < b.Statements.Count; i++) Statement(b.Statements[i], o, topLevel && last && i == b.Statements.Count - 1 && false, false);
+                    for (int i = 0; i < b.Statements.Count; i++) Statement(b.Statements[i], o, topLevel, last && i == b.Statements.Count - 1);
                     break;
                 case EmptyStatementSyntax:
                     break;
@@ -139,11 +165,14 @@ public sealed partial class ModelGenerator
             foreach (var v in d.Declaration.Variables)
             {
                 var name = v.Identifier.Text;
-                tensorVariables.Add(name);
-                if (!locals.Contains(name)) locals.Add(name);
-                if (v.Initializer is null) continue;
+                if (!Declare(name, v)) continue;
+                if (v.Initializer is null)
+                {
+                    o.Add(new Verbatim(line, $"global::Dsl.Tensor {name} = null!;"));
+                    continue;
+                }
                 var value = Tensor(v.Initializer.Value, o);
-                if (value is not null) Bind(name, value, o);
+                if (value is not null) Bind(name, value, o, declare: true);
             }
         }
 
@@ -156,7 +185,8 @@ public sealed partial class ModelGenerator
                     Deconstruction(a, o);
                     return;
                 }
-                var target = semantic.GetSymbolInfo(a.Left, token).Symbol;
+                var info = semantic.GetSymbolInfo(a.Left, token);
+                var target = info.Symbol ?? info.CandidateSymbols.FirstOrDefault();   // readonly fields are candidates outside constructors
                 if (target is IFieldSymbol f && IsTensor(f.Type) || target is IPropertySymbol p && IsTensor(p.Type))
                 {
                     Report(DiagnosticDescriptors.TensorFieldAssigned, a.Left, target.Name);
@@ -209,12 +239,15 @@ public sealed partial class ModelGenerator
                 Unsupported(a, "a deconstruction with a different number of elements");
                 return;
             }
+            var declared = a.Left is DeclarationExpressionSyntax
+                ? names.Select(_ => true).ToList()
+                : ((TupleExpressionSyntax)a.Left).Arguments.Select(arg => arg.Expression is DeclarationExpressionSyntax).ToList();
             for (int i = 0; i < names.Count; i++)
             {
                 if (names[i] == "_") continue;
+                if (declared[i] && !Declare(names[i]!, a.Left)) return;
                 tensorVariables.Add(names[i]!);
-                if (!locals.Contains(names[i]!) && a.Left is DeclarationExpressionSyntax or TupleExpressionSyntax) locals.Add(names[i]!);
-                Bind(names[i]!, values[i], o);
+                Bind(names[i]!, values[i], o, declare: declared[i]);
             }
         }
 
@@ -228,31 +261,40 @@ public sealed partial class ModelGenerator
             if (!CheckNonTensor(f.Expression)) return;
             var header = $"{f.Type} {f.Identifier.Text} in {f.Expression}";
             var iterVar = iter.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) + " " + f.Identifier.Text;
-            LoopBody("foreach", header, [iterVar], f.Statement, o);
+            if (!Declare(f.Identifier.Text, f, tensor: false)) return;
+            LoopBody("foreach", header, [iterVar], [f.Identifier.Text], f.Statement, o);
         }
 
         void For(ForStatementSyntax f, List<Instr> o)
         {
+            if (f.Declaration is null)
+            {
+                Unsupported(f, "a for loop without a declared loop variable (write 'for (int i = ...; ...)')");
+                return;
+            }
             var iterVars = new List<string>();
             if (f.Declaration is { } d)
                 foreach (var v in d.Variables)
                     if (semantic.GetDeclaredSymbol(v, token) is ILocalSymbol l)
                     {
                         if (IsTensor(l.Type)) { Unsupported(v, "a tensor loop variable"); return; }
-                        iterVars.Add(l.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) + " " + l.Name);
+                        if (!Declare(v.Identifier.Text, v, tensor: false)) return;
+                        iterVars.Add(l.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) + " " + v.Identifier.Text);
                     }
-            if (!CheckNonTensor(f.Declaration as SyntaxNode ?? f) || (f.Condition is { } c && !CheckCondition(c))) return;
+            if (!CheckNonTensor(f.Declaration) || f.Incrementors.Any(i => !CheckNonTensor(i)) || (f.Condition is { } c && !CheckCondition(c))) return;
             var header = $"{f.Declaration}; {f.Condition}; {string.Join(", ", f.Incrementors)}";
-            LoopBody("for", header, iterVars, f.Statement, o);
+            LoopBody("for", header, iterVars, f.Declaration.Variables.Select(v => v.Identifier.Text).ToList(), f.Statement, o);
         }
 
-        void LoopBody(string keyword, string header, List<string> iterVars, StatementSyntax statement, List<Instr> o)
+        void LoopBody(string keyword, string header, List<string> iterVars, List<string> iterNames, StatementSyntax statement, List<Instr> o)
         {
             int id = loops++;
             int loopLine = line;
             bound.Clear();   // values of variables carried between iterations are re-read each time
             var body = new List<Instr>();
+            foreach (var n in iterNames) loopVariables.Add(n);
             Statement(statement, body, topLevel: false, last: false);
+            foreach (var n in iterNames) loopVariables.Remove(n);
             bound.Clear();
             o.Add(new Loop(loopLine, keyword, header, iterVars.ToEquatableArray(), id, body.ToEquatableArray()));
         }

@@ -125,9 +125,9 @@ public sealed partial class ModelGenerator
             return s;
         }
 
-        void Bind(string variable, string value, List<Instr> o)
+        void Bind(string variable, string value, List<Instr> o, bool declare = false)
         {
-            o.Add(new Bind(line, variable, value, false));
+            o.Add(new Bind(line, variable, value, declare));
             bound[variable] = value;
         }
 
@@ -245,11 +245,14 @@ public sealed partial class ModelGenerator
         List<string>? ModuleInvocation(InvocationExpressionSyntax inv, IMethodSymbol method, bool isHelper, List<Instr> o)
         {
             string receiverText;
+            bool receiverStable = true;
             if (isHelper) receiverText = "this";
             else if (inv.Expression is MemberAccessExpressionSyntax m)
             {
                 if (!CheckNonTensor(m.Expression)) return null;
                 receiverText = m.Expression.ToString();
+                // Fields, `this` and loop variables (restored per iteration) are re-read in the backward; others are recorded.
+                receiverStable = IsStableReceiver(m.Expression) || m.Expression is IdentifierNameSyntax id && loopVariables.Contains(id.Identifier.Text);
             }
             else return Fail(Unsupported(inv, "calling Forward without a receiver"));
 
@@ -268,7 +271,7 @@ public sealed partial class ModelGenerator
             string tapeType = isHelper
                 ? method.Name + "Tape"
                 : method.ContainingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) + ".Tape";
-            o.Add(new ModuleCall(line, targets.ToEquatableArray(), receiverText, method.Name, args.ToEquatableArray(), slot, tapeType, isHelper,
+            o.Add(new ModuleCall(line, targets.ToEquatableArray(), receiverText, receiverStable, method.Name, args.ToEquatableArray(), slot, tapeType, isHelper,
                 method.Parameters.Count(p => IsTensor(p.Type))));
             return targets;
         }

@@ -28,6 +28,10 @@ public sealed partial class ModelGenerator
         var cls = (ClassDeclarationSyntax)ctx.TargetNode;
         var symbol = (INamedTypeSymbol)ctx.TargetSymbol;
         var diagnostics = new List<DiagnosticInfo>();
+        // [Model] on several parts of one partial class: only the first part generates (the compiler reports the duplicate attribute).
+        var first = symbol.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == ModelAttr)?.ApplicationSyntaxReference;
+        if (first is not null && first.GetSyntax(token).FirstAncestorOrSelf<ClassDeclarationSyntax>() != cls)
+            return new ParseResult(null, EquatableArray<DiagnosticInfo>.Empty);
         try
         {
             var model = ParseModel(cls, symbol, ctx.SemanticModel, diagnostics, token);
@@ -90,6 +94,10 @@ public sealed partial class ModelGenerator
             fields.ToEquatableArray(),
             forward,
             helpers.Select(h => h!).ToEquatableArray(),
+            symbol.DeclaringSyntaxReferences
+                .SelectMany(r => r.SyntaxTree.GetCompilationUnitRoot(token).Usings)
+                .Where(u => u.GlobalKeyword.IsKind(SyntaxKind.None))
+                .Select(u => u.ToString()).Distinct().OrderBy(u => u, StringComparer.Ordinal).ToEquatableArray(),
             symbol.ToDisplayString().Replace('<', '_').Replace('>', '_'));
     }
 
@@ -145,7 +153,8 @@ public sealed partial class ModelGenerator
 
     static MethodInfo? LowerMethod(IMethodSymbol method, INamedTypeSymbol owner, SemanticModel semantic, IMethodSymbol[] helpers, List<DiagnosticInfo> diagnostics, CancellationToken token)
     {
-        var syntax = method.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(token) as MethodDeclarationSyntax;
+        var implementation = method.PartialImplementationPart ?? method;
+        var syntax = implementation.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(token) as MethodDeclarationSyntax;
         var location = method.Locations.FirstOrDefault();
         if (syntax is null || (syntax.Body is null && syntax.ExpressionBody is null))
         {
@@ -164,15 +173,15 @@ public sealed partial class ModelGenerator
         }
 
         var lowerer = new Lowerer(semantic, helpers, diagnostics, token);
-        foreach (var p in method.Parameters)
-            if (IsTensor(p.Type)) lowerer.DeclareTensorVariable(p.Name);
+        foreach (var p in syntax.ParameterList.Parameters)
+            if (IsTensor(semantic.GetDeclaredSymbol(p, token)?.Type)) lowerer.DeclareTensorVariable(p.Identifier.Text, p);
         var body = lowerer.LowerBody(syntax);
         if (body is null) return null;
 
         return new MethodInfo(
             method.Name,
             SyntaxFacts.GetText(method.DeclaredAccessibility),
-            method.Parameters.Select(p => new ParamInfo(p.Name, p.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), IsTensor(p.Type))).ToEquatableArray(),
+            method.Parameters.Select(p => new ParamInfo(SyntaxFacts.GetKeywordKind(p.Name) == SyntaxKind.None ? p.Name : "@" + p.Name, p.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), IsTensor(p.Type))).ToEquatableArray(),
             outputs,
             method.ReturnType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat),
             lowerer.Locals.ToEquatableArray(),

@@ -39,7 +39,14 @@ public sealed partial class ModelGenerator : IIncrementalGenerator
         context.RegisterSourceOutput(models, static (spc, model) =>
         {
             spc.CancellationToken.ThrowIfCancellationRequested();
-            spc.AddSource(model!.FileHint + ".g.cs", Emit(model));
+            try
+            {
+                spc.AddSource(model!.FileHint + ".g.cs", Emit(model));
+            }
+            catch (System.ArgumentException) when (model is not null)
+            {
+                // Two types with one name (the compiler reports CS0101): generate the first only.
+            }
         });
     }
 }

@@ -68,6 +68,10 @@ internal static class DiagnosticDescriptors
         "Return inside control flow",
         "A [Forward] body returns inside a loop or branch; assign the result to a variable and return it once at the end");
 
+    public static readonly DiagnosticDescriptor ReservedName = Error("DSL0015",
+        "Name reserved by the generated code",
+        "'{0}' is a name the generated Forward/Backward use (tape, grads, t0, s0, it0, k0, m0, d_…, dv_…, g_…); rename the variable");
+
     public static readonly DiagnosticDescriptor InternalError = Error("DSL0099",
         "Generator internal error",
         "The model generator failed on '{0}': {1}; please report this with the model source");
@@ -76,7 +80,7 @@ internal static class DiagnosticDescriptors
     [
         NotPartial, NoForward, UnsupportedStatement, TensorFieldAssigned, ModuleNotModel, Recursion, NoVjpRule,
         UnsupportedExpression, TensorCondition, MultipleForwards, BadFieldType, UnsupportedSignature, NestedModel,
-        ReturnNotLast, InternalError,
+        ReturnNotLast, ReservedName, InternalError,
     ];
 
     public static DiagnosticDescriptor ById(string id) => All.First(d => d.Id == id);

@@ -22,6 +22,7 @@ internal sealed record ModuleCall(
     int Line,
     EquatableArray<string> Targets,
     string ReceiverText,
+    bool ReceiverStable,
     string Method,
     EquatableArray<Arg> Args,
     string Slot,

@@ -10,6 +10,7 @@ internal sealed record ModelInfo(
     EquatableArray<FieldInfo> Fields,
     MethodInfo Forward,
     EquatableArray<MethodInfo> Helpers,
+    EquatableArray<string> Usings,
     string FileHint);
 
 /// <summary>What a field holds.</summary>

@@ -63,12 +63,6 @@ partial class AttentionBlock : global::Dsl.IModel
     public global::Dsl.Tensor Forward(global::Dsl.Tensor x, out Tape tape)
     {
         tape = new Tape();
-        global::Dsl.Tensor h = null!;
-        global::Dsl.Tensor q = null!;
-        global::Dsl.Tensor k = null!;
-        global::Dsl.Tensor v = null!;
-        global::Dsl.Tensor attn = null!;
-        global::Dsl.Tensor o = null!;
         // line 81: int b = x.Shape[0], n = x.Shape[1], c = x.Shape[2];
         int b = x.Shape[0], n = x.Shape[1], c = x.Shape[2];
         // line 82: int hd = c / heads;
@@ -77,7 +71,7 @@ partial class AttentionBlock : global::Dsl.IModel
         var s0 = tape.s0 = x;
         var t0 = tape.t0 = norm1.Forward(s0, out tape.m0);
         var t1 = tape.t1 = qkv.Forward(t0, out tape.m1);
-        h = t1;
+        var h = t1;
         // line 84: h = Ops.Permute(Ops.Reshape(h, b, n, 3, heads, hd), 2, 0, 3, 1, 4);
         var t2 = tape.t2 = global::Dsl.Ops.Reshape(t1, b, n, 3, heads, hd);
         var t3 = tape.t3 = global::Dsl.Ops.Permute(t2, 2, 0, 3, 1, 4);
@@ -85,25 +79,25 @@ partial class AttentionBlock : global::Dsl.IModel
         // line 85: var q = Ops.Reshape(Ops.Slice(h, 0, 0, 1), b, heads, n, hd);
         var t4 = tape.t4 = global::Dsl.Ops.Slice(t3, 0, 0, 1);
         var t5 = tape.t5 = global::Dsl.Ops.Reshape(t4, b, heads, n, hd);
-        q = t5;
+        var q = t5;
         // line 86: var k = Ops.Reshape(Ops.Slice(h, 0, 1, 2), b, heads, n, hd);
         var t6 = tape.t6 = global::Dsl.Ops.Slice(t3, 0, 1, 2);
         var t7 = tape.t7 = global::Dsl.Ops.Reshape(t6, b, heads, n, hd);
-        k = t7;
+        var k = t7;
         // line 87: var v = Ops.Reshape(Ops.Slice(h, 0, 2, 3), b, heads, n, hd);
         var t8 = tape.t8 = global::Dsl.Ops.Slice(t3, 0, 2, 3);
         var t9 = tape.t9 = global::Dsl.Ops.Reshape(t8, b, heads, n, hd);
-        v = t9;
+        var v = t9;
         // line 88: var attn = Ops.Softmax(Ops.MatMul(q, k, transposeB: true) * (1.0 / Math.Sqrt(hd)), -1);
         var t10 = tape.t10 = global::Dsl.Ops.MatMul(t5, t7, transposeB: true);
         var t11 = tape.t11 = t10 * (1.0 / Math.Sqrt(hd));
         var t12 = tape.t12 = global::Dsl.Ops.Softmax(t11, -1);
-        attn = t12;
+        var attn = t12;
         // line 89: var o = Ops.Reshape(Ops.Permute(Ops.MatMul(attn, v), 0, 2, 1, 3), b, n, c);
         var t13 = tape.t13 = global::Dsl.Ops.MatMul(t12, t9);
         var t14 = tape.t14 = global::Dsl.Ops.Permute(t13, 0, 2, 1, 3);
         var t15 = tape.t15 = global::Dsl.Ops.Reshape(t14, b, n, c);
-        o = t15;
+        var o = t15;
         // line 90: x = x + proj.Forward(o);
         var t16 = tape.t16 = proj.Forward(t15, out tape.m2);
         var t17 = tape.t17 = s0 + t16;

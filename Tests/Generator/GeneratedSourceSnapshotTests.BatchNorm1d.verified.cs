@@ -46,13 +46,8 @@ partial class BatchNorm1d : global::Dsl.IModel
     public global::Dsl.Tensor Forward(global::Dsl.Tensor x, out Tape tape)
     {
         tape = new Tape();
-        global::Dsl.Tensor y = null!;
-        global::Dsl.Tensor normalized = null!;
-        global::Dsl.Tensor mean = null!;
-        global::Dsl.Tensor variance = null!;
-        global::Dsl.Tensor newMean = null!;
-        global::Dsl.Tensor newVar = null!;
         // line 205: Tensor y;
+        global::Dsl.Tensor y = null!;
         // line 206: if (Training)
         if (Training)
         {
@@ -63,15 +58,15 @@ partial class BatchNorm1d : global::Dsl.IModel
             tape.t0 = t0;
             tape.t1 = t1;
             tape.t2 = t2;
-            normalized = t0;
-            mean = t1;
-            variance = t2;
+            var normalized = t0;
+            var mean = t1;
+            var variance = t2;
             // line 209: var newMean = Ops.RunningMeanUpdate(runningMean, mean);
             var t3 = tape.t3 = global::Dsl.Ops.RunningMeanUpdate(runningMean, t1);
-            newMean = t3;
+            var newMean = t3;
             // line 210: var newVar = Ops.RunningVarUpdate(runningVar, variance, x.Shape.Numel / x.Shape[1]);
             var t4 = tape.t4 = global::Dsl.Ops.RunningVarUpdate(runningVar, t2, x.Shape.Numel / x.Shape[1]);
-            newVar = t4;
+            var newVar = t4;
             // line 211: UpdateBuffer(runningMean, newMean);
             UpdateBuffer(runningMean, newMean);
             // line 212: UpdateBuffer(runningVar, newVar);

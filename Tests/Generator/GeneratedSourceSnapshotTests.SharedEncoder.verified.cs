@@ -43,18 +43,16 @@ partial class SharedEncoder : global::Dsl.IModel
     public global::Dsl.Tensor Forward(global::Dsl.Tensor a, global::Dsl.Tensor b, out Tape tape)
     {
         tape = new Tape();
-        global::Dsl.Tensor za = null!;
-        global::Dsl.Tensor zb = null!;
         // line 141: var za = Ops.Tanh(encoder.Forward(a));
         var s0 = tape.s0 = a;
         var t0 = tape.t0 = encoder.Forward(s0, out tape.m0);
         var t1 = tape.t1 = global::Dsl.Ops.Tanh(t0);
-        za = t1;
+        var za = t1;
         // line 142: var zb = Ops.Tanh(encoder.Forward(b));
         var s1 = tape.s1 = b;
         var t2 = tape.t2 = encoder.Forward(s1, out tape.m1);
         var t3 = tape.t3 = global::Dsl.Ops.Tanh(t2);
-        zb = t3;
+        var zb = t3;
         // line 143: return za * zb * scale;
         var t4 = tape.t4 = t1 * t3;
         var t5 = tape.t5 = t4 * scale;

@@ -42,22 +42,19 @@ partial class UsesCustomOp : global::Dsl.IModel
     public global::Dsl.Tensor Forward(global::Dsl.Tensor x, out Tape tape)
     {
         tape = new Tape();
-        global::Dsl.Tensor a = null!;
-        global::Dsl.Tensor b = null!;
-        global::Dsl.Tensor s = null!;
         // line 174: var (a, b) = heads.Forward(x);
         var s0 = tape.s0 = x;
         var (t0, t1) = heads.Forward(s0, out tape.m0);
         tape.t0 = t0;
         tape.t1 = t1;
-        a = t0;
-        b = t1;
+        var a = t0;
+        var b = t1;
         // line 175: var s = Ops.Sum(UserOps.Cube(a), -1, keepDims: true) + Ops.Sum(b, -1, keepDims: true);
         var t2 = tape.t2 = global::Dsl.Tests.Generator.Models.UserOps.Cube(t0);
         var t3 = tape.t3 = global::Dsl.Ops.Sum(t2, -1, keepDims: true);
         var t4 = tape.t4 = global::Dsl.Ops.Sum(t1, -1, keepDims: true);
         var t5 = tape.t5 = t3 + t4;
-        s = t5;
+        var s = t5;
         // line 176: return Smooth(s, x);
         var t6 = tape.t6 = this.Smooth(t5, s0, out tape.m1);
         return t6;

@@ -404,21 +404,12 @@ public class GeneratorFuzzTests
     {
         var result = GeneratorRun.Driver(GeneratorDriver.Compile(source), out _).GetRunResult();
         var run = result.Results.ShouldHaveSingleItem();
-        if (run.Exception is not null && !IsKnownDuplicateHintNameCrash(run.Exception))
+        if (run.Exception is not null)
             throw new Xunit.Sdk.XunitException($"Generator threw {run.Exception}\n--- source ---\n{source}");
         var internalErrors = result.Diagnostics.Where(d => d.Id == "DSL0099").ToList();
         if (internalErrors.Count > 0)
             throw new Xunit.Sdk.XunitException($"DSL0099: {internalErrors[0].GetMessage()}\n--- source ---\n{source}");
     }
-
-    /// <summary>
-    /// Known generator bug, tolerated here so that the fuzz tests stay deterministic in outcome: two [Model]
-    /// declarations of one class (a token mutation can rename one class to another's name) both parse,
-    /// and AddSource throws on the repeated hint name. Remove once
-    /// <see cref="Duplicate_model_declarations_report_instead_of_crashing"/> passes.
-    /// </summary>
-    static bool IsKnownDuplicateHintNameCrash(Exception e) =>
-        e is ArgumentException && e.Message.Contains("hintName", StringComparison.Ordinal) && e.Message.Contains("must be unique", StringComparison.Ordinal);
 
     static readonly Gen<string> MutatedSource =
         Gen.Select(Gen.Int[0, ModelSources.All.Length - 1], GenMutation.Array[1, 6],
@@ -486,7 +477,7 @@ public class GeneratorFuzzTests
             AssertGeneratorSurvives(ModelSources.Stack.Replace("readonly int layers;", "readonly int layers;\n    " + member));
     }
 
-    [Fact(Skip = "Generator bug: [Model] on two declarations of one partial class parses it twice and AddSource throws 'The hintName ... must be unique' (the exception escapes the generator)")]
+    [Fact]
     public void Duplicate_model_declarations_report_instead_of_crashing()
     {
         const string source = """

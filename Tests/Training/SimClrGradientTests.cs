@@ -15,7 +15,7 @@ public class SimClrGradientTests
         for (int i = 0; i < ad.Length; i++) { g.Output("gen" + i, built.Gradients[i]); g.Output("ad" + i, ad[i]); }
         using var c = new TorchBackend().Compile(g);
         foreach (var (k, v) in task.InitialValues(1)) c.SetPersistent(k, v);
-        var o = c.Run(new Dictionary<string, HostTensor> { ["view1"] = TestData.Uniform(new Shape(6,1,12,12), 1, dtype: DType.Float32), ["view2"] = TestData.Uniform(new Shape(6,1,12,12), 2, dtype: DType.Float32), ["seed"] = HostTensor.I64(new Shape(2), [0,0]) });
+        var o = c.Run(new Dictionary<string, HostTensor> { ["view1"] = TestData.Uniform(new Shape(6, 1, 12, 12), 1, dtype: DType.Float32), ["view2"] = TestData.Uniform(new Shape(6, 1, 12, 12), 2, dtype: DType.Float32), ["seed"] = HostTensor.I64(new Shape(2), [0, 0]) });
         for (int i = 0; i < ad.Length; i++) Close.Assert(o["gen" + i], o["ad" + i], 1e-4, 1e-6, built.Parameters[i].Name!);
     }
 }
