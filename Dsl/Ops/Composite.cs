@@ -6,8 +6,10 @@ public static partial class Ops
     [Differentiable]
     public static Tensor L2Normalize(Tensor x, int axis = -1, double eps = 1e-12)
     {
-        var norm = Sqrt(Sum(x * x, axis, keepDims: true));
-        return x / Maximum(norm, x.Scalar(eps));
+        // x / max(‖x‖, eps) written as x · rsqrt(max(‖x‖², eps²)): the same values, but a zero row
+        // gets a finite gradient (√ at 0 would give inf · 0 = NaN).
+        var squared = Sum(x * x, axis, keepDims: true);
+        return x * Rsqrt(Maximum(squared, x.Scalar(eps * eps)));
     }
 
     /// <summary>

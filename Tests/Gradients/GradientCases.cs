@@ -105,6 +105,7 @@ public static class GradientCases
 
         // Composites used by the models.
         C("l2_normalize", x => Ops.L2Normalize(x[0], 1), F("x", S34)),
+        C("l2_normalize_zero_row", x => Ops.L2Normalize(x[0] * Ops.Constant(x[0].Graph, HostTensor.F64(new Shape(3, 1), [1, 0, 1])), 1), F("x", S34)),
         C("cross_entropy", x => Ops.CrossEntropy(x[0], x[1]), F("logits", new(6, 4), -2, 2), I("labels", new(6), 4)),
         C("mlp", x => Ops.Linear(Ops.Gelu(Ops.Linear(x[0], x[1], x[2])), x[3]), F("x", new(4, 3)), F("w1", new(5, 3)), F("b1", new(5)), F("w2", new(2, 5))),
     }.ToDictionary(c => c.Name);

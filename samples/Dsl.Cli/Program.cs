@@ -36,8 +36,34 @@ trainMlp.SetAction(parse => Guarded(() => TrainMlp.Run(new TrainMlpSettings(
     parse.GetValue(seed), parse.GetValue(data), parse.GetValue(device)!, parse.GetValue(limit), parse.GetValue(activation)!,
     parse.GetValue(schedule)!, parse.GetValue(logEvery)))));
 
+var method = new Option<string>("--method") { Description = "Self-supervised method. simclr is available now; mae and barlow are in progress.", DefaultValueFactory = _ => "simclr" };
+method.AcceptOnlyFromAmong("simclr");
+var sslEpochs = new Option<int>("--epochs") { Description = "Passes over the pretraining images.", DefaultValueFactory = _ => 2 };
+var sslBatch = new Option<int>("--batch-size") { Description = "Images per step (two augmented views each).", DefaultValueFactory = _ => 128 };
+var sslLr = new Option<double>("--lr") { Description = "Peak learning rate (AdamW, warmup then cosine decay).", DefaultValueFactory = _ => 2e-3 };
+var width = new Option<int>("--width") { Description = "Encoder width (channels of the 4 convolutions) and projection size.", DefaultValueFactory = _ => 64 };
+var temperature = new Option<double>("--temperature") { Description = "NT-Xent temperature.", DefaultValueFactory = _ => 0.2 };
+var sslSeed = new Option<int>("--seed") { Description = "Seed of initialisation, augmentation and data order.", DefaultValueFactory = _ => 0 };
+var sslData = new Option<string?>("--data") { Description = "Folder with the Fashion-MNIST IDX files (default: the repository's data/).", HelpName = "PATH" };
+var sslDevice = new Option<string>("--device") { Description = "cpu, or cuda (needs a libtorch-cuda build and a GPU).", DefaultValueFactory = _ => "cpu" };
+sslDevice.AcceptOnlyFromAmong("cpu", "cuda");
+var sslLimit = new Option<int?>("--limit") { Description = "Pretrain on only the first N training images.", HelpName = "N" };
+var outDir = new Option<string>("--out") { Description = "Folder for the checkpoint and the loss CSV.", DefaultValueFactory = _ => "runs" };
+var resumeFrom = new Option<string?>("--resume") { Description = "Checkpoint to resume from (written by an earlier run with the same settings).", HelpName = "FILE" };
+var probeImages = new Option<int>("--probe-images") { Description = "Training images whose features train the linear probe and kNN.", DefaultValueFactory = _ => 10000 };
+var trainSsl = new Command("train",
+    "Self-supervised pretraining (SimCLR) on Fashion-MNIST through the shared trainer, then linear-probe and kNN accuracy on the full " +
+    "test set for the pretrained encoder, the same encoder at random init, and raw pixels.");
+foreach (var o in new Option[] { method, sslEpochs, sslBatch, sslLr, width, temperature, sslSeed, sslData, sslDevice, sslLimit, outDir, resumeFrom, probeImages })
+    trainSsl.Options.Add(o);
+trainSsl.SetAction(parse => Guarded(() => TrainSsl.Run(new TrainSslSettings(
+    parse.GetValue(method)!, parse.GetValue(sslEpochs), parse.GetValue(sslBatch), parse.GetValue(sslLr), parse.GetValue(width),
+    parse.GetValue(temperature), parse.GetValue(sslSeed), parse.GetValue(sslData), parse.GetValue(sslDevice)!, parse.GetValue(sslLimit),
+    parse.GetValue(outDir)!, parse.GetValue(resumeFrom), parse.GetValue(probeImages)))));
+
 var root = new RootCommand("Deep-learning DSL command line: trains models built as graphs, run by the TorchSharp backend.");
 root.Subcommands.Add(trainMlp);
+root.Subcommands.Add(trainSsl);
 
 var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)
