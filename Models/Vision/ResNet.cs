@@ -23,16 +23,6 @@ public partial class Downsample
         _1 = new BatchNorm2d(outChannels);
     }
 
-    /// <summary>
-    /// A placeholder for a block without a projection: it holds modules already registered by its
-    /// block, so it registers nothing (optional submodules are not supported by the registry).
-    /// </summary>
-    internal Downsample(Conv2d alreadyRegisteredConv, BatchNorm2d alreadyRegisteredNorm)
-    {
-        _0 = alreadyRegisteredConv;
-        _1 = alreadyRegisteredNorm;
-    }
-
     /// <summary>Training mode of the batch normalisation.</summary>
     public bool Training { get => _1.Training; set => _1.Training = value; }
 
@@ -53,7 +43,7 @@ public partial class BasicBlock
     [Module] readonly BatchNorm2d bn1;
     [Module] readonly Conv2d conv2;
     [Module] readonly BatchNorm2d bn2;
-    [Module] readonly Downsample downsample;
+    [Module] readonly Downsample? downsample;   // null (not registered) when the shortcut is the identity
     readonly bool hasDownsample;
 
     /// <summary>A block from <paramref name="inPlanes"/> to <paramref name="planes"/> channels.</summary>
@@ -64,7 +54,7 @@ public partial class BasicBlock
         conv2 = new Conv2d(planes, planes, 3, 1, padding: 1, bias: false);
         bn2 = new BatchNorm2d(planes);
         hasDownsample = stride != 1 || inPlanes != planes;
-        downsample = hasDownsample ? new Downsample(inPlanes, planes, stride) : new Downsample(conv1, bn1);
+        downsample = hasDownsample ? new Downsample(inPlanes, planes, stride) : null;
     }
 
     /// <summary>Whether the shortcut is a projection (<c>downsample.*</c> parameters exist).</summary>
@@ -78,7 +68,7 @@ public partial class BasicBlock
         {
             bn1.Training = value;
             bn2.Training = value;
-            if (hasDownsample) downsample.Training = value;
+            if (downsample is not null) downsample.Training = value;
         }
     }
 
@@ -89,7 +79,7 @@ public partial class BasicBlock
         var identity = x;
         var y = Ops.Relu(bn1.Forward(conv1.Forward(x)));
         y = bn2.Forward(conv2.Forward(y));
-        if (hasDownsample) identity = downsample.Forward(x);
+        if (hasDownsample) identity = downsample!.Forward(x);
         return Ops.Relu(y + identity);
     }
 }
