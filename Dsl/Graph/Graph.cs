@@ -72,7 +72,12 @@ public sealed class Graph
         outputs.Add(new GraphOutput(name, value));
     }
 
-    /// <summary>After each run, <paramref name="target"/> (a persistent value) takes <paramref name="value"/>.</summary>
+    /// <summary>
+    /// After each run, <paramref name="target"/> (a persistent value) takes <paramref name="value"/>.
+    /// Updating a target again replaces the earlier update; compute the new value from
+    /// <see cref="Pending"/> to chain them (a BatchNorm applied to two views updates its running
+    /// statistics twice, as in PyTorch).
+    /// </summary>
     public void Update(Tensor target, Tensor value)
     {
         Own(target);
@@ -80,8 +85,16 @@ public sealed class Graph
         if (!target.IsPersistent) throw new ArgumentException($"Only parameters, buffers and state can be updated; {target} is {target.Kind}.");
         if (target.Type != value.Type)
             throw new ShapeException($"Update of {target.Ref}: the new value is {value.Type} but the persistent value is {target.Type}.");
-        if (updates.Any(u => u.Target == target)) throw new ArgumentException($"{target.Ref} is already updated in graph '{Name}'.");
-        updates.Add(new GraphUpdate(target, value));
+        int existing = updates.FindIndex(u => u.Target == target);
+        if (existing >= 0) updates[existing] = new GraphUpdate(target, value);
+        else updates.Add(new GraphUpdate(target, value));
+    }
+
+    /// <summary>The value a persistent tensor will hold after this run's updates so far (itself if none).</summary>
+    public Tensor Pending(Tensor persistent)
+    {
+        Own(persistent);
+        return updates.FindLast(u => u.Target == persistent)?.Value ?? persistent;
     }
 
     /// <summary>Gives an input or persistent value a new (unique) name.</summary>

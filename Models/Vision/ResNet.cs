@@ -91,7 +91,7 @@ public partial class BasicBlock
 /// stride-1 convolution without pooling. Global average pooling precedes <c>fc</c>.
 /// </summary>
 /// <remarks>
-/// <c>fc</c> is always present (optional submodules are not supported by the registry); BatchNorm
+/// <c>fc</c> is always present, as in torchvision; BatchNorm
 /// layers keep <c>running_mean</c>/<c>running_var</c> but not <c>num_batches_tracked</c>.
 /// </remarks>
 [Model]

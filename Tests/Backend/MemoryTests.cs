@@ -60,6 +60,21 @@ public class MemoryTests
     }
 
     [Fact]
+    public void Running_statistics_updated_twice_in_one_step_chain_like_pytorch()
+    {
+        var g = new Dsl.Graph("twice");
+        var running = g.Buffer("running_mean", new Shape(1));
+        var b1 = g.Input("b1", new Shape(1));
+        var b2 = g.Input("b2", new Shape(1));
+        g.Update(running, Ops.RunningMeanUpdate(running, b1));
+        g.Update(running, Ops.RunningMeanUpdate(running, b2));   // reads the pending value: chains
+        using var compiled = new TorchBackend().Compile(g);
+        compiled.SetPersistent("running_mean", HostTensor.F32(new Shape(1), [1]));
+        compiled.Run(new Dictionary<string, HostTensor> { ["b1"] = HostTensor.F32(new Shape(1), [10]), ["b2"] = HostTensor.F32(new Shape(1), [20]) });
+        compiled.GetPersistent("running_mean")[0].ShouldBe(0.9 * (0.9 * 1 + 0.1 * 10) + 0.1 * 20, 1e-5);
+    }
+
+    [Fact]
     public void Swapping_updates_read_values_from_before_the_step()
     {
         var g = new Dsl.Graph("swap");

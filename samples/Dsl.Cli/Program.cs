@@ -36,8 +36,8 @@ trainMlp.SetAction(parse => Guarded(() => TrainMlp.Run(new TrainMlpSettings(
     parse.GetValue(seed), parse.GetValue(data), parse.GetValue(device)!, parse.GetValue(limit), parse.GetValue(activation)!,
     parse.GetValue(schedule)!, parse.GetValue(logEvery)))));
 
-var method = new Option<string>("--method") { Description = "Self-supervised method. simclr is available now; mae and barlow are in progress.", DefaultValueFactory = _ => "simclr" };
-method.AcceptOnlyFromAmong("simclr");
+var method = new Option<string>("--method") { Description = "Self-supervised method: simclr (NT-Xent) or barlow (Barlow Twins). mae is in progress.", DefaultValueFactory = _ => "simclr" };
+method.AcceptOnlyFromAmong("simclr", "barlow");
 var sslEpochs = new Option<int>("--epochs") { Description = "Passes over the pretraining images.", DefaultValueFactory = _ => 2 };
 var sslBatch = new Option<int>("--batch-size") { Description = "Images per step (two augmented views each).", DefaultValueFactory = _ => 128 };
 var sslLr = new Option<double>("--lr") { Description = "Peak learning rate (AdamW, warmup then cosine decay).", DefaultValueFactory = _ => 2e-3 };
@@ -52,7 +52,7 @@ var outDir = new Option<string>("--out") { Description = "Folder for the checkpo
 var resumeFrom = new Option<string?>("--resume") { Description = "Checkpoint to resume from (written by an earlier run with the same settings).", HelpName = "FILE" };
 var probeImages = new Option<int>("--probe-images") { Description = "Training images whose features train the linear probe and kNN.", DefaultValueFactory = _ => 10000 };
 var trainSsl = new Command("train",
-    "Self-supervised pretraining (SimCLR) on Fashion-MNIST through the shared trainer, then linear-probe and kNN accuracy on the full " +
+    "Self-supervised pretraining (SimCLR or Barlow Twins) on Fashion-MNIST through the shared trainer, then linear-probe and kNN accuracy on the full " +
     "test set for the pretrained encoder, the same encoder at random init, and raw pixels.");
 foreach (var o in new Option[] { method, sslEpochs, sslBatch, sslLr, width, temperature, sslSeed, sslData, sslDevice, sslLimit, outDir, resumeFrom, probeImages })
     trainSsl.Options.Add(o);

@@ -14,7 +14,7 @@ sealed record TrainSslSettings(string Method, int Epochs, int BatchSize, double 
     int Seed, string? Data, string Device, int? Limit, string Out, string? Resume, int ProbeImages);
 
 /// <summary>
-/// Self-supervised pretraining through the shared <see cref="Trainer"/>, then the honest comparison:
+/// Self-supervised pretraining (SimCLR or Barlow Twins) through the shared <see cref="Trainer"/>, then the honest comparison:
 /// linear probe and kNN on the pretrained encoder, on the same encoder at random init, and on raw pixels.
 /// </summary>
 static class TrainSsl
@@ -26,26 +26,29 @@ static class TrainSsl
         var data = FashionMnist.Load(s.Data);
         var train = data.Train.ToDataset(FashionMnist.ClassNames);
         if (s.Limit is int limit) train = train.Take(Math.Min(limit, train.Count));
-        var loader = new BatchLoader(train, new BatchLoaderOptions { BatchSize = s.BatchSize, Seed = s.Seed, DropLast = true },
-            AugmentationPipeline.SimClr(28), AugmentationPipeline.SimClr(28));
+        bool barlow = s.Method == "barlow";
+        var (firstView, secondView) = barlow ? AugmentationPipeline.BarlowTwins(28) : (AugmentationPipeline.SimClr(28), AugmentationPipeline.SimClr(28));
+        var loader = new BatchLoader(train, new BatchLoaderOptions { BatchSize = s.BatchSize, Seed = s.Seed, DropLast = true }, firstView, secondView);
         long steps = (long)s.Epochs * loader.BatchCount;
         if (steps == 0) throw new CliException($"--batch-size {s.BatchSize} is larger than the {train.Count} training images.");
-        var task = new SimClrTask(train.Channels, 28, s.Width, s.Width, s.Temperature);
+        ITrainingTask task = barlow
+            ? new BarlowTwinsTask(train.Channels, 28, s.Width, 4 * s.Width)
+            : new SimClrTask(train.Channels, 28, s.Width, s.Width, s.Temperature);
         var options = new TrainerOptions(s.BatchSize, new AdamW(WeightDecay: 1e-4) { DecayFilter = Optimizer.ExcludeBiasAndNorm },
             new WarmupCosineSchedule(s.LearningRate, Math.Min(steps / 10, 200), steps), ClipNorm: 5.0, Seed: s.Seed);
         using var trainer = new Trainer(backend, task, options);
         var randomInit = Snapshot(trainer);
         Directory.CreateDirectory(s.Out);
-        var checkpoint = Path.Combine(s.Out, "simclr.safetensors");
+        var checkpoint = Path.Combine(s.Out, $"{task.Name}.safetensors");
         if (s.Resume is { } resume)
         {
             trainer.LoadCheckpoint(resume);
             AnsiConsole.MarkupLineInterpolated($"[grey]Resumed from {resume} at step {trainer.Step}.[/]");
         }
-        AnsiConsole.MarkupLineInterpolated($"SimCLR on Fashion-MNIST: {train.Count} images, {s.Epochs} epochs x {loader.BatchCount} steps, batch {s.BatchSize}, width {s.Width}, temperature {s.Temperature}, lr {s.LearningRate:G3}, {backend.Name}");
+        AnsiConsole.MarkupLineInterpolated($"{(barlow ? "Barlow Twins" : "SimCLR")} on Fashion-MNIST: {train.Count} images, {s.Epochs} epochs x {loader.BatchCount} steps, batch {s.BatchSize}, width {s.Width}{(barlow ? "" : $", temperature {s.Temperature}")}, lr {s.LearningRate:G3}, {backend.Name}");
 
         var sw = Stopwatch.StartNew();
-        var csv = new StreamWriter(Path.Combine(s.Out, "simclr_loss.csv")) { AutoFlush = true };
+        var csv = new StreamWriter(Path.Combine(s.Out, $"{task.Name}_loss.csv")) { AutoFlush = true };
         csv.WriteLine("step,loss,lr");
         double window = 0;
         int windowCount = 0;
@@ -75,7 +78,7 @@ static class TrainSsl
         Tensor Encoder(Graph g, Tensor x) => ModelContext.Build(g, () => new ConvEncoder(1, s.Width), prefix: "encoder").Forward(x, out _);
 
         var rows = new List<(string Name, double Probe, double Knn)>();
-        foreach (var (name, parameters) in new[] { ("SimCLR encoder", Snapshot(trainer)), ("random-init encoder", randomInit) })
+        foreach (var (name, parameters) in new[] { ($"{(barlow ? "Barlow Twins" : "SimCLR")} encoder", Snapshot(trainer)), ("random-init encoder", randomInit) })
         {
             var (ftrain, dim) = Features.Extract(backend, Encoder, parameters, trainPixels, probeCount, 1, 28, 28);
             var (ftest, _) = Features.Extract(backend, Encoder, parameters, testPixels, testLabels.Length, 1, 28, 28);

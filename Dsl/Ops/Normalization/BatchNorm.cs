@@ -58,10 +58,13 @@ public static partial class Ops
         return (o[0], o[1], o[2]);
     }
 
-    /// <summary>PyTorch's running-mean update r ← (1-m)·r + m·batchMean; no gradient flows.</summary>
+    /// <summary>
+    /// PyTorch's running-mean update r ← (1-m)·r + m·batchMean, r being the value after this step's
+    /// earlier updates (<see cref="Graph.Pending"/>); no gradient flows.
+    /// </summary>
     [NonDifferentiable]
     public static Tensor RunningMeanUpdate(Tensor runningMean, Tensor batchMean, double momentum = 0.1) =>
-        runningMean * (1 - momentum) + StopGradient(batchMean) * momentum;
+        runningMean.Graph.Pending(runningMean) * (1 - momentum) + StopGradient(batchMean) * momentum;
 
     /// <summary>
     /// PyTorch's running-variance update with the unbiased batch variance:
@@ -69,7 +72,7 @@ public static partial class Ops
     /// </summary>
     [NonDifferentiable]
     public static Tensor RunningVarUpdate(Tensor runningVar, Tensor batchVariance, long count, double momentum = 0.1) =>
-        runningVar * (1 - momentum) + StopGradient(batchVariance) * (momentum * count / Math.Max(1, count - 1));
+        runningVar.Graph.Pending(runningVar) * (1 - momentum) + StopGradient(batchVariance) * (momentum * count / Math.Max(1, count - 1));
 
     /// <summary>Evaluation-mode batch normalisation with running statistics.</summary>
     [Differentiable]

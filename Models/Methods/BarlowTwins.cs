@@ -1,0 +1,96 @@
+using Dsl.Models.Blocks;
+using Dsl.Models.Losses;
+using Dsl.Models.Training;
+
+namespace Dsl.Models.Methods;
+
+/// <summary>
+/// Barlow Twins' projector: Linear (no bias) → BatchNorm1d → ReLU, twice, then a final Linear
+/// without bias (the paper's 3-layer MLP, widths configurable: 8192 in the paper).
+/// </summary>
+[Model]
+public partial class BarlowProjector
+{
+    [Module] readonly Linear fc1, fc2, fc3;
+    [Module] readonly BatchNorm1d bn1, bn2;
+
+    /// <summary>A projector from <paramref name="input"/> features to <paramref name="width"/>.</summary>
+    public BarlowProjector(int input, int width)
+    {
+        fc1 = new Linear(input, width, bias: false);
+        bn1 = new BatchNorm1d(width);
+        fc2 = new Linear(width, width, bias: false);
+        bn2 = new BatchNorm1d(width);
+        fc3 = new Linear(width, width, bias: false);
+    }
+
+    /// <summary>Training mode of the batch normalisations.</summary>
+    public bool Training
+    {
+        get => bn1.Training;
+        set => (bn1.Training, bn2.Training) = (value, value);
+    }
+
+    /// <summary>[N, input] → [N, width].</summary>
+    [Forward]
+    public Tensor Forward(Tensor x)
+    {
+        var h = Ops.Relu(bn1.Forward(fc1.Forward(x)));
+        h = Ops.Relu(bn2.Forward(fc2.Forward(h)));
+        return fc3.Forward(h);
+    }
+}
+
+/// <summary>Barlow Twins' network: a backbone (the Keras-style conv encoder here) and the projector.</summary>
+[Model]
+public partial class BarlowTwinsNetwork
+{
+    [Module] readonly ConvEncoder encoder;
+    [Module] readonly BarlowProjector projector;
+
+    /// <summary>A network for <paramref name="channels"/>-channel images.</summary>
+    public BarlowTwinsNetwork(int channels, int width = 128, int projection = 512)
+    {
+        encoder = new ConvEncoder(channels, width);
+        projector = new BarlowProjector(width, projection);
+    }
+
+    /// <summary>Images → projections.</summary>
+    [Forward]
+    public Tensor Forward(Tensor x) => projector.Forward(encoder.Forward(x));
+}
+
+/// <summary>
+/// Barlow Twins pretraining as a training task: both views through one network, loss
+/// Σ(1 − cᵢᵢ)² + λ·Σ_{i≠j} cᵢⱼ² on the batch-standardised cross-correlation. Inputs "view1", "view2".
+/// </summary>
+public sealed class BarlowTwinsTask(int channels, int size, int width = 128, int projection = 512, double lambda = 5e-3) : ITrainingTask
+{
+    Registry? registry;
+
+    /// <inheritdoc/>
+    public string Name => "barlow";
+
+    /// <inheritdoc/>
+    public TrainingGraph Build(Graph graph, int batchSize)
+    {
+        var shape = new Shape(batchSize, channels, size, size);
+        var view1 = graph.Input("view1", shape);
+        var view2 = graph.Input("view2", shape);
+        var net = ModelContext.Build(graph, () => new BarlowTwinsNetwork(channels, width, projection), out registry);
+        var z1 = net.Forward(view1, out var tape1);
+        var z2 = net.Forward(view2, out var tape2);
+        Tensor loss;
+        using (graph.Scope("loss")) loss = SelfSupervisedLosses.BarlowTwins(z1, z2, lambda);
+        var dz = Vjp.Of(loss, Ops.OnesLike(loss), z1, z2);
+        var grads = new Gradients();
+        net.Backward(tape1, dz[0], grads);
+        net.Backward(tape2, dz[1], grads);
+        var parameters = registry.Parameters.Select(p => p.Value).ToArray();
+        return new TrainingGraph(loss, new Dictionary<string, Tensor>(), parameters, parameters.Select(p => grads[p]).ToArray());
+    }
+
+    /// <inheritdoc/>
+    public IReadOnlyDictionary<string, HostTensor> InitialValues(int seed) =>
+        Initializers.Initialize(registry ?? throw new InvalidOperationException("Build the task's graph before initialising it."), seed);
+}
