@@ -1,6 +1,5 @@
 using Dsl.Models.Blocks;
 using Dsl.Models.Losses;
-using Dsl.Models.Training;
 
 namespace Dsl.Models.Methods;
 
@@ -62,35 +61,24 @@ public partial class BarlowTwinsNetwork
 
 /// <summary>
 /// Barlow Twins pretraining as a training task: both views through one network, loss
-/// Σ(1 − cᵢᵢ)² + λ·Σ_{i≠j} cᵢⱼ² on the batch-standardised cross-correlation. Inputs "view1", "view2".
+/// Σ(1 − cᵢᵢ)² + λ·Σ_{i≠j} cᵢⱼ² on the batch-standardised cross-correlation.
 /// </summary>
-public sealed class BarlowTwinsTask(int channels, int size, int width = 128, int projection = 512, double lambda = 5e-3) : ITrainingTask
+public sealed class BarlowTwinsTask(int channels, int size, int width = 128, int projection = 512, double lambda = 5e-3) : TwoViewTask(channels, size)
 {
-    Registry? registry;
+    /// <inheritdoc/>
+    public override string Name => "barlow";
 
     /// <inheritdoc/>
-    public string Name => "barlow";
+    protected override IModel CreateNetwork() => new BarlowTwinsNetwork(Channels, width, projection);
 
     /// <inheritdoc/>
-    public TrainingGraph Build(Graph graph, int batchSize)
+    protected override (Tensor Projection, Action<Tensor?, Gradients> Backward) Project(IModel network, Tensor view)
     {
-        var shape = new Shape(batchSize, channels, size, size);
-        var view1 = graph.Input("view1", shape);
-        var view2 = graph.Input("view2", shape);
-        var net = ModelContext.Build(graph, () => new BarlowTwinsNetwork(channels, width, projection), out registry);
-        var z1 = net.Forward(view1, out var tape1);
-        var z2 = net.Forward(view2, out var tape2);
-        Tensor loss;
-        using (graph.Scope("loss")) loss = SelfSupervisedLosses.BarlowTwins(z1, z2, lambda);
-        var dz = Vjp.Of(loss, Ops.OnesLike(loss), z1, z2);
-        var grads = new Gradients();
-        net.Backward(tape1, dz[0], grads);
-        net.Backward(tape2, dz[1], grads);
-        var parameters = registry.Parameters.Select(p => p.Value).ToArray();
-        return new TrainingGraph(loss, new Dictionary<string, Tensor>(), parameters, parameters.Select(p => grads[p]).ToArray());
+        var net = (BarlowTwinsNetwork)network;
+        var z = net.Forward(view, out var tape);
+        return (z, (d, grads) => net.Backward(tape, d, grads));
     }
 
     /// <inheritdoc/>
-    public IReadOnlyDictionary<string, HostTensor> InitialValues(int seed) =>
-        Initializers.Initialize(registry ?? throw new InvalidOperationException("Build the task's graph before initialising it."), seed);
+    protected override Tensor Loss(Tensor z1, Tensor z2) => SelfSupervisedLosses.BarlowTwins(z1, z2, lambda);
 }

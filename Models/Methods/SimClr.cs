@@ -1,6 +1,5 @@
 using Dsl.Models.Blocks;
 using Dsl.Models.Losses;
-using Dsl.Models.Training;
 
 namespace Dsl.Models.Methods;
 
@@ -53,37 +52,24 @@ public partial class SimClrNetwork
 }
 
 /// <summary>
-/// SimCLR pretraining as a training task: both augmented views go through ONE network (weight
-/// sharing: its generated Backward runs once per view and the gradients add up), NT-Xent loss.
-/// Inputs "view1" and "view2" are f32 [N, C, H, W].
+/// SimCLR pretraining as a training task: both augmented views through one network, NT-Xent loss.
 /// </summary>
-public sealed class SimClrTask(int channels, int size, int width = 128, int projection = 128, double temperature = 0.1) : ITrainingTask
+public sealed class SimClrTask(int channels, int size, int width = 128, int projection = 128, double temperature = 0.1) : TwoViewTask(channels, size)
 {
-    Registry? registry;
+    /// <inheritdoc/>
+    public override string Name => "simclr";
 
     /// <inheritdoc/>
-    public string Name => "simclr";
+    protected override IModel CreateNetwork() => new SimClrNetwork(Channels, width, projection);
 
     /// <inheritdoc/>
-    public TrainingGraph Build(Graph graph, int batchSize)
+    protected override (Tensor Projection, Action<Tensor?, Gradients> Backward) Project(IModel network, Tensor view)
     {
-        var shape = new Shape(batchSize, channels, size, size);
-        var view1 = graph.Input("view1", shape);
-        var view2 = graph.Input("view2", shape);
-        var net = ModelContext.Build(graph, () => new SimClrNetwork(channels, width, projection), out registry);
-        var z1 = net.Forward(view1, out var tape1);
-        var z2 = net.Forward(view2, out var tape2);
-        Tensor loss;
-        using (graph.Scope("loss")) loss = SelfSupervisedLosses.NtXent(z1, z2, temperature);
-        var dz = Vjp.Of(loss, Ops.OnesLike(loss), z1, z2);
-        var grads = new Gradients();
-        net.Backward(tape1, dz[0], grads);
-        net.Backward(tape2, dz[1], grads);
-        var parameters = registry.Parameters.Select(p => p.Value).ToArray();
-        return new TrainingGraph(loss, new Dictionary<string, Tensor>(), parameters, parameters.Select(p => grads[p]).ToArray());
+        var net = (SimClrNetwork)network;
+        var z = net.Forward(view, out var tape);
+        return (z, (d, grads) => net.Backward(tape, d, grads));
     }
 
     /// <inheritdoc/>
-    public IReadOnlyDictionary<string, HostTensor> InitialValues(int seed) =>
-        Initializers.Initialize(registry ?? throw new InvalidOperationException("Build the task's graph before initialising it."), seed);
+    protected override Tensor Loss(Tensor z1, Tensor z2) => SelfSupervisedLosses.NtXent(z1, z2, temperature);
 }
