@@ -41,7 +41,7 @@ method.AcceptOnlyFromAmong("simclr", "barlow");
 var sslEpochs = new Option<int>("--epochs") { Description = "Passes over the pretraining images.", DefaultValueFactory = _ => 2 };
 var sslBatch = new Option<int>("--batch-size") { Description = "Images per step (two augmented views each).", DefaultValueFactory = _ => 128 };
 var sslLr = new Option<double>("--lr") { Description = "Peak learning rate (AdamW, warmup then cosine decay).", DefaultValueFactory = _ => 2e-3 };
-var width = new Option<int>("--width") { Description = "Encoder width (channels of the 4 convolutions) and projection size.", DefaultValueFactory = _ => 64 };
+var width = new Option<int>("--width") { Description = "Encoder width (channels of the 4 convolutions); projection size is the width (SimCLR) or 4x the width (Barlow Twins).", DefaultValueFactory = _ => 64 };
 var temperature = new Option<double>("--temperature") { Description = "NT-Xent temperature.", DefaultValueFactory = _ => 0.2 };
 var sslSeed = new Option<int>("--seed") { Description = "Seed of initialisation, augmentation and data order.", DefaultValueFactory = _ => 0 };
 var sslData = new Option<string?>("--data") { Description = "Folder with the Fashion-MNIST IDX files (default: the repository's data/).", HelpName = "PATH" };
@@ -69,7 +69,7 @@ var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)
 {
     foreach (var e in parsed.Errors) Console.Error.WriteLine("error: " + OneLine(e.Message));
-    Console.Error.WriteLine($"Run '{root.Name} --help' or '{root.Name} train-mlp --help' for usage.");
+    Console.Error.WriteLine($"Run '{root.Name} --help' or '{root.Name} <command> --help' for usage.");
     return 2;
 }
 return parsed.Invoke();
