@@ -31,24 +31,7 @@ public partial class BatchNorm1d
 
     /// <summary>[N, C, ...] → [N, C, ...].</summary>
     [Forward]
-    public Tensor Forward(Tensor x)
-    {
-        Tensor y;
-        if (Training)
-        {
-            var (normalized, mean, variance) = Ops.BatchNorm(x, weight, bias, eps);
-            var newMean = Ops.RunningMeanUpdate(runningMean, mean);
-            var newVar = Ops.RunningVarUpdate(runningVar, variance, x.Shape.Numel / x.Shape[1]);
-            UpdateBuffer(runningMean, newMean);
-            UpdateBuffer(runningVar, newVar);
-            y = normalized;
-        }
-        else
-        {
-            y = Ops.BatchNormEval(x, weight, bias, runningMean, runningVar, eps);
-        }
-        return y;
-    }
+    public Tensor Forward(Tensor x) => BatchNormCore.Apply(x, weight, bias, runningMean, runningVar, eps, Training);
 }
 
 /// <summary>
@@ -82,20 +65,25 @@ public partial class BatchNorm2d
     public Tensor Forward(Tensor x)
     {
         if (x.Rank != 4) throw new ShapeException($"BatchNorm2d expects [N, C, H, W], got {x.Type}.");
-        Tensor y;
-        if (Training)
-        {
-            var (normalized, mean, variance) = Ops.BatchNorm(x, weight, bias, eps);
-            var newMean = Ops.RunningMeanUpdate(runningMean, mean);
-            var newVar = Ops.RunningVarUpdate(runningVar, variance, x.Shape.Numel / x.Shape[1]);
-            UpdateBuffer(runningMean, newMean);
-            UpdateBuffer(runningVar, newVar);
-            y = normalized;
-        }
-        else
-        {
-            y = Ops.BatchNormEval(x, weight, bias, runningMean, runningVar, eps);
-        }
-        return y;
+        return BatchNormCore.Apply(x, weight, bias, runningMean, runningVar, eps, Training);
+    }
+}
+
+/// <summary>The computation shared by <see cref="BatchNorm1d"/> and <see cref="BatchNorm2d"/>.</summary>
+internal static class BatchNormCore
+{
+    /// <summary>
+    /// Training: batch statistics, and the running statistics updated after the run (chained if the
+    /// layer runs twice in one step). Evaluation: the running statistics. Its gradient comes from the
+    /// rules of the ops it appends.
+    /// </summary>
+    [Differentiable]
+    public static Tensor Apply(Tensor x, Tensor weight, Tensor bias, Tensor runningMean, Tensor runningVar, double eps, bool training)
+    {
+        if (!training) return Ops.BatchNormEval(x, weight, bias, runningMean, runningVar, eps);
+        var (normalized, mean, variance) = Ops.BatchNorm(x, weight, bias, eps);
+        x.Graph.Update(runningMean, Ops.RunningMeanUpdate(runningMean, mean));
+        x.Graph.Update(runningVar, Ops.RunningVarUpdate(runningVar, variance, x.Shape.Numel / x.Shape[1]));
+        return normalized;
     }
 }
