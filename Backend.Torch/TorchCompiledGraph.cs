@@ -103,6 +103,7 @@ internal sealed class TorchCompiledGraph : ICompiledGraph
         var args = new TT[step.Inputs.Length];
         for (int i = 0; i < args.Length; i++) args[i] = slots[step.Inputs[i]]!;
         TT[] outs;
+        long started = OpProfile.Enabled ? System.Diagnostics.Stopwatch.GetTimestamp() : 0;
         try
         {
             outs = step.Kernel(step.Node.Op, args, context);
@@ -112,6 +113,7 @@ internal sealed class TorchCompiledGraph : ICompiledGraph
             string scope = step.Node.Scope.Length > 0 ? $" in {step.Node.Scope}" : "";
             throw new InvalidOperationException($"Backend.Torch failed at node {step.Node.Index} {step.Node.Op.Describe()}{scope}: {e.Message}", e);
         }
+        if (OpProfile.Enabled) OpProfile.Record(step.Node.Op.Name, System.Diagnostics.Stopwatch.GetTimestamp() - started);
         for (int k = 0; k < outs.Length; k++) slots[step.Outputs[k]] = outs[k];
         foreach (var id in step.FreeAfter)
         {

@@ -40,42 +40,23 @@ public partial class BarlowProjector
     }
 }
 
-/// <summary>Barlow Twins' network: a backbone (the Keras-style conv encoder here) and the projector.</summary>
-[Model]
-public partial class BarlowTwinsNetwork
-{
-    [Module] readonly ConvEncoder encoder;
-    [Module] readonly BarlowProjector projector;
-
-    /// <summary>A network for <paramref name="channels"/>-channel images.</summary>
-    public BarlowTwinsNetwork(int channels, int width = 128, int projection = 512)
-    {
-        encoder = new ConvEncoder(channels, width);
-        projector = new BarlowProjector(width, projection);
-    }
-
-    /// <summary>Images → projections.</summary>
-    [Forward]
-    public Tensor Forward(Tensor x) => projector.Forward(encoder.Forward(x));
-}
-
 /// <summary>
-/// Barlow Twins pretraining as a training task: both views through one network, loss
+/// Barlow Twins pretraining as a training task: both views through one backbone and projector, loss
 /// Σ(1 − cᵢᵢ)² + λ·Σ_{i≠j} cᵢⱼ² on the batch-standardised cross-correlation.
 /// </summary>
-public sealed class BarlowTwinsTask(int channels, int size, int width = 128, int projection = 512, double lambda = 5e-3) : TwoViewTask(channels, size)
+public sealed class BarlowTwinsTask(Backbone backbone, int channels, int size, int projection = 512, double lambda = 5e-3) : TwoViewTask(backbone, channels, size)
 {
     /// <inheritdoc/>
     public override string Name => "barlow";
 
     /// <inheritdoc/>
-    protected override IModel CreateNetwork() => new BarlowTwinsNetwork(Channels, width, projection);
+    protected override IModel CreateHead(int features) => new BarlowProjector(features, projection);
 
     /// <inheritdoc/>
-    protected override (Tensor Projection, Action<Tensor?, Gradients> Backward) Project(IModel network, Tensor view)
+    protected override (Tensor Projection, Func<Tensor?, Gradients, Tensor?> Backward) Project(IModel head, Tensor features)
     {
-        var net = (BarlowTwinsNetwork)network;
-        var z = net.Forward(view, out var tape);
+        var net = (BarlowProjector)head;
+        var z = net.Forward(features, out var tape);
         return (z, (d, grads) => net.Backward(tape, d, grads));
     }
 

@@ -31,42 +31,41 @@ public partial class ConvEncoder
     }
 }
 
-/// <summary>SimCLR's network: encoder, then a two-layer projection head (Linear, ReLU, Linear).</summary>
+/// <summary>SimCLR's projection head: Linear, ReLU, Linear (<c>fc1</c>, <c>fc2</c>).</summary>
 [Model]
-public partial class SimClrNetwork
+public partial class SimClrHead
 {
-    [Module] readonly ConvEncoder encoder;
-    [Module] readonly Linear projector1, projector2;
+    [Module] readonly Linear fc1, fc2;
 
-    /// <summary>A network with the given encoder width and projection size.</summary>
-    public SimClrNetwork(int channels, int width = 128, int projection = 128)
+    /// <summary>A head from <paramref name="features"/> through <paramref name="hidden"/> to <paramref name="projection"/>.</summary>
+    public SimClrHead(int features, int hidden, int projection)
     {
-        encoder = new ConvEncoder(channels, width);
-        projector1 = new Linear(width, width);
-        projector2 = new Linear(width, projection);
+        fc1 = new Linear(features, hidden);
+        fc2 = new Linear(hidden, projection);
     }
 
-    /// <summary>Images → projections used by the contrastive loss.</summary>
+    /// <summary>Features → projections used by the contrastive loss.</summary>
     [Forward]
-    public Tensor Forward(Tensor x) => projector2.Forward(Ops.Relu(projector1.Forward(encoder.Forward(x))));
+    public Tensor Forward(Tensor h) => fc2.Forward(Ops.Relu(fc1.Forward(h)));
 }
 
 /// <summary>
-/// SimCLR pretraining as a training task: both augmented views through one network, NT-Xent loss.
+/// SimCLR pretraining as a training task: both augmented views through one backbone and head,
+/// NT-Xent loss with <paramref name="temperature"/>.
 /// </summary>
-public sealed class SimClrTask(int channels, int size, int width = 128, int projection = 128, double temperature = 0.1) : TwoViewTask(channels, size)
+public sealed class SimClrTask(Backbone backbone, int channels, int size, int projection = 128, double temperature = 0.1) : TwoViewTask(backbone, channels, size)
 {
     /// <inheritdoc/>
     public override string Name => "simclr";
 
     /// <inheritdoc/>
-    protected override IModel CreateNetwork() => new SimClrNetwork(Channels, width, projection);
+    protected override IModel CreateHead(int features) => new SimClrHead(features, features, projection);
 
     /// <inheritdoc/>
-    protected override (Tensor Projection, Action<Tensor?, Gradients> Backward) Project(IModel network, Tensor view)
+    protected override (Tensor Projection, Func<Tensor?, Gradients, Tensor?> Backward) Project(IModel head, Tensor features)
     {
-        var net = (SimClrNetwork)network;
-        var z = net.Forward(view, out var tape);
+        var net = (SimClrHead)head;
+        var z = net.Forward(features, out var tape);
         return (z, (d, grads) => net.Backward(tape, d, grads));
     }
 

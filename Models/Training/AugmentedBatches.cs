@@ -7,8 +7,9 @@ namespace Dsl.Models.Training;
 /// <see cref="BatchLoader"/>: step s is batch s mod (batches per epoch) of epoch s / that, so
 /// resumed runs see the same views. While the caller trains on step s, step s+1 is augmented on
 /// a background task (batches are deterministic in the step, so prefetching changes nothing).
+/// With <paramref name="labels"/>, the batch also holds "labels" (i64 [N]) for supervised tasks.
 /// </summary>
-public sealed class AugmentedBatches(BatchLoader loader) : IBatchSource
+public sealed class AugmentedBatches(BatchLoader loader, bool labels = false) : IBatchSource
 {
     readonly object gate = new();
     readonly Dictionary<int, int[]> orders = [];
@@ -39,7 +40,9 @@ public sealed class AugmentedBatches(BatchLoader loader) : IBatchSource
         }
         var batch = loader.MakeBatch(epoch, index, order);
         var shape = new Shape(batch.Count, batch.Channels, batch.Height, batch.Width);
-        return batch.Views.Select((v, i) => (Name: $"view{i + 1}", Value: HostTensor.F32(shape, v)))
+        var result = batch.Views.Select((v, i) => (Name: $"view{i + 1}", Value: HostTensor.F32(shape, v)))
             .ToDictionary(p => p.Name, p => p.Value);
+        if (labels) result["labels"] = HostTensor.I64(new Shape(batch.Count), batch.Labels);
+        return result;
     }
 }

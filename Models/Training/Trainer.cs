@@ -95,18 +95,22 @@ public sealed class Trainer : IDisposable
         }
     }
 
-    /// <summary>Writes every persistent value and the step to a safetensors file, atomically.</summary>
-    public void SaveCheckpoint(string path)
+    /// <summary>
+    /// Writes every persistent value and the step to a safetensors file, atomically, with
+    /// <paramref name="metadata"/> (e.g. the run's configuration) added to the header.
+    /// </summary>
+    public void SaveCheckpoint(string path, IReadOnlyDictionary<string, string>? metadata = null)
     {
         var tensors = StepGraph.Persistent.ToDictionary(v => v.Name!, v => compiled.GetPersistent(v.Name!));
-        SafeTensors.Save(path, tensors, new Dictionary<string, string>
+        var header = new Dictionary<string, string>(metadata ?? new Dictionary<string, string>())
         {
             ["task"] = Task.Name,
             ["step"] = Step.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["seed"] = Options.Seed.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["batch_size"] = Options.BatchSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["optimizer"] = Options.Optimizer.ToString(),
-        });
+        };
+        SafeTensors.Save(path, tensors, header);
     }
 
     /// <summary>

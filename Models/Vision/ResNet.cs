@@ -91,7 +91,7 @@ public partial class BasicBlock
 /// stride-1 convolution without pooling. Global average pooling precedes <c>fc</c>.
 /// </summary>
 /// <remarks>
-/// <c>fc</c> is always present, as in torchvision; BatchNorm
+/// <c>fc</c> is present unless 0 classes are asked for (a backbone); BatchNorm
 /// layers keep <c>running_mean</c>/<c>running_var</c> but not <c>num_batches_tracked</c>.
 /// </remarks>
 [Model]
@@ -100,17 +100,19 @@ public partial class ResNet
     [Module] readonly Conv2d conv1;
     [Module] readonly BatchNorm2d bn1;
     [Module] readonly List<BasicBlock> layer1, layer2, layer3, layer4;
-    [Module] readonly Linear fc;
-    readonly bool cifarStem;
+    [Module] readonly Linear? fc;
+    readonly bool cifarStem, hasFc;
 
     /// <summary>
     /// A ResNet with <paramref name="layers"/>[i] blocks in stage i+1 (4 stages), widths
-    /// <paramref name="width"/>·(1, 2, 4, 8), and <paramref name="numClasses"/> outputs.
+    /// <paramref name="width"/>·(1, 2, 4, 8), and <paramref name="numClasses"/> outputs; with 0 classes
+    /// there is no <c>fc</c> and the forward returns the pooled features (a backbone, as timm's
+    /// <c>num_classes=0</c>).
     /// </summary>
     public ResNet(int[] layers, int numClasses = 1000, bool cifarStem = false, int width = 64, int inChans = 3)
     {
         if (layers is not { Length: 4 }) throw new ArgumentException("A ResNet has 4 stages.", nameof(layers));
-        if (numClasses < 1) throw new ArgumentOutOfRangeException(nameof(numClasses), numClasses, "fc needs at least one class.");
+        if (numClasses < 0) throw new ArgumentOutOfRangeException(nameof(numClasses), numClasses, "Pass 0 classes for a backbone without fc, or a positive count.");
         this.cifarStem = cifarStem;
         conv1 = cifarStem
             ? new Conv2d(inChans, width, 3, 1, padding: 1, bias: false)
@@ -131,14 +133,19 @@ public partial class ResNet
         layer2 = Stage(2 * width, layers[1], 2);
         layer3 = Stage(4 * width, layers[2], 2);
         layer4 = Stage(8 * width, layers[3], 2);
-        fc = new Linear(8 * width, numClasses);
+        hasFc = numClasses > 0;
+        fc = hasFc ? new Linear(8 * width, numClasses) : null;
+        Features = 8 * width;
     }
 
+    /// <summary>Width of the pooled features (the input of <c>fc</c>).</summary>
+    public int Features { get; }
+
     /// <summary>ResNet-18: stages of (2, 2, 2, 2) blocks.</summary>
-    public static ResNet ResNet18(int numClasses = 1000, bool cifarStem = false, int width = 64) => new([2, 2, 2, 2], numClasses, cifarStem, width);
+    public static ResNet ResNet18(int numClasses = 1000, bool cifarStem = false, int width = 64, int inChans = 3) => new([2, 2, 2, 2], numClasses, cifarStem, width, inChans);
 
     /// <summary>ResNet-34: stages of (3, 4, 6, 3) blocks.</summary>
-    public static ResNet ResNet34(int numClasses = 1000, bool cifarStem = false, int width = 64) => new([3, 4, 6, 3], numClasses, cifarStem, width);
+    public static ResNet ResNet34(int numClasses = 1000, bool cifarStem = false, int width = 64, int inChans = 3) => new([3, 4, 6, 3], numClasses, cifarStem, width, inChans);
 
     /// <summary>Training mode of every batch normalisation.</summary>
     public bool Training
@@ -151,7 +158,7 @@ public partial class ResNet
         }
     }
 
-    /// <summary>[N, C, H, W] images → [N, classes] logits.</summary>
+    /// <summary>[N, C, H, W] images → [N, classes] logits (or [N, features] without <c>fc</c>).</summary>
     [Forward]
     public Tensor Forward(Tensor x)
     {
@@ -161,6 +168,8 @@ public partial class ResNet
         foreach (var block in layer2) y = block.Forward(y);
         foreach (var block in layer3) y = block.Forward(y);
         foreach (var block in layer4) y = block.Forward(y);
-        return fc.Forward(Ops.GlobalAvgPool2d(y));
+        var pooled = Ops.GlobalAvgPool2d(y);
+        if (hasFc) pooled = fc!.Forward(pooled);
+        return pooled;
     }
 }

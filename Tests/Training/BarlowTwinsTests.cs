@@ -14,7 +14,7 @@ public class BarlowTwinsTests
     public void Generated_backward_over_two_views_equals_graph_autodiff()
     {
         var g = new Dsl.Graph("barlow");
-        var task = new BarlowTwinsTask(1, 12, 8, 16);
+        var task = new BarlowTwinsTask(Backbone.Conv(1, 8), 1, 12, 16);
         var built = task.Build(g, 6);
         var ad = Autodiff.Gradients(built.Loss, built.Parameters);
         for (int i = 0; i < ad.Length; i++) { g.Output("gen" + i, built.Gradients[i]); g.Output("ad" + i, ad[i]); }
@@ -34,7 +34,7 @@ public class BarlowTwinsTests
         var data = FashionMnist.Load().Train.ToDataset(FashionMnist.ClassNames).Take(640);
         var (first, second) = AugmentationPipeline.BarlowTwins(28);
         var loader = new BatchLoader(data, new BatchLoaderOptions { BatchSize = 64, Seed = 4, DropLast = true, Workers = 2 }, first, second);
-        using var trainer = new Trainer(new TorchBackend(), new BarlowTwinsTask(1, 28, 32, 64),
+        using var trainer = new Trainer(new TorchBackend(), new BarlowTwinsTask(Backbone.Conv(1, 32), 1, 28, 64),
             new TrainerOptions(64, new Lars(WeightDecay: 1e-6) { DecayFilter = Dsl.Models.Training.Optimizer.ExcludeBiasAndNorm }, new WarmupCosineSchedule(0.2, 3, 30), Seed: 4));
         var losses = new List<double>();
         trainer.Fit(new AugmentedBatches(loader), 30, r => losses.Add(r.Loss));

@@ -9,7 +9,7 @@ public class SimClrGradientTests
     public void Generated_backward_over_two_views_equals_graph_autodiff()
     {
         var g = new Dsl.Graph("s");
-        var task = new SimClrTask(1, 12, 8, 8, 0.2);
+        var task = new SimClrTask(Backbone.Conv(1, 8), 1, 12, 8, 0.2);
         var built = task.Build(g, 6);
         var ad = Autodiff.Gradients(built.Loss, built.Parameters);
         for (int i = 0; i < ad.Length; i++) { g.Output("gen" + i, built.Gradients[i]); g.Output("ad" + i, ad[i]); }

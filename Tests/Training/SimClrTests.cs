@@ -15,7 +15,7 @@ public class SimClrTests
         var data = FashionMnist.Load().Train.ToDataset(FashionMnist.ClassNames).Take(640);
         var loader = new BatchLoader(data, new BatchLoaderOptions { BatchSize = 64, Seed = 3, DropLast = true, Workers = 2 },
             AugmentationPipeline.SimClr(28), AugmentationPipeline.SimClr(28));
-        var task = new SimClrTask(channels: 1, size: 28, width: 32, projection: 32, temperature: 0.2);
+        var task = new SimClrTask(Backbone.Conv(1, 32), channels: 1, size: 28, projection: 32, temperature: 0.2);
         using var trainer = new Trainer(new TorchBackend(), task,
             new TrainerOptions(64, new AdamW { DecayFilter = Dsl.Models.Training.Optimizer.ExcludeBiasAndNorm }, new WarmupCosineSchedule(1e-2, 3, 40), Seed: 3));
         var losses = new List<double>();

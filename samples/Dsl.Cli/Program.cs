@@ -36,8 +36,15 @@ trainMlp.SetAction(parse => Guarded(() => TrainMlp.Run(new TrainMlpSettings(
     parse.GetValue(seed), parse.GetValue(data), parse.GetValue(device)!, parse.GetValue(limit), parse.GetValue(activation)!,
     parse.GetValue(schedule)!, parse.GetValue(logEvery)))));
 
-var method = new Option<string>("--method") { Description = "Self-supervised method: simclr (NT-Xent) or barlow (Barlow Twins). mae is in progress.", DefaultValueFactory = _ => "simclr" };
-method.AcceptOnlyFromAmong("simclr", "barlow");
+var method = new Option<string>("--method") { Description = "Self-supervised method: simclr (NT-Xent), barlow (Barlow Twins) or mae (masked autoencoder, ViT).", DefaultValueFactory = _ => "simclr" };
+method.AcceptOnlyFromAmong("simclr", "barlow", "mae");
+var backboneOption = new Option<string>("--backbone") { Description = "SimCLR/Barlow Twins encoder: conv (4 strided 3x3 convolutions, as the Keras SimCLR example), resnet18 or resnet34 (CIFAR stem; much slower on CPU).", DefaultValueFactory = _ => "conv" };
+backboneOption.AcceptOnlyFromAmong("conv", "resnet18", "resnet34");
+var maskRatio = new Option<double>("--mask-ratio") { Description = "MAE: fraction of patches hidden from the encoder.", DefaultValueFactory = _ => 0.75 };
+var normPix = new Option<bool>("--norm-pix-loss") { Description = "MAE: regress per-patch normalised pixels." };
+var readoutOption = new Option<string>("--readout") { Description = "MAE: encoder outputs the probes read: cls, mean, cls+mean, grid (2x2 pooled patch tokens) or tokens (all patch tokens).", DefaultValueFactory = _ => "cls+mean" };
+readoutOption.AcceptOnlyFromAmong(TrainSslSettings.Readouts);
+var weightDecay = new Option<double>("--weight-decay") { Description = "AdamW weight decay (biases and norm weights exempt).", DefaultValueFactory = _ => 1e-4 };
 var sslEpochs = new Option<int>("--epochs") { Description = "Passes over the pretraining images.", DefaultValueFactory = _ => 2 };
 var sslBatch = new Option<int>("--batch-size") { Description = "Images per step (two augmented views each).", DefaultValueFactory = _ => 128 };
 var sslLr = new Option<double>("--lr") { Description = "Peak learning rate (AdamW, warmup then cosine decay).", DefaultValueFactory = _ => 2e-3 };
@@ -50,20 +57,25 @@ sslDevice.AcceptOnlyFromAmong("cpu", "cuda");
 var sslLimit = new Option<int?>("--limit") { Description = "Pretrain on only the first N training images.", HelpName = "N" };
 var outDir = new Option<string>("--out") { Description = "Folder for the checkpoint and the loss CSV.", DefaultValueFactory = _ => "runs" };
 var resumeFrom = new Option<string?>("--resume") { Description = "Checkpoint to resume from (written by an earlier run with the same settings).", HelpName = "FILE" };
-var probeImages = new Option<int>("--probe-images") { Description = "Training images whose features train the linear probe and kNN.", DefaultValueFactory = _ => 10000 };
+var probeImages = new Option<int>("--probe-images") { Description = "Training images whose features train the linear probe and kNN; 0 skips the evaluation.", DefaultValueFactory = _ => 10000 };
 var trainSsl = new Command("train",
     "Self-supervised pretraining (SimCLR or Barlow Twins) on Fashion-MNIST through the shared trainer, then linear-probe and kNN accuracy on the full " +
     "test set for the pretrained encoder, the same encoder at random init, and raw pixels.");
-foreach (var o in new Option[] { method, sslEpochs, sslBatch, sslLr, width, temperature, sslSeed, sslData, sslDevice, sslLimit, outDir, resumeFrom, probeImages })
+foreach (var o in new Option[] { method, sslEpochs, sslBatch, sslLr, width, temperature, sslSeed, sslData, sslDevice, sslLimit, outDir, resumeFrom, probeImages, backboneOption, maskRatio, normPix, weightDecay, readoutOption })
     trainSsl.Options.Add(o);
 trainSsl.SetAction(parse => Guarded(() => TrainSsl.Run(new TrainSslSettings(
     parse.GetValue(method)!, parse.GetValue(sslEpochs), parse.GetValue(sslBatch), parse.GetValue(sslLr), parse.GetValue(width),
     parse.GetValue(temperature), parse.GetValue(sslSeed), parse.GetValue(sslData), parse.GetValue(sslDevice)!, parse.GetValue(sslLimit),
-    parse.GetValue(outDir)!, parse.GetValue(resumeFrom), parse.GetValue(probeImages)))));
+    parse.GetValue(outDir)!, parse.GetValue(resumeFrom), parse.GetValue(probeImages), parse.GetValue(backboneOption)!,
+    parse.GetValue(maskRatio), parse.GetValue(normPix), parse.GetValue(weightDecay), parse.GetValue(readoutOption)!))));
 
 var root = new RootCommand("Deep-learning DSL command line: trains models built as graphs, run by the TorchSharp backend.");
 root.Subcommands.Add(trainMlp);
 root.Subcommands.Add(trainSsl);
+root.Subcommands.Add(ProbeCommand.CreateProbe());
+root.Subcommands.Add(ProbeCommand.CreateKnn());
+root.Subcommands.Add(SupervisedCommand.CreateSupervised());
+root.Subcommands.Add(SupervisedCommand.CreateFinetune());
 
 var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)
@@ -74,28 +86,5 @@ if (parsed.Errors.Count > 0)
 }
 return parsed.Invoke();
 
-/// <summary>
-/// Runs a command, turning expected failures (bad data, bad options, unavailable device) into one
-/// error line and a non-zero exit code. Set DSL_DEBUG=1 to see stack traces.
-/// </summary>
-static int Guarded(Func<int> action)
-{
-    bool debug = Environment.GetEnvironmentVariable("DSL_DEBUG") is "1" or "true";
-    try
-    {
-        return action();
-    }
-    catch (Exception e) when (!debug && e is DataFileException or CliException)
-    {
-        Console.Error.WriteLine("error: " + OneLine(e.Message));
-        return e is CliException c ? c.ExitCode : 1;
-    }
-    catch (Exception e) when (!debug)
-    {
-        Console.Error.WriteLine($"error: {e.GetType().Name}: {OneLine(e.Message)} (set DSL_DEBUG=1 for the stack trace)");
-        return 1;
-    }
-}
-
-static string OneLine(string message) =>
-    System.Text.RegularExpressions.Regex.Replace(message.Trim(), @"\s*\n\s*", " ");
+static int Guarded(Func<int> action) => CommandRunner.Guarded(action);
+static string OneLine(string message) => CommandRunner.OneLine(message);

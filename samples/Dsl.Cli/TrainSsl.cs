@@ -9,10 +9,6 @@ using Spectre.Console;
 
 namespace Dsl.Cli;
 
-/// <summary>Settings of <c>train</c> (self-supervised pretraining), as parsed from the command line.</summary>
-sealed record TrainSslSettings(string Method, int Epochs, int BatchSize, double LearningRate, int Width, double Temperature,
-    int Seed, string? Data, string Device, int? Limit, string Out, string? Resume, int ProbeImages);
-
 /// <summary>
 /// Self-supervised pretraining (SimCLR or Barlow Twins) through the shared <see cref="Trainer"/>, then the honest comparison:
 /// linear probe and kNN on the pretrained encoder, on the same encoder at random init, and on raw pixels.
@@ -26,15 +22,12 @@ static class TrainSsl
         var data = FashionMnist.Load(s.Data);
         var train = data.Train.ToDataset(FashionMnist.ClassNames);
         if (s.Limit is int limit) train = train.Take(Math.Min(limit, train.Count));
-        bool barlow = s.Method == "barlow";
-        var (firstView, secondView) = barlow ? AugmentationPipeline.BarlowTwins(28) : (AugmentationPipeline.SimClr(28), AugmentationPipeline.SimClr(28));
-        var loader = new BatchLoader(train, new BatchLoaderOptions { BatchSize = s.BatchSize, Seed = s.Seed, DropLast = true }, firstView, secondView);
+        var method = s.CreateMethod(train.Channels);
+        var task = method.Task;
+        var loader = new BatchLoader(train, new BatchLoaderOptions { BatchSize = s.BatchSize, Seed = s.Seed, DropLast = true }, [.. method.Views]);
         long steps = (long)s.Epochs * loader.BatchCount;
         if (steps == 0) throw new CliException($"--batch-size {s.BatchSize} is larger than the {train.Count} training images.");
-        ITrainingTask task = barlow
-            ? new BarlowTwinsTask(train.Channels, 28, s.Width, 4 * s.Width)
-            : new SimClrTask(train.Channels, 28, s.Width, s.Width, s.Temperature);
-        var options = new TrainerOptions(s.BatchSize, new AdamW(WeightDecay: 1e-4) { DecayFilter = Optimizer.ExcludeBiasAndNorm },
+        var options = new TrainerOptions(s.BatchSize, new AdamW(WeightDecay: s.WeightDecay) { DecayFilter = Optimizer.ExcludeBiasAndNorm },
             new WarmupCosineSchedule(s.LearningRate, Math.Min(steps / 10, 200), steps), ClipNorm: 5.0, Seed: s.Seed);
         using var trainer = new Trainer(backend, task, options);
         var randomInit = Snapshot(trainer);
@@ -45,7 +38,7 @@ static class TrainSsl
             trainer.LoadCheckpoint(resume);
             AnsiConsole.MarkupLineInterpolated($"[grey]Resumed from {resume} at step {trainer.Step}.[/]");
         }
-        AnsiConsole.MarkupLineInterpolated($"{(barlow ? "Barlow Twins" : "SimCLR")} on Fashion-MNIST: {train.Count} images, {s.Epochs} epochs x {loader.BatchCount} steps, batch {s.BatchSize}, width {s.Width}{(barlow ? "" : $", temperature {s.Temperature}")}, lr {s.LearningRate:G3}, {backend.Name}");
+        AnsiConsole.MarkupLineInterpolated($"{method.Title} on Fashion-MNIST: {train.Count} images, {s.Epochs} epochs x {loader.BatchCount} steps, batch {s.BatchSize}, {method.Describe()}, lr {s.LearningRate:G3}, {backend.Name}");
 
         var sw = Stopwatch.StartNew();
         var csv = new StreamWriter(Path.Combine(s.Out, $"{task.Name}_loss.csv")) { AutoFlush = true };
@@ -66,35 +59,28 @@ static class TrainSsl
             }
         });
         csv.Dispose();
-        trainer.SaveCheckpoint(checkpoint);
+        trainer.SaveCheckpoint(checkpoint, new Dictionary<string, string> { [TrainSslSettings.MetadataKey] = s.ToJson() });
         AnsiConsole.MarkupLineInterpolated($"[grey]Pretraining took {sw.Elapsed.TotalSeconds:F0} s; checkpoint {checkpoint}.[/]");
 
+        if (s.ProbeImages == 0) return 0;
         // Evaluation: the same probe protocol on pretrained, random-init and raw-pixel features.
-        int probeCount = Math.Min(s.ProbeImages, data.Train.Count);
-        var trainPixels = data.Train.Pixels.AsSpan(0, probeCount * 784).ToArray();
-        var trainLabels = data.Train.Labels.Take(probeCount).Select(l => (long)l).ToArray();
-        var testPixels = data.Test.Pixels;
-        var testLabels = data.Test.Labels.Select(l => (long)l).ToArray();
-        Tensor Encoder(Graph g, Tensor x) => ModelContext.Build(g, () => new ConvEncoder(1, s.Width), prefix: "encoder").Forward(x, out _);
-
-        var rows = new List<(string Name, double Probe, double Knn)>();
-        foreach (var (name, parameters) in new[] { ($"{(barlow ? "Barlow Twins" : "SimCLR")} encoder", Snapshot(trainer)), ("random-init encoder", randomInit) })
+        var probeData = ProbeData.From(train.Count == data.Train.Count ? train : data.Train.ToDataset(FashionMnist.ClassNames),
+            data.Test.ToDataset(FashionMnist.ClassNames), s.ProbeImages);
+        var rows = new List<(string Name, ProbeResult Result)>
         {
-            var (ftrain, dim) = Features.Extract(backend, Encoder, parameters, trainPixels, probeCount, 1, 28, 28);
-            var (ftest, _) = Features.Extract(backend, Encoder, parameters, testPixels, testLabels.Length, 1, 28, 28);
-            rows.Add((name, LinearProbe.Accuracy(backend, ftrain, trainLabels, ftest, testLabels, dim, 10, seed: s.Seed),
-                Knn.Accuracy(ftrain, trainLabels, ftest, testLabels, dim, 10)));
-        }
-        rows.Add(("raw pixels", LinearProbe.Accuracy(backend, trainPixels, trainLabels, testPixels, testLabels, 784, 10, seed: s.Seed),
-            Knn.Accuracy(trainPixels, trainLabels, testPixels, testLabels, 784, 10)));
-
-        var table = new Table().AddColumns("features", "linear probe", "kNN (k=20)");
-        foreach (var (name, probe, knn) in rows) table.AddRow(name, $"{probe:P2}", $"{knn:P2}");
+            ($"{method.Title} encoder", EncoderEvaluation.Evaluate(backend, method.Features, Snapshot(trainer), probeData, s.Seed)),
+            ("random-init encoder", EncoderEvaluation.Evaluate(backend, method.Features, randomInit, probeData, s.Seed)),
+            ("raw pixels", EncoderEvaluation.RawPixels(backend, probeData, s.Seed)),
+        };
+        var table = new Table().AddColumns("features", "dim", "linear probe", "kNN (k=20)");
+        foreach (var (name, r) in rows) table.AddRow(name, r.Dim.ToString(), $"{r.Probe:P2}", $"{r.Knn:P2}");
         AnsiConsole.Write(table);
-        AnsiConsole.MarkupLineInterpolated($"[grey]Probe trained on {probeCount} training images, evaluated on the full {testLabels.Length}-image test set. Total {total.Elapsed.TotalSeconds:F0} s.[/]");
+        AnsiConsole.MarkupLineInterpolated($"[grey]Probe trained on {probeData.TrainLabels.Length} training images, evaluated on the full {probeData.TestLabels.Length}-image test set. Total {total.Elapsed.TotalSeconds:F0} s.[/]");
         return 0;
     }
 
+    /// <summary>The model's parameters and buffers (not the optimizer state) as they are now.</summary>
     static Dictionary<string, HostTensor> Snapshot(Trainer trainer) =>
-        trainer.StepGraph.Parameters.ToDictionary(p => p.Name!, p => trainer.Compiled.GetPersistent(p.Name!));
+        trainer.StepGraph.Persistent.Where(p => p.Kind != ValueKind.State)
+            .ToDictionary(p => p.Name!, p => trainer.Compiled.GetPersistent(p.Name!));
 }

@@ -1,0 +1,72 @@
+using Dsl.Models.Vision;
+
+namespace Dsl.Models.Methods;
+
+/// <summary>
+/// The encoder of a joint-embedding method (SimCLR, Barlow Twins) and of its probes: which model
+/// to build, how wide its pooled features are, and how to run its generated Forward/Backward.
+/// Built under the prefix <c>encoder</c>, so <c>export</c> can strip it and get torchvision names.
+/// </summary>
+public sealed class Backbone
+{
+    readonly Func<bool, IModel> create;
+    readonly Func<IModel, Tensor, (Tensor, Func<Tensor?, Gradients, Tensor?>)> forward;
+
+    Backbone(string name, int features, Func<bool, IModel> create, Func<IModel, Tensor, (Tensor, Func<Tensor?, Gradients, Tensor?>)> forward)
+    {
+        Name = name;
+        Features = features;
+        this.create = create;
+        this.forward = forward;
+    }
+
+    /// <summary>Prefix of the backbone's names in a method's registry and checkpoints.</summary>
+    public const string Prefix = "encoder";
+
+    /// <summary>Short description, e.g. "conv-64" or "resnet18".</summary>
+    public string Name { get; }
+
+    /// <summary>Width of the pooled features.</summary>
+    public int Features { get; }
+
+    /// <summary>The Keras SimCLR example's encoder (<see cref="ConvEncoder"/>) of the given width.</summary>
+    public static Backbone Conv(int channels, int width = 128) => new($"conv-{width}", width,
+        _ => new ConvEncoder(channels, width),
+        (m, x) => { var e = (ConvEncoder)m; var y = e.Forward(x, out var tape); return (y, (d, g) => e.Backward(tape, d, g)); });
+
+    /// <summary>torchvision's ResNet-18 without <c>fc</c>; the CIFAR stem (3×3 stride 1, no max-pool) suits small images.</summary>
+    public static Backbone ResNet18(int channels, bool cifarStem = true) => ResNet("resnet18", channels, cifarStem, [2, 2, 2, 2]);
+
+    /// <summary>torchvision's ResNet-34 without <c>fc</c>.</summary>
+    public static Backbone ResNet34(int channels, bool cifarStem = true) => ResNet("resnet34", channels, cifarStem, [3, 4, 6, 3]);
+
+    static Backbone ResNet(string name, int channels, bool cifarStem, int[] layers) => new(name, 512,
+        training => new ResNet(layers, numClasses: 0, cifarStem: cifarStem, inChans: channels) { Training = training },
+        (m, x) => { var r = (ResNet)m; var y = r.Forward(x, out var tape); return (y, (d, g) => r.Backward(tape, d, g)); });
+
+    /// <summary>
+    /// A backbone by CLI name: <c>conv</c> (width <paramref name="width"/>), <c>resnet18</c> or <c>resnet34</c>.
+    /// </summary>
+    public static Backbone Parse(string name, int channels, int width) => name switch
+    {
+        "conv" => Conv(channels, width),
+        "resnet18" => ResNet18(channels),
+        "resnet34" => ResNet34(channels),
+        _ => throw new ArgumentException($"Unknown backbone '{name}': use conv, resnet18 or resnet34.", nameof(name)),
+    };
+
+    /// <summary>Builds the backbone in <paramref name="graph"/> under <see cref="Prefix"/> (batch norm in training or eval mode).</summary>
+    public IModel Build(Graph graph, bool training, out Registry registry) =>
+        ModelContext.Build(graph, () => create(training), out registry, Prefix);
+
+    /// <summary>Runs the generated Forward with a tape; returns the features and the matching Backward (which returns the images' gradient).</summary>
+    public (Tensor Features, Func<Tensor?, Gradients, Tensor?> Backward) Forward(IModel model, Tensor images) => forward(model, images);
+
+    /// <summary>The backbone on <paramref name="images"/> with its Backward and registry, [N, <see cref="Features"/>].</summary>
+    public EncoderGraph BuildEncoder(Graph graph, Tensor images, bool training)
+    {
+        var model = Build(graph, training, out var registry);
+        var (features, backward) = Forward(model, images);
+        return new EncoderGraph(features, (d, grads) => backward(d, grads), registry, model);
+    }
+}

@@ -1,0 +1,32 @@
+using Dsl.Models.Data.Augment;
+using Dsl.Models.Training;
+
+namespace Dsl.Models.Methods;
+
+/// <summary>Barlow Twins: the paper's two asymmetric views, the redundancy-reduction loss; probes read the backbone.</summary>
+/// <param name="backbone">The encoder.</param>
+/// <param name="channels">Image channels.</param>
+/// <param name="size">Image height and width.</param>
+/// <param name="projection">Projector width (8192 in the paper).</param>
+/// <param name="lambda">Off-diagonal weight λ (5e-3 in the paper).</param>
+/// <param name="views">The two view pipelines (default: <see cref="AugmentationPipeline.BarlowTwins"/>).</param>
+public sealed class BarlowTwinsMethod(Backbone backbone, int channels, int size, int projection = 512, double lambda = 5e-3,
+    (AugmentationPipeline First, AugmentationPipeline Second)? views = null) : PretrainingMethod
+{
+    readonly (AugmentationPipeline First, AugmentationPipeline Second) pair = views ?? AugmentationPipeline.BarlowTwins(size);
+
+    /// <inheritdoc/>
+    public override string Name => "barlow";
+    /// <inheritdoc/>
+    public override string Title => "Barlow Twins";
+    /// <inheritdoc/>
+    public override string Describe() => $"backbone {backbone.Name}, projector {projection}, lambda {lambda}";
+    /// <inheritdoc/>
+    public override ITrainingTask Task { get; } = new BarlowTwinsTask(backbone, channels, size, projection, lambda);
+    /// <inheritdoc/>
+    public override IReadOnlyList<AugmentationPipeline> Views => [pair.First, pair.Second];
+    /// <inheritdoc/>
+    public override EncoderGraph BuildEncoder(Graph graph, Tensor images, bool training) => backbone.BuildEncoder(graph, images, training);
+    /// <inheritdoc/>
+    public override Dictionary<string, HostTensor> InitializeEncoder(EncoderGraph encoder, int seed) => Initializers.Initialize(encoder.Registry, seed);
+}

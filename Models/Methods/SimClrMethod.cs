@@ -1,0 +1,32 @@
+using Dsl.Models.Data.Augment;
+using Dsl.Models.Training;
+
+namespace Dsl.Models.Methods;
+
+/// <summary>SimCLR: two views of the SimCLR augmentation, NT-Xent on the projections; probes read the backbone.</summary>
+/// <param name="backbone">The encoder.</param>
+/// <param name="channels">Image channels.</param>
+/// <param name="size">Image height and width.</param>
+/// <param name="projection">Projection size.</param>
+/// <param name="temperature">NT-Xent temperature.</param>
+/// <param name="augmentation">The view pipeline (default: <see cref="AugmentationPipeline.SimClr"/>).</param>
+public sealed class SimClrMethod(Backbone backbone, int channels, int size, int projection = 128, double temperature = 0.1,
+    AugmentationPipeline? augmentation = null) : PretrainingMethod
+{
+    readonly AugmentationPipeline view = augmentation ?? AugmentationPipeline.SimClr(size);
+
+    /// <inheritdoc/>
+    public override string Name => "simclr";
+    /// <inheritdoc/>
+    public override string Title => "SimCLR";
+    /// <inheritdoc/>
+    public override string Describe() => $"backbone {backbone.Name}, projection {projection}, temperature {temperature}";
+    /// <inheritdoc/>
+    public override ITrainingTask Task { get; } = new SimClrTask(backbone, channels, size, projection, temperature);
+    /// <inheritdoc/>
+    public override IReadOnlyList<AugmentationPipeline> Views => [view, view];
+    /// <inheritdoc/>
+    public override EncoderGraph BuildEncoder(Graph graph, Tensor images, bool training) => backbone.BuildEncoder(graph, images, training);
+    /// <inheritdoc/>
+    public override Dictionary<string, HostTensor> InitializeEncoder(EncoderGraph encoder, int seed) => Initializers.Initialize(encoder.Registry, seed);
+}

@@ -1,0 +1,84 @@
+using System.CommandLine;
+using Dsl.Backend.Torch;
+using Dsl.Models.Checkpoints;
+using Dsl.Models.Data;
+using Dsl.Models.Evaluation;
+using Spectre.Console;
+
+namespace Dsl.Cli;
+
+/// <summary>
+/// <c>probe</c> and <c>knn</c>: frozen-feature evaluation of a pretraining checkpoint on the
+/// Fashion-MNIST test set, with the model rebuilt from the settings stored in the checkpoint.
+/// </summary>
+static class ProbeCommand
+{
+    public static Command CreateProbe()
+    {
+        var checkpoint = CheckpointOption();
+        var images = new Option<int>("--probe-images") { Description = "Training images whose features train the probe.", DefaultValueFactory = _ => 60000 };
+        var epochs = new Option<int>("--probe-epochs") { Description = "Epochs of the probe's AdamW training (cosine schedule).", DefaultValueFactory = _ => 20 };
+        var readout = ReadoutOption();
+        var (data, device) = (DataOption(), DeviceOption());
+        var command = new Command("probe", "Linear probe (standardised features, linear classifier, AdamW) on the frozen encoder of a 'train' checkpoint; " +
+            "prints its accuracy on the full Fashion-MNIST test set next to kNN.");
+        foreach (var o in new Option[] { checkpoint, images, epochs, readout, data, device }) command.Options.Add(o);
+        command.SetAction(parse => CommandRunner.Guarded(() =>
+        {
+            var (settings, parameters, backend, probeData) = Load(parse.GetValue(checkpoint)!, parse.GetValue(data), parse.GetValue(device)!, parse.GetValue(images), parse.GetValue(readout));
+            var method = settings.CreateMethod(probeData.Channels);
+            var r = EncoderEvaluation.Evaluate(backend, method.Features, parameters, probeData, settings.Seed, parse.GetValue(epochs));
+            AnsiConsole.MarkupLineInterpolated($"{method.Title} ({method.Describe()}), {r.Dim}-d features: linear probe {r.Probe:P2}, kNN {r.Knn:P2} (probe fitted on {probeData.TrainLabels.Length} images).");
+            return 0;
+        }));
+        return command;
+    }
+
+    public static Command CreateKnn()
+    {
+        var checkpoint = CheckpointOption();
+        var images = new Option<int>("--bank-images") { Description = "Training images in the kNN memory bank.", DefaultValueFactory = _ => 60000 };
+        var k = new Option<int>("--k") { Description = "Neighbours that vote.", DefaultValueFactory = _ => 20 };
+        var temperature = new Option<double>("--temperature") { Description = "Votes are weighted by exp(cosine similarity / T).", DefaultValueFactory = _ => 0.07 };
+        var readout = ReadoutOption();
+        var (data, device) = (DataOption(), DeviceOption());
+        var command = new Command("knn", "Weighted kNN accuracy (cosine similarity, as solo-learn) of the frozen encoder of a 'train' checkpoint on the full Fashion-MNIST test set.");
+        foreach (var o in new Option[] { checkpoint, images, k, temperature, readout, data, device }) command.Options.Add(o);
+        command.SetAction(parse => CommandRunner.Guarded(() =>
+        {
+            var (settings, parameters, backend, probeData) = Load(parse.GetValue(checkpoint)!, parse.GetValue(data), parse.GetValue(device)!, parse.GetValue(images), parse.GetValue(readout));
+            var method = settings.CreateMethod(probeData.Channels);
+            var (train, dim) = Features.Extract(backend, method.Features, parameters, probeData.TrainImages, probeData.TrainLabels.Length, probeData.Channels, probeData.Height, probeData.Width);
+            var (test, _) = Features.Extract(backend, method.Features, parameters, probeData.TestImages, probeData.TestLabels.Length, probeData.Channels, probeData.Height, probeData.Width);
+            double accuracy = Knn.Accuracy(train, probeData.TrainLabels, test, probeData.TestLabels, dim, probeData.Classes, parse.GetValue(k), parse.GetValue(temperature));
+            AnsiConsole.MarkupLineInterpolated($"{method.Title}, {dim}-d features: kNN (k={parse.GetValue(k)}, T={parse.GetValue(temperature)}) {accuracy:P2} with a bank of {probeData.TrainLabels.Length} images.");
+            return 0;
+        }));
+        return command;
+    }
+
+    static (TrainSslSettings, Dictionary<string, HostTensor>, TorchBackend, ProbeData) Load(string path, string? dataPath, string device, int trainImages, string? readout)
+    {
+        var (tensors, metadata) = SafeTensors.Load(path);
+        var settings = TrainSslSettings.FromCheckpointMetadata(path, metadata);
+        if (readout is not null) settings = settings with { Readout = readout };
+        var data = FashionMnist.Load(dataPath);
+        var probeData = ProbeData.From(data.Train.ToDataset(FashionMnist.ClassNames), data.Test.ToDataset(FashionMnist.ClassNames), trainImages);
+        return (settings, tensors, new TorchBackend(device), probeData);
+    }
+
+    internal static Option<string> CheckpointOption() => new("--checkpoint") { Description = "A checkpoint written by 'train' (its metadata holds the model settings).", Required = true, HelpName = "FILE" };
+    static Option<string?> ReadoutOption()
+    {
+        var o = new Option<string?>("--readout") { Description = "MAE only: which encoder outputs to read (cls, mean, cls+mean, grid, tokens); default: the one trained with." };
+        o.AcceptOnlyFromAmong(TrainSslSettings.Readouts);
+        return o;
+    }
+    internal static Option<string?> DataOption() => new("--data") { Description = "Folder with the Fashion-MNIST IDX files (default: the repository's data/).", HelpName = "PATH" };
+    internal static Option<string> DeviceOption()
+    {
+        var o = new Option<string>("--device") { Description = "cpu, or cuda (needs a libtorch-cuda build and a GPU).", DefaultValueFactory = _ => "cpu" };
+        o.AcceptOnlyFromAmong("cpu", "cuda");
+        return o;
+    }
+}

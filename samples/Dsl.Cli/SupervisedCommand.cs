@@ -1,0 +1,128 @@
+using System.CommandLine;
+using System.Diagnostics;
+using Dsl.Backend.Torch;
+using Dsl.Models.Blocks;
+using Dsl.Models.Checkpoints;
+using Dsl.Models.Data;
+using Dsl.Models.Data.Augment;
+using Dsl.Models.Evaluation;
+using Dsl.Models.Methods;
+using Dsl.Models.Training;
+using Spectre.Console;
+
+namespace Dsl.Cli;
+
+/// <summary>
+/// <c>supervised</c> (the baseline: a method's encoder trained from random init with labels) and
+/// <c>finetune</c> (the same from a pretraining checkpoint), as the Keras SimCLR example compares.
+/// Both log train loss/accuracy and test accuracy per epoch to a CSV for <c>plot</c>.
+/// </summary>
+static class SupervisedCommand
+{
+    public static Command CreateSupervised()
+    {
+        var method = new Option<string>("--method") { Description = "Whose encoder to train: simclr/barlow (conv or ResNet backbone) or mae (ViT encoder).", DefaultValueFactory = _ => "simclr" };
+        method.AcceptOnlyFromAmong("simclr", "barlow", "mae");
+        var backbone = new Option<string>("--backbone") { Description = "conv, resnet18 or resnet34 (simclr/barlow).", DefaultValueFactory = _ => "conv" };
+        backbone.AcceptOnlyFromAmong("conv", "resnet18", "resnet34");
+        var width = new Option<int>("--width") { Description = "Conv encoder width.", DefaultValueFactory = _ => 128 };
+        var (common, read) = CommonOptions();
+        var command = new Command("supervised", "Supervised baseline: the encoder of a method trained from random init with a linear head on the Fashion-MNIST labels; " +
+            "prints and logs test accuracy per epoch.");
+        foreach (var o in new Option[] { method, backbone, width }.Concat(common)) command.Options.Add(o);
+        command.SetAction(parse => CommandRunner.Guarded(() =>
+        {
+            var settings = new TrainSslSettings(parse.GetValue(method)!, 0, 0, 0, parse.GetValue(width), 0.1, 0, null, "cpu", null, "", null, 0, parse.GetValue(backbone)!);
+            return Run("supervised", settings, null, read(parse));
+        }));
+        return command;
+    }
+
+    public static Command CreateFinetune()
+    {
+        var checkpoint = ProbeCommand.CheckpointOption();
+        var (common, read) = CommonOptions();
+        var command = new Command("finetune", "Fine-tunes the encoder of a 'train' checkpoint with a linear head on the Fashion-MNIST labels; prints and logs test accuracy per epoch.");
+        command.Options.Add(checkpoint);
+        foreach (var o in common) command.Options.Add(o);
+        command.SetAction(parse => CommandRunner.Guarded(() =>
+        {
+            var path = parse.GetValue(checkpoint)!;
+            var (tensors, metadata) = SafeTensors.Load(path);
+            return Run("finetune", TrainSslSettings.FromCheckpointMetadata(path, metadata), tensors, read(parse));
+        }));
+        return command;
+    }
+
+    sealed record Common(int Epochs, int BatchSize, double LearningRate, int Seed, string? Data, string Device, int? Limit, string Out);
+
+    static (Option[], Func<ParseResult, Common>) CommonOptions()
+    {
+        var epochs = new Option<int>("--epochs") { Description = "Passes over the labelled training images.", DefaultValueFactory = _ => 3 };
+        var batch = new Option<int>("--batch-size") { Description = "Images per step.", DefaultValueFactory = _ => 128 };
+        var lr = new Option<double>("--lr") { Description = "Peak AdamW learning rate (warmup, cosine decay).", DefaultValueFactory = _ => 1e-3 };
+        var seed = new Option<int>("--seed") { Description = "Seed of initialisation, augmentation and order.", DefaultValueFactory = _ => 0 };
+        var limit = new Option<int?>("--limit") { Description = "Use only the first N labelled training images (a low-label regime).", HelpName = "N" };
+        var outDir = new Option<string>("--out") { Description = "Folder for the accuracy CSV and the checkpoint.", DefaultValueFactory = _ => "runs" };
+        var (data, device) = (ProbeCommand.DataOption(), ProbeCommand.DeviceOption());
+        return ([epochs, batch, lr, seed, limit, outDir, data, device], p => new Common(p.GetValue(epochs), p.GetValue(batch), p.GetValue(lr), p.GetValue(seed),
+            p.GetValue(data), p.GetValue(device)!, p.GetValue(limit), p.GetValue(outDir)!));
+    }
+
+    static int Run(string name, TrainSslSettings settings, IReadOnlyDictionary<string, HostTensor>? pretrained, Common c)
+    {
+        var total = Stopwatch.StartNew();
+        var backend = new TorchBackend(c.Device);
+        var data = FashionMnist.Load(c.Data);
+        var train = data.Train.ToDataset(FashionMnist.ClassNames);
+        if (c.Limit is int limit) train = train.Take(Math.Min(limit, train.Count));
+        var test = data.Test.ToDataset(FashionMnist.ClassNames);
+        var method = settings.CreateMethod(train.Channels);
+        var task = new ClassificationTask(method, train.Channels, 28, FashionMnist.ClassCount, name) { Pretrained = pretrained };
+        // Mild augmentation, as the Keras example's classification_augmentation.
+        var loader = new BatchLoader(train, new BatchLoaderOptions { BatchSize = c.BatchSize, Seed = c.Seed, DropLast = true },
+            new AugmentationPipeline(new RandomResizedCrop(28, 0.5), new HorizontalFlip()));
+        long perEpoch = loader.BatchCount;
+        if (perEpoch == 0) throw new CliException($"--batch-size {c.BatchSize} is larger than the {train.Count} training images.");
+        var options = new TrainerOptions(c.BatchSize, new AdamW(WeightDecay: 1e-4) { DecayFilter = Optimizer.ExcludeBiasAndNorm },
+            new WarmupCosineSchedule(c.LearningRate, Math.Min(perEpoch * c.Epochs / 10, 200), perEpoch * c.Epochs), ClipNorm: 5.0, Seed: c.Seed);
+        using var trainer = new Trainer(backend, task, options);
+        AnsiConsole.MarkupLineInterpolated($"{name} ({method.Title} encoder: {method.Describe()}): {train.Count} labelled images, {c.Epochs} epochs x {perEpoch} steps, lr {c.LearningRate:G3}");
+        Directory.CreateDirectory(c.Out);
+        using var csv = new StreamWriter(Path.Combine(c.Out, $"{name}_{settings.Method}_accuracy.csv"));
+        csv.WriteLine("epoch,step,train_loss,train_accuracy,test_accuracy");
+        var batches = new AugmentedBatches(loader, labels: true);
+        for (int epoch = 1; epoch <= c.Epochs; epoch++)
+        {
+            double loss = 0, accuracy = 0;
+            int count = 0;
+            trainer.Fit(batches, epoch * perEpoch, r => { loss += r.Loss; accuracy += r.Metrics["accuracy"]; count++; });
+            double testAccuracy = TestAccuracy(backend, method, trainer, test);
+            csv.WriteLine(FormattableString.Invariant($"{epoch},{trainer.Step},{loss / count},{accuracy / count},{testAccuracy}"));
+            csv.Flush();
+            AnsiConsole.MarkupLineInterpolated($"epoch {epoch}/{c.Epochs}  loss {loss / count:F4}  train acc {accuracy / count:P2}  test acc {testAccuracy:P2}  ({total.Elapsed.TotalSeconds:F0} s)");
+        }
+        trainer.SaveCheckpoint(Path.Combine(c.Out, $"{name}_{settings.Method}.safetensors"), new Dictionary<string, string> { [TrainSslSettings.MetadataKey] = settings.ToJson() });
+        return 0;
+    }
+
+    /// <summary>Accuracy of encoder (eval mode) + head on the whole test set.</summary>
+    static double TestAccuracy(IBackend backend, PretrainingMethod method, Trainer trainer, ImageDataset test)
+    {
+        var values = trainer.StepGraph.Persistent.Where(p => p.Kind != ValueKind.State)
+            .ToDictionary(p => p.Name!, p => trainer.Compiled.GetPersistent(p.Name!));
+        Tensor Logits(Graph g, Tensor x)
+        {
+            var features = method.Features(g, x);
+            return ModelContext.Build(g, () => new Linear(features.Shape[1], FashionMnist.ClassCount), prefix: "head").Forward(features, out _);
+        }
+        var (logits, classes) = Features.Extract(backend, Logits, values, test.Pixels, test.Count, test.Channels, test.Height, test.Width);
+        int correct = 0;
+        for (int i = 0; i < test.Count; i++)
+        {
+            var row = logits.AsSpan(i * classes, classes);
+            if (System.Numerics.Tensors.TensorPrimitives.IndexOfMax(row) == test.Labels![i]) correct++;
+        }
+        return (double)correct / test.Count;
+    }
+}
