@@ -29,9 +29,12 @@ public sealed class Backbone
     /// <summary>Width of the pooled features.</summary>
     public int Features { get; }
 
-    /// <summary>The Keras SimCLR example's encoder (<see cref="ConvEncoder"/>) of the given width.</summary>
-    public static Backbone Conv(int channels, int width = 128) => new($"conv-{width}", width,
-        _ => new ConvEncoder(channels, width),
+    /// <summary>
+    /// The Keras SimCLR example's encoder (<see cref="ConvEncoder"/>) of the given width; with
+    /// <paramref name="spatial"/> it returns the flattened final map of <paramref name="size"/>² inputs.
+    /// </summary>
+    public static Backbone Conv(int channels, int width = 128, bool spatial = false, int size = 28) => new($"conv-{width}", ConvEncoder.FeaturesFor(width, spatial, size),
+        _ => new ConvEncoder(channels, width, spatial),
         (m, x) => { var e = (ConvEncoder)m; var y = e.Forward(x, out var tape); return (y, (d, g) => e.Backward(tape, d, g)); });
 
     /// <summary>torchvision's ResNet-18 without <c>fc</c>; the CIFAR stem (3×3 stride 1, no max-pool) suits small images.</summary>
@@ -47,9 +50,9 @@ public sealed class Backbone
     /// <summary>
     /// A backbone by CLI name: <c>conv</c> (width <paramref name="width"/>), <c>resnet18</c> or <c>resnet34</c>.
     /// </summary>
-    public static Backbone Parse(string name, int channels, int width) => name switch
+    public static Backbone Parse(string name, int channels, int width, bool spatial = false) => name switch
     {
-        "conv" => Conv(channels, width),
+        "conv" => Conv(channels, width, spatial),
         "resnet18" => ResNet18(channels),
         "resnet34" => ResNet34(channels),
         _ => throw new ArgumentException($"Unknown backbone '{name}': use conv, resnet18 or resnet34.", nameof(name)),

@@ -20,13 +20,15 @@ public sealed class BarlowTwinsMethod(Backbone backbone, int channels, int size,
     /// <inheritdoc/>
     public override string Title => "Barlow Twins";
     /// <inheritdoc/>
-    public override string Describe() => $"backbone {backbone.Name}, projector {projection}, lambda {lambda}";
+    public override string Describe() => $"backbone {Readout.Name}, projector {projection}, lambda {lambda}";
     /// <inheritdoc/>
     public override ITrainingTask Task { get; } = new BarlowTwinsTask(backbone, channels, size, projection, lambda);
     /// <inheritdoc/>
     public override IReadOnlyList<AugmentationPipeline> Views => [pair.First, pair.Second];
+    /// <summary>The encoder as probes and fine-tuning read it (default: the pretraining backbone).</summary>
+    public Backbone Readout { get; init; } = backbone;
     /// <inheritdoc/>
-    public override EncoderGraph BuildEncoder(Graph graph, Tensor images, bool training) => backbone.BuildEncoder(graph, images, training);
+    public override EncoderGraph BuildEncoder(Graph graph, Tensor images, bool training) => Readout.BuildEncoder(graph, images, training);
     /// <inheritdoc/>
     public override Dictionary<string, HostTensor> InitializeEncoder(EncoderGraph encoder, int seed) => Initializers.Initialize(encoder.Registry, seed);
 }

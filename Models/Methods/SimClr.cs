@@ -5,29 +5,42 @@ namespace Dsl.Models.Methods;
 
 /// <summary>
 /// The Keras SimCLR example's encoder: four 3×3 stride-2 convolutions of one width with ReLU,
-/// then global average pooling to [N, width].
+/// then global average pooling to [N, width] — or, with <c>spatial</c>, the final feature map
+/// flattened (a probe readout that keeps where features are: 2×2×width for 28×28 images).
 /// </summary>
 [Model]
 public partial class ConvEncoder
 {
     [Module] readonly Conv2d[] convs;
+    readonly bool spatial;
 
     /// <summary>An encoder for <paramref name="channels"/>-channel images.</summary>
-    public ConvEncoder(int channels, int width = 128)
+    public ConvEncoder(int channels, int width = 128, bool spatial = false)
     {
         convs = [new Conv2d(channels, width, 3, 2, 1), new Conv2d(width, width, 3, 2, 1), new Conv2d(width, width, 3, 2, 1), new Conv2d(width, width, 3, 2, 1)];
         Width = width;
+        this.spatial = spatial;
     }
 
-    /// <summary>Feature size.</summary>
+    /// <summary>Channels of the final feature map.</summary>
     public int Width { get; }
 
-    /// <summary>[N, C, H, W] images → [N, width] features.</summary>
+    /// <summary>Output width of an encoder of <paramref name="width"/> channels on <paramref name="size"/>² inputs.</summary>
+    public static int FeaturesFor(int width, bool spatial, int size)
+    {
+        for (int i = 0; i < 4; i++) size = (size + 1) / 2;   // four stride-2, padding-1, 3×3 convolutions
+        return spatial ? width * size * size : width;
+    }
+
+    /// <summary>[N, C, H, W] images → [N, width] features (or the flattened final map).</summary>
     [Forward]
     public Tensor Forward(Tensor x)
     {
         foreach (var conv in convs) x = Ops.Relu(conv.Forward(x));
-        return Ops.GlobalAvgPool2d(x);
+        var features = x;
+        if (spatial) features = Ops.Flatten(x);
+        else features = Ops.GlobalAvgPool2d(x);
+        return features;
     }
 }
 

@@ -20,13 +20,15 @@ public sealed class SimClrMethod(Backbone backbone, int channels, int size, int 
     /// <inheritdoc/>
     public override string Title => "SimCLR";
     /// <inheritdoc/>
-    public override string Describe() => $"backbone {backbone.Name}, projection {projection}, temperature {temperature}";
+    public override string Describe() => $"backbone {Readout.Name}, projection {projection}, temperature {temperature}";
     /// <inheritdoc/>
     public override ITrainingTask Task { get; } = new SimClrTask(backbone, channels, size, projection, temperature);
     /// <inheritdoc/>
     public override IReadOnlyList<AugmentationPipeline> Views => [view, view];
+    /// <summary>The encoder as probes and fine-tuning read it (default: the pretraining backbone).</summary>
+    public Backbone Readout { get; init; } = backbone;
     /// <inheritdoc/>
-    public override EncoderGraph BuildEncoder(Graph graph, Tensor images, bool training) => backbone.BuildEncoder(graph, images, training);
+    public override EncoderGraph BuildEncoder(Graph graph, Tensor images, bool training) => Readout.BuildEncoder(graph, images, training);
     /// <inheritdoc/>
     public override Dictionary<string, HostTensor> InitializeEncoder(EncoderGraph encoder, int seed) => Initializers.Initialize(encoder.Registry, seed);
 }

@@ -67,6 +67,10 @@ public sealed class Trainer : IDisposable
     /// <summary>Steps taken so far.</summary>
     public long Step { get; private set; }
 
+    /// <summary>The model's parameters and buffers as they are now, by name (not the optimizer state).</summary>
+    public Dictionary<string, HostTensor> ModelValues() =>
+        StepGraph.Persistent.Where(p => p.Kind != ValueKind.State).ToDictionary(p => p.Name!, p => compiled.GetPersistent(p.Name!));
+
     /// <summary>Runs one optimizer step on a batch.</summary>
     public StepResult RunStep(IReadOnlyDictionary<string, HostTensor> batch)
     {

@@ -70,7 +70,7 @@ static class ProbeCommand
     internal static Option<string> CheckpointOption() => new("--checkpoint") { Description = "A checkpoint written by 'train' (its metadata holds the model settings).", Required = true, HelpName = "FILE" };
     static Option<string?> ReadoutOption()
     {
-        var o = new Option<string?>("--readout") { Description = "MAE only: which encoder outputs to read (cls, mean, cls+mean, grid, tokens); default: the one trained with." };
+        var o = new Option<string?>("--readout") { Description = "Which encoder outputs to read: pooled or spatial (conv backbone); cls, mean, cls+mean, grid or tokens (MAE). Default: the checkpoint's." };
         o.AcceptOnlyFromAmong(TrainSslSettings.Readouts);
         return o;
     }

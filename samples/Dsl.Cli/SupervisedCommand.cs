@@ -109,8 +109,7 @@ static class SupervisedCommand
     /// <summary>Accuracy of encoder (eval mode) + head on the whole test set.</summary>
     static double TestAccuracy(IBackend backend, PretrainingMethod method, Trainer trainer, ImageDataset test)
     {
-        var values = trainer.StepGraph.Persistent.Where(p => p.Kind != ValueKind.State)
-            .ToDictionary(p => p.Name!, p => trainer.Compiled.GetPersistent(p.Name!));
+        var values = trainer.ModelValues();
         Tensor Logits(Graph g, Tensor x)
         {
             var features = method.Features(g, x);

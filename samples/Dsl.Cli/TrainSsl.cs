@@ -30,7 +30,7 @@ static class TrainSsl
         var options = new TrainerOptions(s.BatchSize, new AdamW(WeightDecay: s.WeightDecay) { DecayFilter = Optimizer.ExcludeBiasAndNorm },
             new WarmupCosineSchedule(s.LearningRate, Math.Min(steps / 10, 200), steps), ClipNorm: 5.0, Seed: s.Seed);
         using var trainer = new Trainer(backend, task, options);
-        var randomInit = Snapshot(trainer);
+        var randomInit = trainer.ModelValues();
         Directory.CreateDirectory(s.Out);
         var checkpoint = Path.Combine(s.Out, $"{task.Name}.safetensors");
         if (s.Resume is { } resume)
@@ -68,7 +68,7 @@ static class TrainSsl
             data.Test.ToDataset(FashionMnist.ClassNames), s.ProbeImages);
         var rows = new List<(string Name, ProbeResult Result)>
         {
-            ($"{method.Title} encoder", EncoderEvaluation.Evaluate(backend, method.Features, Snapshot(trainer), probeData, s.Seed)),
+            ($"{method.Title} encoder", EncoderEvaluation.Evaluate(backend, method.Features, trainer.ModelValues(), probeData, s.Seed)),
             ("random-init encoder", EncoderEvaluation.Evaluate(backend, method.Features, randomInit, probeData, s.Seed)),
             ("raw pixels", EncoderEvaluation.RawPixels(backend, probeData, s.Seed)),
         };
@@ -77,10 +77,5 @@ static class TrainSsl
         AnsiConsole.Write(table);
         AnsiConsole.MarkupLineInterpolated($"[grey]Probe trained on {probeData.TrainLabels.Length} training images, evaluated on the full {probeData.TestLabels.Length}-image test set. Total {total.Elapsed.TotalSeconds:F0} s.[/]");
         return 0;
-    }
-
-    /// <summary>The model's parameters and buffers (not the optimizer state) as they are now.</summary>
-    static Dictionary<string, HostTensor> Snapshot(Trainer trainer) =>
-        trainer.StepGraph.Persistent.Where(p => p.Kind != ValueKind.State)
-            .ToDictionary(p => p.Name!, p => trainer.Compiled.GetPersistent(p.Name!));
+}
 }
