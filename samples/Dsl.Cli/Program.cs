@@ -76,6 +76,7 @@ root.Subcommands.Add(ProbeCommand.CreateProbe());
 root.Subcommands.Add(ProbeCommand.CreateKnn());
 root.Subcommands.Add(SupervisedCommand.CreateSupervised());
 root.Subcommands.Add(SupervisedCommand.CreateFinetune());
+root.Subcommands.Add(PlotCommand.Create());
 
 var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)
