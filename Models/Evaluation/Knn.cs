@@ -18,7 +18,9 @@ public static class Knn
         var b = Normalized(test, dim);
         int correct = 0;
         object gate = new();
-        Parallel.For(0, testLabels.Length, () => 0, (i, state, local) =>
+        // One worker per core: the thread pool otherwise grows far past the cores on this CPU-bound loop.
+        var options = new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount };
+        Parallel.For(0, testLabels.Length, options, () => 0, (i, state, local) =>
         {
             var query = b.AsSpan(i * dim, dim);
             var best = new PriorityQueue<int, float>(k + 1);   // min-heap of the k largest similarities

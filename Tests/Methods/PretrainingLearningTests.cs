@@ -9,18 +9,23 @@ namespace Dsl.Tests.Methods;
 
 /// <summary>
 /// Each method, pretrained briefly on a Fashion-MNIST subset through the shared trainer, lowers its
-/// loss, and a linear probe on its frozen encoder beats the same probe on the same encoder at its
-/// random initialisation (the margins are below what was measured; see each case).
+/// loss, and a linear probe and kNN on its frozen encoder beat the same on the same encoder at its
+/// random initialisation (margins: probe +1 point for SimCLR/Barlow Twins, +2 for MAE; kNN +3 points;
+/// below what was measured, see the cases).
 /// </summary>
 public class PretrainingLearningTests(ITestOutputHelper output)
 {
-    sealed record Case(Func<PretrainingMethod> Create, int Steps, double LearningRate, double LossDrop, double Margin);
+    sealed record Case(Func<PretrainingMethod> Create, int Steps, double LearningRate, double LossDrop, double ProbeMargin, double KnnMargin);
 
     static readonly Dictionary<string, Case> Cases = new()
     {
-        ["simclr"] = new(() => new SimClrMethod(Backbone.Conv(1, 32), 1, 28, 32, 0.2), 80, 4e-3, 0.1, 0.02),
-        ["barlow"] = new(() => new BarlowTwinsMethod(Backbone.Conv(1, 32), 1, 28, 128), 80, 4e-3, 0.1, 0.02),
-        ["mae"] = new(() => new MaeMethod(MaeConfig.FashionMnist with { EncoderDepth = 2, EncoderDim = 64, DecoderDim = 32, DecoderDepth = 1 }), 80, 2e-3, 0.1, 0.02),
+        // Measured (probe / kNN gain over random init, 2,000 probe images, 2,000 test images): SimCLR +1.65 / +6.25
+        // points, Barlow Twins +1.75 / +4.15, MAE +5.0 / +11.85. Pooled readouts: after so few steps, high-dimensional readouts (the conv encoder's final map, MAE's
+        // 2x2-pooled tokens) of random-init encoders probe as well as the pretrained ones (measured 76.6 % vs
+        // 75.0 % for SimCLR, 75.5 % vs 75.3 % for MAE); the pooled features show what pretraining learned.
+        ["simclr"] = new(() => new SimClrMethod(Backbone.Conv(1, 32), 1, 28, 32, 0.2), 300, 4e-3, 0.1, 0.01, 0.03),
+        ["barlow"] = new(() => new BarlowTwinsMethod(Backbone.Conv(1, 32), 1, 28, 128), 300, 4e-3, 0.1, 0.01, 0.03),
+        ["mae"] = new(() => new MaeMethod(MaeConfig.FashionMnist with { EncoderDepth = 2, EncoderDim = 64, DecoderDim = 32, DecoderDepth = 1 }, readout: MaeReadout.ClsAndMean), 600, 2e-3, 0.1, 0.02, 0.03),
     };
 
     public static TheoryData<string> Methods => new(Cases.Keys);
@@ -43,11 +48,12 @@ public class PretrainingLearningTests(ITestOutputHelper output)
         trainer.Fit(new AugmentedBatches(loader), c.Steps, r => losses.Add(r.Loss));
 
         var probeData = ProbeData.From(train.Take(2000), data.Test.ToDataset(FashionMnist.ClassNames).Take(2000), 2000);
-        var pretrained = EncoderEvaluation.Evaluate(backend, method.Features, trainer.ModelValues(), probeData, probeEpochs: 10);
-        var random = EncoderEvaluation.Evaluate(backend, method.Features, randomInit, probeData, probeEpochs: 10);
+        var pretrained = EncoderEvaluation.Evaluate(backend, method.Features, trainer.ModelValues(), probeData, probeEpochs: 50);
+        var random = EncoderEvaluation.Evaluate(backend, method.Features, randomInit, probeData, probeEpochs: 50);
         double first = losses.Take(5).Average(), last = losses.TakeLast(5).Average();
         output.WriteLine($"{name}: loss {first:F4} -> {last:F4}; probe {pretrained.Probe:P2} vs random init {random.Probe:P2}; kNN {pretrained.Knn:P2} vs {random.Knn:P2}");
         last.ShouldBeLessThan((1 - c.LossDrop) * first, string.Join(" ", losses.Select(l => l.ToString("F3"))));
-        pretrained.Probe.ShouldBeGreaterThan(random.Probe + c.Margin);
+        pretrained.Probe.ShouldBeGreaterThan(random.Probe + c.ProbeMargin);
+        pretrained.Knn.ShouldBeGreaterThan(random.Knn + c.KnnMargin);
     }
 }
