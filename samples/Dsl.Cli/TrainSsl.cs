@@ -77,5 +77,5 @@ static class TrainSsl
         AnsiConsole.Write(table);
         AnsiConsole.MarkupLineInterpolated($"[grey]Probe trained on {probeData.TrainLabels.Length} training images, evaluated on the full {probeData.TestLabels.Length}-image test set. Total {total.Elapsed.TotalSeconds:F0} s.[/]");
         return 0;
-}
+    }
 }
