@@ -46,7 +46,7 @@ var readoutOption = new Option<string>("--readout") { Description = "Encoder out
 readoutOption.AcceptOnlyFromAmong(TrainSslSettings.Readouts);
 var weightDecay = new Option<double>("--weight-decay") { Description = "AdamW weight decay (biases and norm weights exempt).", DefaultValueFactory = _ => 1e-4 };
 var sslEpochs = new Option<int?>("--epochs") { Description = "Passes over the pretraining images (default: 10 for simclr and barlow, 3 for mae, about 8 minutes each on 2 CPU cores).", HelpName = "N" };
-var sslBatch = new Option<int>("--batch-size") { Description = "Images per step (two augmented views each).", DefaultValueFactory = _ => 128 };
+var sslBatch = new Option<int>("--batch-size") { Description = "Images per step (two augmented views each for simclr/barlow, one masked view for mae).", DefaultValueFactory = _ => 128 };
 var sslLr = new Option<double>("--lr") { Description = "Peak learning rate (AdamW, warmup then cosine decay).", DefaultValueFactory = _ => 2e-3 };
 var width = new Option<int>("--width") { Description = "Encoder width (channels of the 4 convolutions); projection size is the width (SimCLR) or 4x the width (Barlow Twins).", DefaultValueFactory = _ => 64 };
 var temperature = new Option<double>("--temperature") { Description = "NT-Xent temperature.", DefaultValueFactory = _ => 0.2 };
@@ -59,7 +59,7 @@ var outDir = new Option<string>("--out") { Description = "Folder for the checkpo
 var resumeFrom = new Option<string?>("--resume") { Description = "Checkpoint to resume from (written by an earlier run with the same settings).", HelpName = "FILE" };
 var probeImages = new Option<int>("--probe-images") { Description = "Training images whose features train the linear probe and kNN; 0 skips the evaluation.", DefaultValueFactory = _ => 60000 };
 var trainSsl = new Command("train",
-    "Self-supervised pretraining (SimCLR or Barlow Twins) on Fashion-MNIST through the shared trainer, then linear-probe and kNN accuracy on the full " +
+    "Self-supervised pretraining (MAE, SimCLR or Barlow Twins) on Fashion-MNIST through the shared trainer, then linear-probe and kNN accuracy on the full " +
     "test set for the pretrained encoder, the same encoder at random init, and raw pixels.");
 foreach (var o in new Option[] { method, sslEpochs, sslBatch, sslLr, width, temperature, sslSeed, sslData, sslDevice, sslLimit, outDir, resumeFrom, probeImages, backboneOption, maskRatio, normPix, weightDecay, readoutOption })
     trainSsl.Options.Add(o);
