@@ -157,7 +157,8 @@ public partial class MaskedAutoencoder
     {
         var values = Initializers.Initialize(registry, seed);
         string Name(string n) => prefix.Length == 0 ? n : prefix + "." + n;
-        var rng = new Random(HashCode.Combine(seed, 0x4d4145));
+        // A fixed mix, not HashCode.Combine: that one is salted per process, so the same seed gave other weights in every run.
+        var rng = new Random(unchecked(seed * 31 + 0x4d4145));
         foreach (var p in registry.Parameters)
             if (p.Value.Rank >= 2 && p.Name.EndsWith(".weight", StringComparison.Ordinal))
             {
