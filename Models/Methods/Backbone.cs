@@ -50,9 +50,9 @@ public sealed class Backbone
     /// <summary>
     /// A backbone by CLI name: <c>conv</c> (width <paramref name="width"/>), <c>resnet18</c> or <c>resnet34</c>.
     /// </summary>
-    public static Backbone Parse(string name, int channels, int width, bool spatial = false) => name switch
+    public static Backbone Parse(string name, int channels, int width, bool spatial = false, int size = 28) => name switch
     {
-        "conv" => Conv(channels, width, spatial),
+        "conv" => Conv(channels, width, spatial, size),
         "resnet18" => ResNet18(channels),
         "resnet34" => ResNet34(channels),
         _ => throw new ArgumentException($"Unknown backbone '{name}': use conv, resnet18 or resnet34.", nameof(name)),

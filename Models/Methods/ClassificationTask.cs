@@ -38,17 +38,20 @@ public sealed class ClassificationTask(PretrainingMethod method, int channels, i
         var logits = head.Forward(encoder.Features, out var tape);
         Tensor loss, accuracy;
         using (graph.Scope("loss")) loss = Ops.CrossEntropy(logits, labels);
-        using (graph.Scope("metrics"))
-        {
-            var predicted = Ops.Argsort(logits, 1, descending: true);
-            var top1 = Ops.Cast(Ops.Slice(predicted, 1, 0, 1), DType.Float32);
-            accuracy = Ops.Mean(Ops.Equal(Ops.Reshape(top1, batchSize), Ops.Cast(labels, DType.Float32)));
-        }
+        using (graph.Scope("metrics")) accuracy = Top1Accuracy(logits, labels);
         var grads = new Gradients();
         var dFeatures = head.Backward(tape, Vjp.Of(loss, Ops.OnesLike(loss), logits)[0], grads);
         encoder.Backward(dFeatures!, grads);
         var parameters = encoder.Registry.Parameters.Concat(headRegistry.Parameters).Select(p => p.Value).ToArray();
         return new TrainingGraph(loss, new Dictionary<string, Tensor> { ["accuracy"] = accuracy }, parameters, parameters.Select(p => grads[p]).ToArray());
+    }
+
+    /// <summary>The fraction of rows of [N, K] <paramref name="logits"/> whose largest entry is at the i64 [N] label.</summary>
+    public static Tensor Top1Accuracy(Tensor logits, Tensor labels)
+    {
+        var predicted = Ops.Argsort(logits, 1, descending: true);
+        var top1 = Ops.Cast(Ops.Slice(predicted, 1, 0, 1), DType.Float32);
+        return Ops.Mean(Ops.Equal(Ops.Reshape(top1, logits.Shape[0]), Ops.Cast(labels, DType.Float32)));
     }
 
     /// <inheritdoc/>

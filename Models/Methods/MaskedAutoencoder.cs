@@ -138,6 +138,17 @@ public partial class MaskedAutoencoder
         return Ops.Reshape(x, b, h * w, patch * patch * c);
     }
 
+    /// <summary>MAE's <c>unpatchify</c>: [B, L, p²·C] → [B, C, H, W], the inverse of <see cref="Patchify"/> for square grids.</summary>
+    public static Tensor Unpatchify(Tensor patches, int patch, int channels)
+    {
+        int b = patches.Shape[0], side = (int)Math.Round(Math.Sqrt(patches.Shape[1]));
+        if (side * side != patches.Shape[1] || patches.Shape[2] != patch * patch * channels)
+            throw new ShapeException($"Unpatchify needs [B, L, {patch}·{patch}·{channels}] with L a square, got {patches.Type}.");
+        var x = Ops.Reshape(patches, b, side, side, patch, patch, channels);
+        x = Ops.Permute(x, 0, 5, 1, 3, 2, 4);
+        return Ops.Reshape(x, b, channels, side * patch, side * patch);
+    }
+
     /// <summary>The norm-pix-loss target: each patch minus its mean over its unbiased standard deviation (ε = 1e-6 on the variance).</summary>
     [Differentiable]
     static Tensor NormalizePatches(Tensor target)

@@ -22,6 +22,9 @@ public abstract class PretrainingMethod
     /// <summary>The task the <see cref="Trainer"/> optimises.</summary>
     public abstract ITrainingTask Task { get; }
 
+    /// <summary>Whether the task's batches carry labels (an online probe trains on them).</summary>
+    public bool NeedsLabels => Task is TwoViewTask { OnlineProbeClasses: > 0 };
+
     /// <summary>One augmentation pipeline per view input ("view1", "view2", …).</summary>
     public abstract IReadOnlyList<AugmentationPipeline> Views { get; }
 

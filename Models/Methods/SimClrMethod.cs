@@ -10,8 +10,9 @@ namespace Dsl.Models.Methods;
 /// <param name="projection">Projection size.</param>
 /// <param name="temperature">NT-Xent temperature.</param>
 /// <param name="augmentation">The view pipeline (default: <see cref="AugmentationPipeline.SimClr"/>).</param>
+/// <param name="onlineProbeClasses">Classes of the online linear probe trained alongside (0: none; else the batches need labels).</param>
 public sealed class SimClrMethod(Backbone backbone, int channels, int size, int projection = 128, double temperature = 0.1,
-    AugmentationPipeline? augmentation = null) : PretrainingMethod
+    AugmentationPipeline? augmentation = null, int onlineProbeClasses = 0) : PretrainingMethod
 {
     readonly AugmentationPipeline view = augmentation ?? AugmentationPipeline.SimClr(size);
 
@@ -22,7 +23,7 @@ public sealed class SimClrMethod(Backbone backbone, int channels, int size, int 
     /// <inheritdoc/>
     public override string Describe() => $"backbone {Readout.Name}, projection {projection}, temperature {temperature}";
     /// <inheritdoc/>
-    public override ITrainingTask Task { get; } = new SimClrTask(backbone, channels, size, projection, temperature);
+    public override ITrainingTask Task { get; } = new SimClrTask(backbone, channels, size, projection, temperature) { OnlineProbeClasses = onlineProbeClasses };
     /// <inheritdoc/>
     public override IReadOnlyList<AugmentationPipeline> Views => [view, view];
     /// <summary>The encoder as probes and fine-tuning read it (default: the pretraining backbone).</summary>

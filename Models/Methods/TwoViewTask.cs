@@ -6,14 +6,22 @@ namespace Dsl.Models.Methods;
 /// The shape shared by joint-embedding methods (SimCLR, Barlow Twins): two augmented views
 /// ("view1", "view2", f32 [N, C, H, W]) through ONE backbone (<c>encoder.*</c>) and projection head
 /// (<c>projector.*</c>) — their generated Backwards run once per view and the parameter gradients
-/// add up — and a loss on the two projections.
+/// add up — and a loss on the two projections. With <see cref="OnlineProbeClasses"/> set, a linear
+/// classifier (<c>online_probe.*</c>) also learns from labels ("labels", i64 [N]) on the stopped-gradient
+/// features of the first view, as the Keras SimCLR example's probe, reporting "probe_accuracy".
 /// </summary>
 public abstract class TwoViewTask(Backbone backbone, int channels, int size) : ITrainingTask
 {
     /// <summary>Prefix of the projection head's names.</summary>
     public const string HeadPrefix = "projector";
 
-    Registry? encoderRegistry, headRegistry;
+    /// <summary>Prefix of the online probe's names.</summary>
+    public const string ProbePrefix = "online_probe";
+
+    Registry? encoderRegistry, headRegistry, probeRegistry;
+
+    /// <summary>Classes of the online linear probe; 0 (the default) trains none and needs no labels.</summary>
+    public int OnlineProbeClasses { get; init; }
 
     /// <summary>The encoder.</summary>
     public Backbone Backbone { get; } = backbone;
@@ -44,23 +52,42 @@ public abstract class TwoViewTask(Backbone backbone, int channels, int size) : I
         var view2 = graph.Input("view2", shape);
         var encoder = Backbone.Build(graph, training: true, out encoderRegistry);
         var head = ModelContext.Build(graph, () => CreateHead(Backbone.Features), out headRegistry, HeadPrefix);
-        var (z1, backward1) = Chain(encoder, head, view1);
-        var (z2, backward2) = Chain(encoder, head, view2);
+        var (h1, z1, backward1) = Chain(encoder, head, view1);
+        var (_, z2, backward2) = Chain(encoder, head, view2);
         Tensor loss;
         using (graph.Scope("loss")) loss = Loss(z1, z2);
         var dz = Vjp.Of(loss, Ops.OnesLike(loss), z1, z2);
         var grads = new Gradients();
         backward1(dz[0], grads);
         backward2(dz[1], grads);
-        var parameters = encoderRegistry.Parameters.Concat(headRegistry.Parameters).Select(p => p.Value).ToArray();
-        return new TrainingGraph(loss, new Dictionary<string, Tensor>(), parameters, parameters.Select(p => grads[p]).ToArray());
+        var metrics = new Dictionary<string, Tensor>();
+        IEnumerable<NamedValue> trained = encoderRegistry.Parameters.Concat(headRegistry.Parameters);
+        int auxiliary = 0;
+        if (OnlineProbeClasses > 0)
+        {
+            var labels = graph.Input(ClassificationTask.LabelsInput, new Shape(batchSize), DType.Int64);
+            var probe = ModelContext.Build(graph, () => new Blocks.Linear(Backbone.Features, OnlineProbeClasses), out probeRegistry, ProbePrefix);
+            // The probe reads the features but must not train the encoder: its input gradient is dropped.
+            var logits = probe.Forward(Ops.StopGradient(h1), out var tape);
+            using (graph.Scope("online_probe_loss"))
+            {
+                var probeLoss = Ops.CrossEntropy(logits, labels);
+                probe.Backward(tape, Vjp.Of(probeLoss, Ops.OnesLike(probeLoss), logits)[0], grads);
+                metrics["probe_loss"] = probeLoss;
+                metrics["probe_accuracy"] = ClassificationTask.Top1Accuracy(logits, labels);
+            }
+            trained = trained.Concat(probeRegistry.Parameters);
+            auxiliary = probeRegistry.Parameters.Count;
+        }
+        var parameters = trained.Select(p => p.Value).ToArray();
+        return new TrainingGraph(loss, metrics, parameters, parameters.Select(p => grads[p]).ToArray()) { AuxiliaryCount = auxiliary };
     }
 
-    (Tensor, Action<Tensor?, Gradients>) Chain(IModel encoder, IModel head, Tensor view)
+    (Tensor Features, Tensor Projection, Action<Tensor?, Gradients> Backward) Chain(IModel encoder, IModel head, Tensor view)
     {
         var (h, encoderBackward) = Backbone.Forward(encoder, view);
         var (z, headBackward) = Project(head, h);
-        return (z, (d, grads) => encoderBackward(headBackward(d, grads), grads));
+        return (h, z, (d, grads) => encoderBackward(headBackward(d, grads), grads));
     }
 
     /// <inheritdoc/>
@@ -69,6 +96,8 @@ public abstract class TwoViewTask(Backbone backbone, int channels, int size) : I
         if (encoderRegistry is null || headRegistry is null) throw new InvalidOperationException("Build the task's graph before initialising it.");
         var values = Initializers.Initialize(encoderRegistry, seed);
         foreach (var (name, value) in Initializers.Initialize(headRegistry, seed + 1)) values[name] = value;
+        if (probeRegistry is not null)
+            foreach (var (name, value) in Initializers.Initialize(probeRegistry, seed + 2)) values[name] = value;
         return values;
     }
 }

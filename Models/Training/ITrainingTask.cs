@@ -26,7 +26,15 @@ public interface ITrainingTask
 /// <param name="Metrics">Scalar metrics to log, by name.</param>
 /// <param name="Parameters">Trainable parameters.</param>
 /// <param name="Gradients">d(loss)/d(parameter), aligned with <paramref name="Parameters"/>.</param>
-public sealed record TrainingGraph(Tensor Loss, IReadOnlyDictionary<string, Tensor> Metrics, IReadOnlyList<Tensor> Parameters, IReadOnlyList<Tensor> Gradients);
+public sealed record TrainingGraph(Tensor Loss, IReadOnlyDictionary<string, Tensor> Metrics, IReadOnlyList<Tensor> Parameters, IReadOnlyList<Tensor> Gradients)
+{
+    /// <summary>
+    /// How many of the last <see cref="Parameters"/> belong to an auxiliary head (e.g. an online
+    /// probe) that must not influence the model's training: the trainer clips their gradients by
+    /// their own global norm instead of the model's.
+    /// </summary>
+    public int AuxiliaryCount { get; init; }
+}
 
 /// <summary>Batches by step index, so a resumed run sees exactly the batches the original would have.</summary>
 public interface IBatchSource

@@ -42,8 +42,10 @@ public sealed class Trainer : IDisposable
         var gradients = built.Gradients;
         if (options.ClipNorm is double max)
         {
-            var (clipped, norm) = GradientClipping.ByGlobalNorm(gradients, max);
-            gradients = clipped;
+            // An auxiliary head is clipped on its own, so it cannot scale the model's gradients.
+            int main = gradients.Count - built.AuxiliaryCount;
+            var (clipped, norm) = GradientClipping.ByGlobalNorm(gradients.Take(main).ToArray(), max);
+            gradients = built.AuxiliaryCount == 0 ? clipped : [.. clipped, .. GradientClipping.ByGlobalNorm(gradients.Skip(main).ToArray(), max).Clipped];
             graph.Output("grad_norm", norm);
         }
         var lr = Optimizer.DeclareLearningRate(graph);

@@ -24,8 +24,8 @@ public class PretrainingLearningTests(ITestOutputHelper output)
         // trainer seed 2; with mask 0.75 and cls+mean the probe gain was +1.65, too close to noise). Pooled readouts: after so few steps, high-dimensional readouts (the conv encoder's final map, MAE's
         // 2x2-pooled tokens) of random-init encoders probe as well as the pretrained ones (measured 76.6 % vs
         // 75.0 % for SimCLR, 75.5 % vs 75.3 % for MAE); the pooled features show what pretraining learned.
-        ["simclr"] = new(() => new SimClrMethod(Backbone.Conv(1, 32), 1, 28, 32, 0.2), 300, 4e-3, 0.1, 0.01, 0.03),
-        ["barlow"] = new(() => new BarlowTwinsMethod(Backbone.Conv(1, 32), 1, 28, 128), 300, 4e-3, 0.1, 0.01, 0.03),
+        ["simclr"] = new(() => new SimClrMethod(Backbone.Conv(1, 32), 1, 28, 32, 0.2, onlineProbeClasses: 10), 300, 4e-3, 0.1, 0.01, 0.03),
+        ["barlow"] = new(() => new BarlowTwinsMethod(Backbone.Conv(1, 32), 1, 28, 128, onlineProbeClasses: 10), 300, 4e-3, 0.1, 0.01, 0.03),
         ["mae"] = new(() => new MaeMethod(MaeConfig.FashionMnist with { EncoderDepth = 2, EncoderDim = 64, DecoderDim = 32, DecoderDepth = 1, MaskRatio = 0.5 }, readout: MaeReadout.Mean), 600, 2e-3, 0.1, 0.02, 0.04),
     };
 
@@ -46,15 +46,24 @@ public class PretrainingLearningTests(ITestOutputHelper output)
             new WarmupCosineSchedule(c.LearningRate, c.Steps / 10, c.Steps), ClipNorm: 5.0, Seed: 1));
         var randomInit = trainer.ModelValues();
         var losses = new List<double>();
-        trainer.Fit(new AugmentedBatches(loader), c.Steps, r => losses.Add(r.Loss));
+        var online = new List<double>();
+        trainer.Fit(new AugmentedBatches(loader, labels: method.NeedsLabels), c.Steps, r =>
+        {
+            losses.Add(r.Loss);
+            if (r.Metrics.TryGetValue("probe_accuracy", out var a)) online.Add(a);
+        });
 
         var probeData = ProbeData.From(train.Take(2000), data.Test.ToDataset(FashionMnist.ClassNames).Take(2000), 2000);
         var pretrained = EncoderEvaluation.Evaluate(backend, method.Features, trainer.ModelValues(), probeData, probeEpochs: 50);
         var random = EncoderEvaluation.Evaluate(backend, method.Features, randomInit, probeData, probeEpochs: 50);
         double first = losses.Take(5).Average(), last = losses.TakeLast(5).Average();
-        output.WriteLine($"{name}: loss {first:F4} -> {last:F4}; probe {pretrained.Probe:P2} vs random init {random.Probe:P2}; kNN {pretrained.Knn:P2} vs {random.Knn:P2}");
+        output.WriteLine($"{name}: loss {first:F4} -> {last:F4}; probe {pretrained.Probe:P2} vs random init {random.Probe:P2}; kNN {pretrained.Knn:P2} vs {random.Knn:P2}" +
+            (online.Count > 0 ? $"; online probe {online.Take(20).Average():P1} -> {online.TakeLast(50).Average():P1}" : ""));
         last.ShouldBeLessThan((1 - c.LossDrop) * first, string.Join(" ", losses.Select(l => l.ToString("F3"))));
         pretrained.Probe.ShouldBeGreaterThan(random.Probe + c.ProbeMargin);
         pretrained.Knn.ShouldBeGreaterThan(random.Knn + c.KnnMargin);
+        // The online probe (SimCLR, Barlow Twins) learns the labels while pretraining runs, on augmented views
+        // (measured over the last 50 steps: SimCLR 42.5 %, Barlow Twins 31.9 %; chance is 10 %).
+        if (method.NeedsLabels) online.TakeLast(50).Average().ShouldBeGreaterThan(0.22);
     }
 }

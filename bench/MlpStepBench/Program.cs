@@ -46,13 +46,13 @@ Console.WriteLine($"MLP {mlp.Inputs}-{mlp.Hidden}-{mlp.Classes} (GELU), batch {o
 
 var variants = new List<Variant>();
 if (opts.Variant is "both" or "dsl")
-    variants.Add(Variant.Create("dsl (graph)", opts, () =>
+    variants.Add(Variant.Create("dsl (graph)", opts.Warmup, () =>
     {
         var s = new DslStep(mlp, dslOptimizer, init, opts.Batch);
         return (() => s.Run(x, y, Lr).Loss, s);
     }));
 if (opts.Variant is "both" or "torch")
-    variants.Add(Variant.Create("torch autograd", opts, () =>
+    variants.Add(Variant.Create("torch autograd", opts.Warmup, () =>
     {
         var s = new TorchStep(mlp, init, Lr, opts.Optimizer);
         return (() => s.Run(x, y).Loss, s);
@@ -82,68 +82,6 @@ static (float[] X, long[] Y) Batch(int batch, int inputs, int classes, int seed)
     var y = new long[batch];
     for (int i = 0; i < y.Length; i++) y[i] = rng.Next(classes);
     return (x, y);
-}
-
-/// <summary>One implementation under test: built and warmed up once, then timed in rounds.</summary>
-sealed class Variant : IDisposable
-{
-    readonly Func<double> step;
-    readonly IDisposable owner;
-    readonly List<double> times = [];
-    readonly List<double> rounds = [];
-    long managedBytes;
-
-    Variant(string name, Func<double> step, IDisposable owner, double rssGrowthMb)
-    {
-        (Name, this.step, this.owner, RssGrowthMb) = (name, step, owner, rssGrowthMb);
-    }
-
-    public string Name { get; }
-    public double RssGrowthMb { get; }
-    public double LastLoss { get; private set; }
-    public double MedianStepsPerSecond => Median(rounds);
-    public double MeanMs => times.Average();
-    public double MedianMs => Median(times);
-    public double P90Ms => times.Order().ElementAt((int)(times.Count * 0.9));
-    public double ManagedBytesPerStep => (double)managedBytes / times.Count;
-
-    public static Variant Create(string name, Options o, Func<(Func<double> Step, IDisposable Owner)> create)
-    {
-        GC.Collect();
-        GC.WaitForPendingFinalizers();
-        long rss0;
-        using (var p = Process.GetCurrentProcess()) rss0 = p.WorkingSet64;
-        var (step, owner) = create();
-        for (int i = 0; i < o.Warmup; i++) step();
-        long rss1;
-        using (var p = Process.GetCurrentProcess()) rss1 = p.WorkingSet64;
-        return new Variant(name, step, owner, (rss1 - rss0) / (1024.0 * 1024));
-    }
-
-    /// <summary>Times <paramref name="steps"/> steps; returns steps/s.</summary>
-    public double TimeRound(int steps)
-    {
-        long managed0 = GC.GetAllocatedBytesForCurrentThread();
-        var total = Stopwatch.StartNew();
-        for (int i = 0; i < steps; i++)
-        {
-            long t0 = Stopwatch.GetTimestamp();
-            LastLoss = step();
-            times.Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
-        }
-        double perSecond = steps / total.Elapsed.TotalSeconds;
-        managedBytes += GC.GetAllocatedBytesForCurrentThread() - managed0;
-        rounds.Add(perSecond);
-        return perSecond;
-    }
-
-    static double Median(IEnumerable<double> values)
-    {
-        var sorted = values.Order().ToArray();
-        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
-    }
-
-    public void Dispose() => owner.Dispose();
 }
 
 sealed record Options(int Steps, int Warmup, int Batch, int Hidden, string Variant, int Threads, int Rounds, string Optimizer)

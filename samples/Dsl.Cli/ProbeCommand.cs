@@ -9,7 +9,7 @@ namespace Dsl.Cli;
 
 /// <summary>
 /// <c>probe</c> and <c>knn</c>: frozen-feature evaluation of a pretraining checkpoint on the
-/// Fashion-MNIST test set, with the model rebuilt from the settings stored in the checkpoint.
+/// test set of the data set it was trained on, with the model rebuilt from the settings stored in the checkpoint.
 /// </summary>
 static class ProbeCommand
 {
@@ -21,12 +21,12 @@ static class ProbeCommand
         var readout = ReadoutOption();
         var (data, device) = (DataOption(), DeviceOption());
         var command = new Command("probe", "Linear probe (standardised features, linear classifier, AdamW) on the frozen encoder of a 'train' checkpoint; " +
-            "prints its accuracy on the full Fashion-MNIST test set next to kNN.");
+            "prints its accuracy on the full test set of its data set next to kNN.");
         foreach (var o in new Option[] { checkpoint, images, epochs, readout, data, device }) command.Options.Add(o);
         command.SetAction(parse => CommandRunner.Guarded(() =>
         {
             var (settings, parameters, backend, probeData) = Load(parse.GetValue(checkpoint)!, parse.GetValue(data), parse.GetValue(device)!, parse.GetValue(images), parse.GetValue(readout));
-            var method = settings.CreateMethod(probeData.Channels);
+            var method = settings.CreateMethod(probeData.Channels, probeData.Height);
             var r = EncoderEvaluation.Evaluate(backend, method.Features, parameters, probeData, settings.Seed, parse.GetValue(epochs));
             AnsiConsole.MarkupLineInterpolated($"{method.Title} ({method.Describe()}), {r.Dim}-d features: linear probe {r.Probe:P2}, kNN {r.Knn:P2} (probe fitted on {probeData.TrainLabels.Length} images).");
             return 0;
@@ -42,12 +42,12 @@ static class ProbeCommand
         var temperature = new Option<double>("--temperature") { Description = "Votes are weighted by exp(cosine similarity / T).", DefaultValueFactory = _ => 0.07 };
         var readout = ReadoutOption();
         var (data, device) = (DataOption(), DeviceOption());
-        var command = new Command("knn", "Weighted kNN accuracy (cosine similarity, as solo-learn) of the frozen encoder of a 'train' checkpoint on the full Fashion-MNIST test set.");
+        var command = new Command("knn", "Weighted kNN accuracy (cosine similarity, as solo-learn) of the frozen encoder of a 'train' checkpoint on the full test set of its data set.");
         foreach (var o in new Option[] { checkpoint, images, k, temperature, readout, data, device }) command.Options.Add(o);
         command.SetAction(parse => CommandRunner.Guarded(() =>
         {
             var (settings, parameters, backend, probeData) = Load(parse.GetValue(checkpoint)!, parse.GetValue(data), parse.GetValue(device)!, parse.GetValue(images), parse.GetValue(readout));
-            var method = settings.CreateMethod(probeData.Channels);
+            var method = settings.CreateMethod(probeData.Channels, probeData.Height);
             var (train, dim) = Features.Extract(backend, method.Features, parameters, probeData.TrainImages, probeData.TrainLabels.Length, probeData.Channels, probeData.Height, probeData.Width);
             var (test, _) = Features.Extract(backend, method.Features, parameters, probeData.TestImages, probeData.TestLabels.Length, probeData.Channels, probeData.Height, probeData.Width);
             double accuracy = Knn.Accuracy(train, probeData.TrainLabels, test, probeData.TestLabels, dim, probeData.Classes, parse.GetValue(k), parse.GetValue(temperature));
@@ -62,8 +62,8 @@ static class ProbeCommand
         var (tensors, metadata) = SafeTensors.Load(path);
         var settings = TrainSslSettings.FromCheckpointMetadata(path, metadata);
         if (readout is not null) settings = settings with { Readout = readout };
-        var data = FashionMnist.Load(dataPath);
-        var probeData = ProbeData.From(data.Train.ToDataset(FashionMnist.ClassNames), data.Test.ToDataset(FashionMnist.ClassNames), trainImages);
+        var data = settings.LoadData(dataPath);
+        var probeData = ProbeData.From(data.Train, data.Test, trainImages);
         return (settings, tensors, new TorchBackend(device), probeData);
     }
 
@@ -74,7 +74,7 @@ static class ProbeCommand
         o.AcceptOnlyFromAmong(TrainSslSettings.Readouts);
         return o;
     }
-    internal static Option<string?> DataOption() => new("--data") { Description = "Folder with the Fashion-MNIST IDX files (default: the repository's data/).", HelpName = "PATH" };
+    internal static Option<string?> DataOption() => new("--data") { Description = "Folder with the data set's files (default: the folder the checkpoint was trained on; the repository's data/ for Fashion-MNIST).", HelpName = "PATH" };
     internal static Option<string> DeviceOption()
     {
         var o = new Option<string>("--device") { Description = "cpu, or cuda (needs a libtorch-cuda build and a GPU).", DefaultValueFactory = _ => "cpu" };

@@ -44,30 +44,35 @@ var maskRatio = new Option<double>("--mask-ratio") { Description = "MAE: fractio
 var normPix = new Option<bool>("--norm-pix-loss") { Description = "MAE: regress per-patch normalised pixels." };
 var readoutOption = new Option<string>("--readout") { Description = "Encoder outputs the probes read. conv backbone: pooled (global average) or spatial (final 2x2 map flattened); MAE: cls, mean, cls+mean, grid (patch tokens pooled to 2x2) or tokens (all patch tokens). default: spatial for the conv backbone, pooled for ResNets, grid for mae.", DefaultValueFactory = _ => "default" };
 readoutOption.AcceptOnlyFromAmong(TrainSslSettings.Readouts);
+var cropMinScale = new Option<double>("--crop-min-scale") { Description = "SimCLR/Barlow Twins: smallest area fraction of RandomResizedCrop (0.08 as the references).", DefaultValueFactory = _ => 0.08 };
+var noOnlineProbe = new Option<bool>("--no-online-probe") { Description = "SimCLR/Barlow Twins: skip the online linear probe (a linear classifier trained on the stopped-gradient features during pretraining, its accuracy shown in the progress lines and loss CSV)." };
 var weightDecay = new Option<double>("--weight-decay") { Description = "AdamW weight decay (biases and norm weights exempt).", DefaultValueFactory = _ => 1e-4 };
-var sslEpochs = new Option<int?>("--epochs") { Description = "Passes over the pretraining images (default: 10 for simclr and barlow, 3 for mae, about 8 minutes each on 2 CPU cores).", HelpName = "N" };
+var sslEpochs = new Option<int?>("--epochs") { Description = "Passes over the pretraining images (default: 10 for simclr and barlow, 2 for mae: with the evaluation, under 10 minutes each on 2 CPU cores).", HelpName = "N" };
 var sslBatch = new Option<int>("--batch-size") { Description = "Images per step (two augmented views each for simclr/barlow, one masked view for mae).", DefaultValueFactory = _ => 128 };
 var sslLr = new Option<double>("--lr") { Description = "Peak learning rate (AdamW, warmup then cosine decay).", DefaultValueFactory = _ => 2e-3 };
 var width = new Option<int>("--width") { Description = "Encoder width (channels of the 4 convolutions); projection size is the width (SimCLR) or 4x the width (Barlow Twins).", DefaultValueFactory = _ => 64 };
 var temperature = new Option<double>("--temperature") { Description = "NT-Xent temperature.", DefaultValueFactory = _ => 0.2 };
 var sslSeed = new Option<int>("--seed") { Description = "Seed of initialisation, augmentation and data order.", DefaultValueFactory = _ => 0 };
-var sslData = new Option<string?>("--data") { Description = "Folder with the Fashion-MNIST IDX files (default: the repository's data/).", HelpName = "PATH" };
+var sslData = new Option<string?>("--data") { Description = "Folder with the data set's files (default for fashion-mnist: the repository's data/).", HelpName = "PATH" };
+var sslDataset = CliData.DatasetOption();
+var sslImageSize = CliData.ImageSizeOption();
 var sslDevice = new Option<string>("--device") { Description = "cpu, or cuda (needs a libtorch-cuda build and a GPU).", DefaultValueFactory = _ => "cpu" };
 sslDevice.AcceptOnlyFromAmong("cpu", "cuda");
-var sslLimit = new Option<int?>("--limit") { Description = "Pretrain on only the first N training images.", HelpName = "N" };
-var outDir = new Option<string>("--out") { Description = "Folder for the checkpoint and the loss CSV.", DefaultValueFactory = _ => "runs" };
+var sslLimit = new Option<int?>("--limit") { Description = $"Pretrain on only the first N training images (stl10: of its unlabelled split, default {CliData.Stl10UnlabeledDefault}); probes still use every labelled image.", HelpName = "N" };
+var outDir = new Option<string>("--out") { Description = "Folder for the checkpoint, the loss CSV and TensorBoard logs.", DefaultValueFactory = _ => "runs" };
 var resumeFrom = new Option<string?>("--resume") { Description = "Checkpoint to resume from (written by an earlier run with the same settings).", HelpName = "FILE" };
 var probeImages = new Option<int>("--probe-images") { Description = "Training images whose features train the linear probe and kNN; 0 skips the evaluation.", DefaultValueFactory = _ => 60000 };
 var trainSsl = new Command("train",
-    "Self-supervised pretraining (MAE, SimCLR or Barlow Twins) on Fashion-MNIST through the shared trainer, then linear-probe and kNN accuracy on the full " +
+    "Self-supervised pretraining (MAE, SimCLR or Barlow Twins) through the shared trainer (Fashion-MNIST unless --dataset says otherwise), then linear-probe and kNN accuracy on the full " +
     "test set for the pretrained encoder, the same encoder at random init, and raw pixels.");
-foreach (var o in new Option[] { method, sslEpochs, sslBatch, sslLr, width, temperature, sslSeed, sslData, sslDevice, sslLimit, outDir, resumeFrom, probeImages, backboneOption, maskRatio, normPix, weightDecay, readoutOption })
+foreach (var o in new Option[] { method, sslDataset, sslData, sslImageSize, sslEpochs, sslBatch, sslLr, width, temperature, sslSeed, sslDevice, sslLimit, outDir, resumeFrom, probeImages, backboneOption, maskRatio, normPix, weightDecay, readoutOption, cropMinScale, noOnlineProbe })
     trainSsl.Options.Add(o);
 trainSsl.SetAction(parse => Guarded(() => TrainSsl.Run(new TrainSslSettings(
-    parse.GetValue(method)!, parse.GetValue(sslEpochs) ?? (parse.GetValue(method) == "mae" ? 3 : 10), parse.GetValue(sslBatch), parse.GetValue(sslLr), parse.GetValue(width),
+    parse.GetValue(method)!, parse.GetValue(sslEpochs) ?? (parse.GetValue(method) == "mae" ? 2 : 10), parse.GetValue(sslBatch), parse.GetValue(sslLr), parse.GetValue(width),
     parse.GetValue(temperature), parse.GetValue(sslSeed), parse.GetValue(sslData), parse.GetValue(sslDevice)!, parse.GetValue(sslLimit),
     parse.GetValue(outDir)!, parse.GetValue(resumeFrom), parse.GetValue(probeImages), parse.GetValue(backboneOption)!,
-    parse.GetValue(maskRatio), parse.GetValue(normPix), parse.GetValue(weightDecay), parse.GetValue(readoutOption)!))));
+    parse.GetValue(maskRatio), parse.GetValue(normPix), parse.GetValue(weightDecay), parse.GetValue(readoutOption)!,
+    parse.GetValue(sslDataset)!, parse.GetValue(sslImageSize), parse.GetValue(cropMinScale), !parse.GetValue(noOnlineProbe)))));
 
 var root = new RootCommand("Deep-learning DSL command line: trains models built as graphs, run by the TorchSharp backend.");
 root.Subcommands.Add(trainMlp);
@@ -76,7 +81,10 @@ root.Subcommands.Add(ProbeCommand.CreateProbe());
 root.Subcommands.Add(ProbeCommand.CreateKnn());
 root.Subcommands.Add(SupervisedCommand.CreateSupervised());
 root.Subcommands.Add(SupervisedCommand.CreateFinetune());
+root.Subcommands.Add(ReconstructCommand.Create());
+root.Subcommands.Add(AugmentationsCommand.Create());
 root.Subcommands.Add(PlotCommand.Create());
+root.Subcommands.Add(ExportCommand.Create());
 
 var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)

@@ -26,13 +26,15 @@ static class SupervisedCommand
         var backbone = new Option<string>("--backbone") { Description = "conv, resnet18 or resnet34 (simclr/barlow).", DefaultValueFactory = _ => "conv" };
         backbone.AcceptOnlyFromAmong("conv", "resnet18", "resnet34");
         var width = new Option<int>("--width") { Description = "Conv encoder width.", DefaultValueFactory = _ => 128 };
+        var (dataset, imageSize) = (CliData.DatasetOption(), CliData.ImageSizeOption());
         var (common, read) = CommonOptions();
-        var command = new Command("supervised", "Supervised baseline: the encoder of a method trained from random init with a linear head on the Fashion-MNIST labels; " +
+        var command = new Command("supervised", "Supervised baseline: the encoder of a method trained from random init with a linear head on the labels of a data set; " +
             "prints and logs test accuracy per epoch.");
-        foreach (var o in new Option[] { method, backbone, width }.Concat(common)) command.Options.Add(o);
+        foreach (var o in new Option[] { method, backbone, width, dataset, imageSize }.Concat(common)) command.Options.Add(o);
         command.SetAction(parse => CommandRunner.Guarded(() =>
         {
-            var settings = new TrainSslSettings(parse.GetValue(method)!, 0, 0, 0, parse.GetValue(width), 0.1, 0, null, "cpu", null, "", null, 0, parse.GetValue(backbone)!);
+            var settings = new TrainSslSettings(parse.GetValue(method)!, 0, 0, 0, parse.GetValue(width), 0.1, 0, null, "cpu", null, "", null, 0, parse.GetValue(backbone)!,
+                Dataset: parse.GetValue(dataset)!, ImageSize: parse.GetValue(imageSize));
             return Run("supervised", settings, null, read(parse));
         }));
         return command;
@@ -42,7 +44,7 @@ static class SupervisedCommand
     {
         var checkpoint = ProbeCommand.CheckpointOption();
         var (common, read) = CommonOptions();
-        var command = new Command("finetune", "Fine-tunes the encoder of a 'train' checkpoint with a linear head on the Fashion-MNIST labels; prints and logs test accuracy per epoch.");
+        var command = new Command("finetune", "Fine-tunes the encoder of a 'train' checkpoint with a linear head on the labels of its data set; prints and logs test accuracy per epoch.");
         command.Options.Add(checkpoint);
         foreach (var o in common) command.Options.Add(o);
         command.SetAction(parse => CommandRunner.Guarded(() =>
@@ -73,33 +75,30 @@ static class SupervisedCommand
     {
         var total = Stopwatch.StartNew();
         var backend = new TorchBackend(c.Device);
-        var data = FashionMnist.Load(c.Data);
-        var train = data.Train.ToDataset(FashionMnist.ClassNames);
-        if (c.Limit is int limit) train = train.Take(Math.Min(limit, train.Count));
-        var test = data.Test.ToDataset(FashionMnist.ClassNames);
-        var method = settings.CreateMethod(train.Channels);
-        var task = new ClassificationTask(method, train.Channels, 28, FashionMnist.ClassCount, name) { Pretrained = pretrained };
+        var data = settings.LoadData(c.Data);
+        var train = c.Limit is int limit ? CliData.Limit(data.Train, limit) : data.Train;
+        var test = data.Test;
+        var method = settings.CreateMethod(data);
+        int size = train.Height, classes = train.ClassNames.Count;
+        var task = new ClassificationTask(method, train.Channels, size, classes, name) { Pretrained = pretrained };
         // Mild augmentation, as the Keras example's classification_augmentation.
         var loader = new BatchLoader(train, new BatchLoaderOptions { BatchSize = c.BatchSize, Seed = c.Seed, DropLast = true },
-            new AugmentationPipeline(new RandomResizedCrop(28, 0.5), new HorizontalFlip()));
+            new AugmentationPipeline(new RandomResizedCrop(size, 0.5), new HorizontalFlip()));
         long perEpoch = loader.BatchCount;
         if (perEpoch == 0) throw new CliException($"--batch-size {c.BatchSize} is larger than the {train.Count} training images.");
         var options = new TrainerOptions(c.BatchSize, new AdamW(WeightDecay: 1e-4) { DecayFilter = Optimizer.ExcludeBiasAndNorm },
             new WarmupCosineSchedule(c.LearningRate, Math.Min(perEpoch * c.Epochs / 10, 200), perEpoch * c.Epochs), ClipNorm: 5.0, Seed: c.Seed);
         using var trainer = new Trainer(backend, task, options);
-        AnsiConsole.MarkupLineInterpolated($"{name} ({method.Title} encoder: {method.Describe()}): {train.Count} labelled images, {c.Epochs} epochs x {perEpoch} steps, lr {c.LearningRate:G3}");
-        Directory.CreateDirectory(c.Out);
-        using var csv = new StreamWriter(Path.Combine(c.Out, $"{name}_{settings.Method}_accuracy.csv"));
-        csv.WriteLine("epoch,step,train_loss,train_accuracy,test_accuracy");
+        AnsiConsole.MarkupLineInterpolated($"{name} ({method.Title} encoder: {method.Describe()}) on {data.Title}: {train.Count} labelled images, {c.Epochs} epochs x {perEpoch} steps, lr {c.LearningRate:G3}");
+        using var log = new RunLog(c.Out, $"{name}_{settings.Method}_accuracy", ["epoch", "step", "train_loss", "train_accuracy", "test_accuracy"]);
         var batches = new AugmentedBatches(loader, labels: true);
         for (int epoch = 1; epoch <= c.Epochs; epoch++)
         {
             double loss = 0, accuracy = 0;
             int count = 0;
             trainer.Fit(batches, epoch * perEpoch, r => { loss += r.Loss; accuracy += r.Metrics["accuracy"]; count++; });
-            double testAccuracy = TestAccuracy(backend, method, trainer, test);
-            csv.WriteLine(FormattableString.Invariant($"{epoch},{trainer.Step},{loss / count},{accuracy / count},{testAccuracy}"));
-            csv.Flush();
+            double testAccuracy = TestAccuracy(backend, method, trainer, test, classes);
+            log.Write(epoch, trainer.Step, loss / count, accuracy / count, testAccuracy);
             AnsiConsole.MarkupLineInterpolated($"epoch {epoch}/{c.Epochs}  loss {loss / count:F4}  train acc {accuracy / count:P2}  test acc {testAccuracy:P2}  ({total.Elapsed.TotalSeconds:F0} s)");
         }
         trainer.SaveCheckpoint(Path.Combine(c.Out, $"{name}_{settings.Method}.safetensors"), new Dictionary<string, string> { [TrainSslSettings.MetadataKey] = settings.ToJson() });
@@ -107,19 +106,19 @@ static class SupervisedCommand
     }
 
     /// <summary>Accuracy of encoder (eval mode) + head on the whole test set.</summary>
-    static double TestAccuracy(IBackend backend, PretrainingMethod method, Trainer trainer, ImageDataset test)
+    static double TestAccuracy(IBackend backend, PretrainingMethod method, Trainer trainer, ImageDataset test, int classes)
     {
         var values = trainer.ModelValues();
         Tensor Logits(Graph g, Tensor x)
         {
             var features = method.Features(g, x);
-            return ModelContext.Build(g, () => new Linear(features.Shape[1], FashionMnist.ClassCount), prefix: "head").Forward(features, out _);
+            return ModelContext.Build(g, () => new Linear(features.Shape[1], classes), prefix: "head").Forward(features, out _);
         }
-        var (logits, classes) = Features.Extract(backend, Logits, values, test.Pixels, test.Count, test.Channels, test.Height, test.Width);
+        var (logits, width) = Features.Extract(backend, Logits, values, test.Pixels, test.Count, test.Channels, test.Height, test.Width);
         int correct = 0;
         for (int i = 0; i < test.Count; i++)
         {
-            var row = logits.AsSpan(i * classes, classes);
+            var row = logits.AsSpan(i * width, width);
             if (System.Numerics.Tensors.TensorPrimitives.IndexOfMax(row) == test.Labels![i]) correct++;
         }
         return (double)correct / test.Count;

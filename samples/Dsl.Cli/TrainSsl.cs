@@ -10,7 +10,7 @@ using Spectre.Console;
 namespace Dsl.Cli;
 
 /// <summary>
-/// Self-supervised pretraining (SimCLR or Barlow Twins) through the shared <see cref="Trainer"/>, then the honest comparison:
+/// Self-supervised pretraining (MAE, SimCLR or Barlow Twins) through the shared <see cref="Trainer"/>, then the honest comparison:
 /// linear probe and kNN on the pretrained encoder, on the same encoder at random init, and on raw pixels.
 /// </summary>
 static class TrainSsl
@@ -19,10 +19,9 @@ static class TrainSsl
     {
         var total = Stopwatch.StartNew();
         var backend = new TorchBackend(s.Device);
-        var data = FashionMnist.Load(s.Data);
-        var train = data.Train.ToDataset(FashionMnist.ClassNames);
-        if (s.Limit is int limit) train = train.Take(Math.Min(limit, train.Count));
-        var method = s.CreateMethod(train.Channels);
+        var data = s.LoadData(limit: s.Limit);
+        var train = data.Pretrain;
+        var method = s.CreateMethod(data);
         var task = method.Task;
         var loader = new BatchLoader(train, new BatchLoaderOptions { BatchSize = s.BatchSize, Seed = s.Seed, DropLast = true }, [.. method.Views]);
         long steps = (long)s.Epochs * loader.BatchCount;
@@ -38,34 +37,38 @@ static class TrainSsl
             trainer.LoadCheckpoint(resume);
             AnsiConsole.MarkupLineInterpolated($"[grey]Resumed from {resume} at step {trainer.Step}.[/]");
         }
-        AnsiConsole.MarkupLineInterpolated($"{method.Title} on Fashion-MNIST: {train.Count} images, {s.Epochs} epochs x {loader.BatchCount} steps, batch {s.BatchSize}, {method.Describe()}, lr {s.LearningRate:G3}, {backend.Name}");
+        long startStep = trainer.Step;
+        AnsiConsole.MarkupLineInterpolated($"{method.Title} on {data.Title}: {train.Count} images, {s.Epochs} epochs x {loader.BatchCount} steps, batch {s.BatchSize}, {method.Describe()}, lr {s.LearningRate:G3}, {backend.Name}");
 
         var sw = Stopwatch.StartNew();
-        var csv = new StreamWriter(Path.Combine(s.Out, $"{task.Name}_loss.csv")) { AutoFlush = true };
-        csv.WriteLine("step,loss,lr");
-        double window = 0;
+        bool probe = method.NeedsLabels;
+        var log = new RunLog(s.Out, $"{task.Name}_loss", probe ? ["step", "loss", "lr", "probe_accuracy"] : ["step", "loss", "lr"], append: s.Resume is not null);
+        double window = 0, windowAccuracy = 0;
         int windowCount = 0;
-        trainer.Fit(new AugmentedBatches(loader), steps, r =>
+        trainer.Fit(new AugmentedBatches(loader, labels: probe), steps, r =>
         {
-            csv.WriteLine(FormattableString.Invariant($"{r.Step},{r.Loss},{r.LearningRate}"));
+            if (probe) log.Write(r.Step, r.Loss, r.LearningRate, r.Metrics["probe_accuracy"]);
+            else log.Write(r.Step, r.Loss, r.LearningRate);
             window += r.Loss;
+            windowAccuracy += probe ? r.Metrics["probe_accuracy"] : 0;
             windowCount++;
             if (r.Step % 20 == 19 || r.Step == steps - 1)
             {
-                double perStep = sw.Elapsed.TotalSeconds / Math.Max(1, r.Step + 1 - (s.Resume is null ? 0 : 0));
-                AnsiConsole.MarkupLineInterpolated($"step {r.Step + 1,5}/{steps}  loss {window / windowCount:F4}  lr {r.LearningRate:G3}  {s.BatchSize / perStep,7:F0} img/s  ETA {TimeSpan.FromSeconds(perStep * (steps - r.Step - 1)):mm\\:ss}");
-                window = 0;
+                double perStep = sw.Elapsed.TotalSeconds / Math.Max(1, r.Step + 1 - startStep);
+                string online = probe ? $"  online probe {windowAccuracy / windowCount,6:P1}" : "";
+                AnsiConsole.MarkupLineInterpolated($"step {r.Step + 1,5}/{steps}  loss {window / windowCount:F4}{online}  lr {r.LearningRate:G3}  {s.BatchSize / perStep,7:F0} img/s  ETA {TimeSpan.FromSeconds(perStep * (steps - r.Step - 1)):mm\\:ss}");
+                window = windowAccuracy = 0;
                 windowCount = 0;
             }
         });
-        csv.Dispose();
+        log.Dispose();
         trainer.SaveCheckpoint(checkpoint, new Dictionary<string, string> { [TrainSslSettings.MetadataKey] = s.ToJson() });
-        AnsiConsole.MarkupLineInterpolated($"[grey]Pretraining took {sw.Elapsed.TotalSeconds:F0} s; checkpoint {checkpoint}.[/]");
+        AnsiConsole.MarkupLineInterpolated($"[grey]Pretraining took {sw.Elapsed.TotalSeconds:F0} s; checkpoint {checkpoint}; loss log {log.Path} (TensorBoard: {log.TensorBoardFolder}).[/]");
 
         if (s.ProbeImages == 0) return 0;
         // Evaluation: the same probe protocol on pretrained, random-init and raw-pixel features.
-        var probeData = ProbeData.From(train.Count == data.Train.Count ? train : data.Train.ToDataset(FashionMnist.ClassNames),
-            data.Test.ToDataset(FashionMnist.ClassNames), s.ProbeImages);
+        // The probe reads the labelled training images, even when --limit cut the pretraining set.
+        var probeData = ProbeData.From(data.Train, data.Test, s.ProbeImages);
         var rows = new List<(string Name, ProbeResult Result)>
         {
             ($"{method.Title} encoder", EncoderEvaluation.Evaluate(backend, method.Features, trainer.ModelValues(), probeData, s.Seed)),

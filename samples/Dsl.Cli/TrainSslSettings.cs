@@ -1,4 +1,6 @@
 using System.Text.Json;
+using Dsl.Models.Data;
+using Dsl.Models.Data.Augment;
 using Dsl.Models.Methods;
 
 namespace Dsl.Cli;
@@ -10,7 +12,8 @@ namespace Dsl.Cli;
 /// </summary>
 sealed record TrainSslSettings(string Method, int Epochs, int BatchSize, double LearningRate, int Width, double Temperature,
     int Seed, string? Data, string Device, int? Limit, string Out, string? Resume, int ProbeImages,
-    string Backbone = "conv", double MaskRatio = 0.75, bool NormPixLoss = false, double WeightDecay = 1e-4, string Readout = "default")
+    string Backbone = "conv", double MaskRatio = 0.75, bool NormPixLoss = false, double WeightDecay = 1e-4, string Readout = "default",
+    string Dataset = "fashion-mnist", int ImageSize = 32, double CropMinScale = 0.08, bool OnlineProbe = true)
 {
     /// <summary>Checkpoint metadata key holding these settings as JSON.</summary>
     public const string MetadataKey = "dsl_cli.train";
@@ -50,14 +53,40 @@ sealed record TrainSslSettings(string Method, int Epochs, int BatchSize, double 
         _ => throw new CliException($"Readout '{name}' does not apply to MAE: use cls, mean, cls+mean, grid or tokens."),
     };
 
-    /// <summary>The pretraining method these settings describe, for <paramref name="channels"/>-channel 28×28 images.</summary>
-    public PretrainingMethod CreateMethod(int channels) => Method switch
+    /// <summary>The data set these settings name, read from <paramref name="dataPath"/> (default: the stored path).</summary>
+    public CliData LoadData(string? dataPath = null, int? limit = null) => CliData.Load(Dataset, dataPath ?? Data, ImageSize, limit);
+
+    /// <summary>The pretraining method these settings describe, for square <paramref name="channels"/>-channel images of side <paramref name="size"/>.</summary>
+    /// <param name="channels">Image channels.</param>
+    /// <param name="size">Image side.</param>
+    /// <param name="onlineProbeClasses">Classes of an online linear probe trained alongside SimCLR/Barlow Twins (0: none).</param>
+    public PretrainingMethod CreateMethod(int channels, int size, int onlineProbeClasses = 0) => Method switch
     {
-        "simclr" => new SimClrMethod(Models.Methods.Backbone.Parse(Backbone, channels, Width), channels, 28, Width, Temperature)
-        { Readout = Models.Methods.Backbone.Parse(Backbone, channels, Width, Spatial) },
-        "barlow" => new BarlowTwinsMethod(Models.Methods.Backbone.Parse(Backbone, channels, Width), channels, 28, 4 * Width)
-        { Readout = Models.Methods.Backbone.Parse(Backbone, channels, Width, Spatial) },
-        "mae" => new MaeMethod(MaeConfig.FashionMnist with { Channels = channels, MaskRatio = MaskRatio, NormPixLoss = NormPixLoss }, readout: ParseReadout(ReadoutName)),
+        "simclr" => new SimClrMethod(Models.Methods.Backbone.Parse(Backbone, channels, Width, size: size), channels, size, Width, Temperature,
+            AugmentationPipeline.SimClr(size, minScale: CropMinScale), onlineProbeClasses)
+        { Readout = Models.Methods.Backbone.Parse(Backbone, channels, Width, Spatial, size) },
+        "barlow" => new BarlowTwinsMethod(Models.Methods.Backbone.Parse(Backbone, channels, Width, size: size), channels, size, 4 * Width,
+            views: AugmentationPipeline.BarlowTwins(size, CropMinScale), onlineProbeClasses: onlineProbeClasses)
+        { Readout = Models.Methods.Backbone.Parse(Backbone, channels, Width, Spatial, size) },
+        "mae" => new MaeMethod(MaeFor(size, channels) with { MaskRatio = MaskRatio, NormPixLoss = NormPixLoss }, readout: ParseReadout(ReadoutName)),
         _ => throw new CliException($"Unknown method '{Method}': use simclr, barlow or mae."),
     };
+
+    /// <summary>The method for the images of <paramref name="data"/>, with the online probe when asked for and the pretraining images have labels.</summary>
+    public PretrainingMethod CreateMethod(CliData data) => CreateMethod(data.Train.Channels, SquareSide(data.Train),
+        OnlineProbe && Method != "mae" && data.Pretrain.Labels is not null ? data.Train.ClassNames.Count : 0);
+
+    static int SquareSide(ImageDataset images) => images.Height == images.Width ? images.Height
+        : throw new CliException($"The models take square images; this data set's are {images.Height}x{images.Width}.");
+
+    /// <summary>
+    /// The small Fashion-MNIST MAE with a patch size for <paramref name="size"/>-pixel images: the
+    /// smallest divisor of the side of at least 4 pixels and side/12, so the grid stays at most 12x12.
+    /// </summary>
+    static MaeConfig MaeFor(int size, int channels)
+    {
+        int patch = Enumerable.Range(Math.Max(4, (size + 11) / 12), size).FirstOrDefault(p => size % p == 0 && size / p >= 2);
+        if (patch == 0) throw new CliException($"MAE cannot cut {size}x{size} images into a grid of at least 2x2 patches of 4 pixels or more: use larger images.");
+        return MaeConfig.FashionMnist with { ImageSize = size, PatchSize = patch, Channels = channels };
+    }
 }

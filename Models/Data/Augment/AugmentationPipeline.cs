@@ -35,15 +35,15 @@ public sealed class AugmentationPipeline : Augmentation
     }
 
     /// <summary>
-    /// SimCLR's view: RandomResizedCrop(size, scale (0.08, 1)), horizontal flip, colour jitter
+    /// SimCLR's view: RandomResizedCrop(size, scale (<paramref name="minScale"/>, 1)), horizontal flip, colour jitter
     /// (0.8, 0.8, 0.8, 0.2)·<paramref name="strength"/> with p = 0.8, grey with p = 0.2, and optionally
     /// a Gaussian blur (kernel ≈ 10% of the size, σ in [0.1, 2]) with p = 0.5. Use it for both views.
     /// </summary>
-    public static AugmentationPipeline SimClr(int size, double strength = 1.0, bool blur = false)
+    public static AugmentationPipeline SimClr(int size, double strength = 1.0, bool blur = false, double minScale = 0.08)
     {
         var steps = new List<Augmentation>
         {
-            new RandomResizedCrop(size),
+            new RandomResizedCrop(size, minScale),
             new HorizontalFlip(),
             new RandomApply(new ColorJitter(0.8 * strength, 0.8 * strength, 0.8 * strength, 0.2 * strength), 0.8),
             new RandomGrayscale(0.2),
@@ -54,13 +54,13 @@ public sealed class AugmentationPipeline : Augmentation
 
     /// <summary>
     /// Barlow Twins' two asymmetric views (Zbontar et al. 2021, as in its reference code):
-    /// RandomResizedCrop(size), flip, colour jitter (0.4, 0.4, 0.2, 0.1) with p = 0.8, grey with p = 0.2,
-    /// then Gaussian blur with p = 1.0 / 0.1 and solarize with p = 0.0 / 0.2 for the first / second view.
+    /// RandomResizedCrop(size, scale (<paramref name="minScale"/>, 1)), flip, colour jitter (0.4, 0.4, 0.2, 0.1) with p = 0.8,
+    /// grey with p = 0.2, then Gaussian blur with p = 1.0 / 0.1 and solarize with p = 0.0 / 0.2 for the first / second view.
     /// </summary>
-    public static (AugmentationPipeline First, AugmentationPipeline Second) BarlowTwins(int size)
+    public static (AugmentationPipeline First, AugmentationPipeline Second) BarlowTwins(int size, double minScale = 0.08)
     {
         AugmentationPipeline View(double blurP, double solarizeP) => new(
-            new RandomResizedCrop(size),
+            new RandomResizedCrop(size, minScale),
             new HorizontalFlip(),
             new RandomApply(new ColorJitter(0.4, 0.4, 0.2, 0.1), 0.8),
             new RandomGrayscale(0.2),
