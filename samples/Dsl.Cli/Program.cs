@@ -41,6 +41,7 @@ method.AcceptOnlyFromAmong("simclr", "barlow", "mae");
 var backboneOption = new Option<string>("--backbone") { Description = "SimCLR/Barlow Twins encoder: conv (4 strided 3x3 convolutions, as the Keras SimCLR example), resnet18 or resnet34 (CIFAR stem; much slower on CPU).", DefaultValueFactory = _ => "conv" };
 backboneOption.AcceptOnlyFromAmong("conv", "resnet18", "resnet34");
 var maskRatio = new Option<double>("--mask-ratio") { Description = "MAE: fraction of patches hidden from the encoder.", DefaultValueFactory = _ => 0.75 };
+var patchSize = new Option<int>("--patch-size") { Description = "MAE: patch side in pixels (a divisor of the image side); default: 4 for 28- and 32-pixel images, 8 for 96.", HelpName = "PIXELS" };
 var normPix = new Option<bool>("--norm-pix-loss") { Description = "MAE: regress per-patch normalised pixels." };
 var readoutOption = new Option<string>("--readout") { Description = "Encoder outputs the probes read. conv backbone: pooled (global average) or spatial (final 2x2 map flattened); MAE: cls, mean, cls+mean, grid (patch tokens pooled to 2x2) or tokens (all patch tokens). default: spatial for the conv backbone, pooled for ResNets, grid for mae.", DefaultValueFactory = _ => "default" };
 readoutOption.AcceptOnlyFromAmong(TrainSslSettings.Readouts);
@@ -65,14 +66,14 @@ var probeImages = new Option<int>("--probe-images") { Description = "Training im
 var trainSsl = new Command("train",
     "Self-supervised pretraining (MAE, SimCLR or Barlow Twins) through the shared trainer (Fashion-MNIST unless --dataset says otherwise), then linear-probe and kNN accuracy on the full " +
     "test set for the pretrained encoder, the same encoder at random init, and raw pixels.");
-foreach (var o in new Option[] { method, sslDataset, sslData, sslImageSize, sslEpochs, sslBatch, sslLr, width, temperature, sslSeed, sslDevice, sslLimit, outDir, resumeFrom, probeImages, backboneOption, maskRatio, normPix, weightDecay, readoutOption, cropMinScale, noOnlineProbe })
+foreach (var o in new Option[] { method, sslDataset, sslData, sslImageSize, sslEpochs, sslBatch, sslLr, width, temperature, sslSeed, sslDevice, sslLimit, outDir, resumeFrom, probeImages, backboneOption, maskRatio, normPix, weightDecay, readoutOption, cropMinScale, noOnlineProbe, patchSize })
     trainSsl.Options.Add(o);
 trainSsl.SetAction(parse => Guarded(() => TrainSsl.Run(new TrainSslSettings(
     parse.GetValue(method)!, parse.GetValue(sslEpochs) ?? (parse.GetValue(method) == "mae" ? 2 : 10), parse.GetValue(sslBatch), parse.GetValue(sslLr), parse.GetValue(width),
     parse.GetValue(temperature), parse.GetValue(sslSeed), parse.GetValue(sslData), parse.GetValue(sslDevice)!, parse.GetValue(sslLimit),
     parse.GetValue(outDir)!, parse.GetValue(resumeFrom), parse.GetValue(probeImages), parse.GetValue(backboneOption)!,
     parse.GetValue(maskRatio), parse.GetValue(normPix), parse.GetValue(weightDecay), parse.GetValue(readoutOption)!,
-    parse.GetValue(sslDataset)!, parse.GetValue(sslImageSize), parse.GetValue(cropMinScale), !parse.GetValue(noOnlineProbe)))));
+    parse.GetValue(sslDataset)!, parse.GetValue(sslImageSize), parse.GetValue(cropMinScale), !parse.GetValue(noOnlineProbe), parse.GetValue(patchSize)))));
 
 var root = new RootCommand("Deep-learning DSL command line: trains models built as graphs, run by the TorchSharp backend.");
 root.Subcommands.Add(trainMlp);

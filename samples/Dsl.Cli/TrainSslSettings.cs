@@ -13,7 +13,7 @@ namespace Dsl.Cli;
 sealed record TrainSslSettings(string Method, int Epochs, int BatchSize, double LearningRate, int Width, double Temperature,
     int Seed, string? Data, string Device, int? Limit, string Out, string? Resume, int ProbeImages,
     string Backbone = "conv", double MaskRatio = 0.75, bool NormPixLoss = false, double WeightDecay = 1e-4, string Readout = "default",
-    string Dataset = "fashion-mnist", int ImageSize = 32, double CropMinScale = 0.08, bool OnlineProbe = true)
+    string Dataset = "fashion-mnist", int ImageSize = 32, double CropMinScale = 0.08, bool OnlineProbe = true, int PatchSize = 0)
 {
     /// <summary>Checkpoint metadata key holding these settings as JSON.</summary>
     public const string MetadataKey = "dsl_cli.train";
@@ -68,7 +68,7 @@ sealed record TrainSslSettings(string Method, int Epochs, int BatchSize, double 
         "barlow" => new BarlowTwinsMethod(Models.Methods.Backbone.Parse(Backbone, channels, Width, size: size), channels, size, 4 * Width,
             views: AugmentationPipeline.BarlowTwins(size, CropMinScale), onlineProbeClasses: onlineProbeClasses)
         { Readout = Models.Methods.Backbone.Parse(Backbone, channels, Width, Spatial, size) },
-        "mae" => new MaeMethod(MaeFor(size, channels) with { MaskRatio = MaskRatio, NormPixLoss = NormPixLoss }, readout: ParseReadout(ReadoutName)),
+        "mae" => new MaeMethod(MaeFor(size, channels, PatchSize) with { MaskRatio = MaskRatio, NormPixLoss = NormPixLoss }, readout: ParseReadout(ReadoutName)),
         _ => throw new CliException($"Unknown method '{Method}': use simclr, barlow or mae."),
     };
 
@@ -80,12 +80,14 @@ sealed record TrainSslSettings(string Method, int Epochs, int BatchSize, double 
         : throw new CliException($"The models take square images; this data set's are {images.Height}x{images.Width}.");
 
     /// <summary>
-    /// The small Fashion-MNIST MAE with a patch size for <paramref name="size"/>-pixel images: the
-    /// smallest divisor of the side of at least 4 pixels and side/12, so the grid stays at most 12x12.
+    /// The small Fashion-MNIST MAE with a patch size for <paramref name="size"/>-pixel images: <paramref name="patchSize"/>
+    /// when given, else the smallest divisor of the side of at least 4 pixels and side/12, so the grid stays at most 12x12.
     /// </summary>
-    static MaeConfig MaeFor(int size, int channels)
+    static MaeConfig MaeFor(int size, int channels, int patchSize)
     {
-        int patch = Enumerable.Range(Math.Max(4, (size + 11) / 12), size).FirstOrDefault(p => size % p == 0 && size / p >= 2);
+        if (patchSize != 0 && (patchSize < 1 || size % patchSize != 0 || size / patchSize < 2))
+            throw new CliException($"--patch-size {patchSize} does not cut {size}x{size} images into a grid of at least 2x2 whole patches: use a divisor of {size} up to {size / 2}.");
+        int patch = patchSize != 0 ? patchSize : Enumerable.Range(Math.Max(4, (size + 11) / 12), size).FirstOrDefault(p => size % p == 0 && size / p >= 2);
         if (patch == 0) throw new CliException($"MAE cannot cut {size}x{size} images into a grid of at least 2x2 patches of 4 pixels or more: use larger images.");
         return MaeConfig.FashionMnist with { ImageSize = size, PatchSize = patch, Channels = channels };
     }
