@@ -1,0 +1,12 @@
+namespace Dsl.Backend.DirectML.Interop;
+
+// DirectML.h (source in DmlEnums.cs); layout pinned by Tests/DirectML/DirectMLFactsTests.
+// The per-operator DML_*_OPERATOR_DESC structs arrive with the lowering.
+
+internal unsafe struct DML_OPERATOR_DESC
+{
+    public DML_OPERATOR_TYPE Type;
+
+    /// <summary>Points to the DML_*_OPERATOR_DESC that matches <see cref="Type"/>.</summary>
+    public void* Desc;
+}
