@@ -112,6 +112,18 @@ public class CliCommandTests
     }
 
     [Fact]
+    public void Directml_without_a_directx12_driver_fails_at_once_naming_the_fix()
+    {
+        using var dir = new CliProcess.TempFolder();
+        var run = CliProcess.Run(["train", "--method", "simclr", "--device", "directml", "--out", dir.Path]);
+        run.ExitCode.ShouldBe(1, run.ToString());
+        run.Error.ShouldContain("--device directml");
+        run.Error.ShouldContain("--device cpu");
+        // It stops before reading data or writing anything.
+        Directory.EnumerateFileSystemEntries(dir.Path).ShouldBeEmpty();
+    }
+
+    [Fact]
     public void Every_command_has_help()
     {
         foreach (var command in new[] { "train", "train-mlp", "probe", "knn", "supervised", "finetune", "reconstruct", "augmentations", "plot", "export" })

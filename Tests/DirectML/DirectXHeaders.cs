@@ -14,6 +14,15 @@ internal static class DirectXHeaders
     /// <summary>The folder that holds directx/, wsl/ and dxguids/ (an include root).</summary>
     public static string Root => IncludeRoot.Value;
 
+    /// <summary>apt options that keep package lists and caches under <paramref name="cache"/>.</summary>
+    private static string[] PrivateAptOptions(string cache)
+    {
+        string lists = Path.Combine(cache, "apt-lists"), apt = Path.Combine(cache, "apt-cache");
+        Directory.CreateDirectory(Path.Combine(lists, "partial"));
+        Directory.CreateDirectory(Path.Combine(apt, "archives", "partial"));
+        return ["-o", $"Dir::State::Lists={lists}", "-o", $"Dir::Cache={apt}", "-o", "Debug::NoLocking=1"];
+    }
+
     private static string Locate()
     {
         if (File.Exists("/usr/include/directx/d3d12.h") && File.Exists("/usr/include/wsl/winadapter.h"))
@@ -36,10 +45,21 @@ internal static class DirectXHeaders
             {
                 ExternalTools.Run(aptGet, ["download", Package], work, TimeSpan.FromMinutes(2));
             }
-            catch (InvalidOperationException error)
+            catch (InvalidOperationException)
             {
-                throw new InvalidOperationException(
-                    $"apt-get download {Package} failed. If apt has no package lists, run 'apt-get update' (or install {Package}). {error.Message}", error);
+                // A fresh machine often has no (or stale) package lists: fetch them into a private
+                // folder (apt's own state is left alone, no root needed) and download from those.
+                try
+                {
+                    string[] privateApt = PrivateAptOptions(cache);
+                    ExternalTools.Run(aptGet, ["update", .. privateApt], work, TimeSpan.FromMinutes(3));
+                    ExternalTools.Run(aptGet, ["download", .. privateApt, Package], work, TimeSpan.FromMinutes(2));
+                }
+                catch (InvalidOperationException error)
+                {
+                    throw new InvalidOperationException(
+                        $"apt-get download {Package} failed, also after 'apt-get update' into a private list folder: check that a Debian mirror is reachable, or install {Package}. {error.Message}", error);
+                }
             }
             var deb = Directory.GetFiles(work, $"{Package}_*.deb").SingleOrDefault()
                 ?? throw new InvalidOperationException($"apt-get download {Package} left no .deb in {work}.");

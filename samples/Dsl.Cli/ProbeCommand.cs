@@ -57,14 +57,14 @@ static class ProbeCommand
         return command;
     }
 
-    static (TrainSslSettings, Dictionary<string, HostTensor>, TorchBackend, ProbeData) Load(string path, string? dataPath, string device, int trainImages, string? readout)
+    static (TrainSslSettings, Dictionary<string, HostTensor>, IBackend, ProbeData) Load(string path, string? dataPath, string device, int trainImages, string? readout)
     {
         var (tensors, metadata) = SafeTensors.Load(path);
         var settings = TrainSslSettings.FromCheckpointMetadata(path, metadata);
         if (readout is not null) settings = settings with { Readout = readout };
         var data = settings.LoadData(dataPath);
         var probeData = ProbeData.From(data.Train, data.Test, trainImages);
-        return (settings, tensors, new TorchBackend(device), probeData);
+        return (settings, tensors, CliBackend.Create(device), probeData);
     }
 
     internal static Option<string> CheckpointOption() => new("--checkpoint") { Description = "A checkpoint written by 'train' (its metadata holds the model settings).", Required = true, HelpName = "FILE" };
@@ -77,8 +77,8 @@ static class ProbeCommand
     internal static Option<string?> DataOption() => new("--data") { Description = "Folder with the data set's files (default: the folder the checkpoint was trained on; the repository's data/ for Fashion-MNIST).", HelpName = "PATH" };
     internal static Option<string> DeviceOption()
     {
-        var o = new Option<string>("--device") { Description = "cpu, or cuda (needs a libtorch-cuda build and a GPU).", DefaultValueFactory = _ => "cpu" };
-        o.AcceptOnlyFromAmong("cpu", "cuda");
+        var o = new Option<string>("--device") { Description = CliBackend.Description, DefaultValueFactory = _ => "cpu" };
+        o.AcceptOnlyFromAmong(CliBackend.Devices);
         return o;
     }
 }

@@ -57,8 +57,8 @@ var sslSeed = new Option<int>("--seed") { Description = "Seed of initialisation,
 var sslData = new Option<string?>("--data") { Description = "Folder with the data set's files (default for fashion-mnist: the repository's data/).", HelpName = "PATH" };
 var sslDataset = CliData.DatasetOption();
 var sslImageSize = CliData.ImageSizeOption();
-var sslDevice = new Option<string>("--device") { Description = "cpu, or cuda (needs a libtorch-cuda build and a GPU).", DefaultValueFactory = _ => "cpu" };
-sslDevice.AcceptOnlyFromAmong("cpu", "cuda");
+var sslDevice = new Option<string>("--device") { Description = CliBackend.Description, DefaultValueFactory = _ => "cpu" };
+sslDevice.AcceptOnlyFromAmong(CliBackend.Devices);
 var sslLimit = new Option<int?>("--limit") { Description = $"Pretrain on only the first N training images (stl10: of its unlabelled split, default {CliData.Stl10UnlabeledDefault}); probes still use every labelled image.", HelpName = "N" };
 var outDir = new Option<string>("--out") { Description = "Folder for the checkpoint, the loss CSV and TensorBoard logs.", DefaultValueFactory = _ => "runs" };
 var resumeFrom = new Option<string?>("--resume") { Description = "Checkpoint to resume from (written by an earlier run with the same settings).", HelpName = "FILE" };

@@ -51,7 +51,7 @@ static class ReconstructCommand
         g.Output("masked", r.Masked);
         g.Output("reconstruction", r.Reconstruction);
         g.Output("pasted", r.Pasted);
-        using var compiled = new TorchBackend(device).Compile(g);
+        using var compiled = CliBackend.Create(device).Compile(g);
         foreach (var p in g.Persistent)
             compiled.SetPersistent(p.Name!, tensors.TryGetValue(p.Name!, out var v) ? v
                 : throw new CliException($"{path} has no '{p.Name}': it is not a complete MAE checkpoint from 'train --method mae'."));

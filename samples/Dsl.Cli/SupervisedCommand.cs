@@ -74,7 +74,7 @@ static class SupervisedCommand
     static int Run(string name, TrainSslSettings settings, IReadOnlyDictionary<string, HostTensor>? pretrained, Common c)
     {
         var total = Stopwatch.StartNew();
-        var backend = new TorchBackend(c.Device);
+        var backend = CliBackend.Create(c.Device);
         var data = settings.LoadData(c.Data);
         var train = c.Limit is int limit ? CliData.Limit(data.Train, limit) : data.Train;
         var test = data.Test;

@@ -18,7 +18,7 @@ static class TrainSsl
     public static int Run(TrainSslSettings s)
     {
         var total = Stopwatch.StartNew();
-        var backend = new TorchBackend(s.Device);
+        var backend = CliBackend.Create(s.Device);
         var data = s.LoadData(limit: s.Limit);
         var train = data.Pretrain;
         var method = s.CreateMethod(data);
