@@ -41,14 +41,14 @@ method.AcceptOnlyFromAmong("simclr", "barlow", "mae");
 var backboneOption = new Option<string>("--backbone") { Description = "SimCLR/Barlow Twins encoder: conv (4 strided 3x3 convolutions, as the Keras SimCLR example), resnet18 or resnet34 (CIFAR stem; much slower on CPU).", DefaultValueFactory = _ => "conv" };
 backboneOption.AcceptOnlyFromAmong("conv", "resnet18", "resnet34");
 var maskRatio = new Option<double>("--mask-ratio") { Description = "MAE: fraction of patches hidden from the encoder.", DefaultValueFactory = _ => 0.75 };
-var patchSize = new Option<int>("--patch-size") { Description = "MAE: patch side in pixels (a divisor of the image side); default: 4 for 28- and 32-pixel images, 8 for 96.", HelpName = "PIXELS" };
+var patchSize = new Option<int>("--patch-size") { Description = "MAE: patch side in pixels (a divisor of the image side); default: the side / 4 (7 for 28-pixel images, 8 for 32), a 4x4 grid.", HelpName = "PIXELS" };
 var normPix = new Option<bool>("--norm-pix-loss") { Description = "MAE: regress per-patch normalised pixels." };
 var readoutOption = new Option<string>("--readout") { Description = "Encoder outputs the probes read. conv backbone: pooled (global average) or spatial (final 2x2 map flattened); MAE: cls, mean, cls+mean, grid (patch tokens pooled to 2x2) or tokens (all patch tokens). default: spatial for the conv backbone, pooled for ResNets, grid for mae.", DefaultValueFactory = _ => "default" };
 readoutOption.AcceptOnlyFromAmong(TrainSslSettings.Readouts);
 var cropMinScale = new Option<double>("--crop-min-scale") { Description = "SimCLR/Barlow Twins: smallest area fraction of RandomResizedCrop (0.08 as the references).", DefaultValueFactory = _ => 0.08 };
 var noOnlineProbe = new Option<bool>("--no-online-probe") { Description = "SimCLR/Barlow Twins: skip the online linear probe (a linear classifier trained on the stopped-gradient features during pretraining, its accuracy shown in the progress lines and loss CSV)." };
 var weightDecay = new Option<double>("--weight-decay") { Description = "AdamW weight decay (biases and norm weights exempt).", DefaultValueFactory = _ => 1e-4 };
-var sslEpochs = new Option<int?>("--epochs") { Description = "Passes over the pretraining images (default: 10 for simclr and barlow, 2 for mae: with the evaluation, under 10 minutes each on 2 CPU cores).", HelpName = "N" };
+var sslEpochs = new Option<int?>("--epochs") { Description = "Passes over the pretraining images (default: 10 for simclr and barlow, 3 for mae: with the evaluation, under 10 minutes each on 2 CPU cores).", HelpName = "N" };
 var sslBatch = new Option<int>("--batch-size") { Description = "Images per step (two augmented views each for simclr/barlow, one masked view for mae).", DefaultValueFactory = _ => 128 };
 var sslLr = new Option<double>("--lr") { Description = "Peak learning rate (AdamW, warmup then cosine decay).", DefaultValueFactory = _ => 2e-3 };
 var width = new Option<int>("--width") { Description = "Encoder width (channels of the 4 convolutions); projection size is the width (SimCLR) or 4x the width (Barlow Twins).", DefaultValueFactory = _ => 64 };
@@ -69,7 +69,7 @@ var trainSsl = new Command("train",
 foreach (var o in new Option[] { method, sslDataset, sslData, sslImageSize, sslEpochs, sslBatch, sslLr, width, temperature, sslSeed, sslDevice, sslLimit, outDir, resumeFrom, probeImages, backboneOption, maskRatio, normPix, weightDecay, readoutOption, cropMinScale, noOnlineProbe, patchSize })
     trainSsl.Options.Add(o);
 trainSsl.SetAction(parse => Guarded(() => TrainSsl.Run(new TrainSslSettings(
-    parse.GetValue(method)!, parse.GetValue(sslEpochs) ?? (parse.GetValue(method) == "mae" ? 2 : 10), parse.GetValue(sslBatch), parse.GetValue(sslLr), parse.GetValue(width),
+    parse.GetValue(method)!, parse.GetValue(sslEpochs) ?? (parse.GetValue(method) == "mae" ? 3 : 10), parse.GetValue(sslBatch), parse.GetValue(sslLr), parse.GetValue(width),
     parse.GetValue(temperature), parse.GetValue(sslSeed), parse.GetValue(sslData), parse.GetValue(sslDevice)!, parse.GetValue(sslLimit),
     parse.GetValue(outDir)!, parse.GetValue(resumeFrom), parse.GetValue(probeImages), parse.GetValue(backboneOption)!,
     parse.GetValue(maskRatio), parse.GetValue(normPix), parse.GetValue(weightDecay), parse.GetValue(readoutOption)!,
