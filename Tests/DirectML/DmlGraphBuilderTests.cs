@@ -130,6 +130,35 @@ public unsafe class DmlGraphBuilderTests
     }
 
     [Fact]
+    public void The_interpreter_rejects_what_DirectML_would_reject()
+    {
+        var feeds = Feeds();
+        using var operators = new ReferenceOperators();
+        using var built = DmlGraphBuilder.Build(Mlp(), operators.Create);
+        float[][] Inputs() => built.Inputs.Select(v => feeds[v.Name!]).ToArray();
+
+        // A graph input buffer smaller than its tensor.
+        var shortInputs = Inputs();
+        shortInputs[built.Inputs.ToList().FindIndex(v => v.Name == "b1")] = new float[15];
+        Should.Throw<InvalidOperationException>(() => DmlGraphInterpreter.Execute(built.Desc, operators, shortInputs)).Message.ShouldContain("buffer holds 60 bytes");
+
+        // A TotalTensorSizeInBytes below what the sizes and strides reach (read back through the pointers).
+        var add = (DML_ELEMENT_WISE_ADD_OPERATOR_DESC*)built.OperatorDesc(1)->Desc;
+        var b = (DML_BUFFER_TENSOR_DESC*)add->BTensor->Desc;
+        b->TotalTensorSizeInBytes = 60;
+        Should.Throw<InvalidOperationException>(() => DmlGraphInterpreter.Execute(built.Desc, operators, Inputs())).Message.ShouldContain("TotalTensorSizeInBytes 60 < 64");
+        b->TotalTensorSizeInBytes = 64;
+
+        // An operator pointer this device did not create.
+        var node = (DML_OPERATOR_GRAPH_NODE_DESC*)built.Desc->Nodes[0].Desc;
+        var op = node->Operator;
+        node->Operator = (void*)0x10;
+        Should.Throw<InvalidOperationException>(() => DmlGraphInterpreter.Execute(built.Desc, operators, Inputs())).Message.ShouldContain("not an operator this device created");
+        node->Operator = op;
+        DmlGraphInterpreter.Execute(built.Desc, operators, Inputs()).Length.ShouldBe(3);
+    }
+
+    [Fact]
     public void Disposing_the_built_graph_releases_its_description()
     {
         using var operators = new ReferenceOperators();
