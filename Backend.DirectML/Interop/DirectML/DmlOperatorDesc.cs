@@ -1,7 +1,7 @@
 namespace Dsl.Backend.DirectML.Interop;
 
 // DirectML.h (source in DmlEnums.cs); layout pinned by Tests/DirectML/DirectMLFactsTests.
-// The per-operator DML_*_OPERATOR_DESC structs arrive with the lowering.
+// The per-operator DML_*_OPERATOR_DESC structs the lowering uses are in DmlOperatorDescs.cs.
 
 internal unsafe struct DML_OPERATOR_DESC
 {

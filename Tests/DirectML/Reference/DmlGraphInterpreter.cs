@@ -1,0 +1,295 @@
+using Dsl.Backend.DirectML.Interop;
+using static Dsl.Backend.DirectML.Interop.DML_OPERATOR_TYPE;
+
+namespace Dsl.Tests.DirectML.Reference;
+
+/// <summary>
+/// Test support, the seed of the reference device: executes a native <see cref="DML_GRAPH_DESC"/>
+/// on the CPU with float32 buffers. It reads the description only through its pointers, as
+/// DirectML's <c>CompileGraph</c> would (counts, node and edge arrays, operator descriptions,
+/// buffer tensor sizes, strides and byte sizes), and checks what DirectML would reject: edge
+/// types, node input/output bindings (each exactly once), cycles, data types, and buffers smaller
+/// than their tensors' <c>TotalTensorSizeInBytes</c> or the extent their sizes and strides reach.
+/// Operators: GEMM (leading dimensions 1, optional C, no fused activation), ELEMENT_WISE_ADD /
+/// SUBTRACT / MULTIPLY, ACTIVATION_RELU, ELEMENT_WISE_EXP (optional scale-bias).
+/// </summary>
+internal static unsafe class DmlGraphInterpreter
+{
+    /// <summary>Runs the graph; <paramref name="inputs"/> and the result are indexed by graph input/output index.</summary>
+    public static float[][] Execute(DML_GRAPH_DESC* graph, ReferenceOperators operators, IReadOnlyList<float[]> inputs)
+    {
+        if (graph == null)
+            throw new ArgumentNullException(nameof(graph));
+        if (inputs.Count != graph->InputCount)
+            throw new ArgumentException($"The graph has {graph->InputCount} inputs, {inputs.Count} were given.");
+
+        var nodeCount = (int)graph->NodeCount;
+        var ops = new DML_OPERATOR_DESC*[nodeCount];
+        for (var i = 0; i < nodeCount; i++)
+        {
+            var node = graph->Nodes[i];
+            Require(node.Type == DML_GRAPH_NODE_TYPE.DML_GRAPH_NODE_TYPE_OPERATOR, $"node {i}: type {node.Type}");
+            ops[i] = operators.Resolve(((DML_OPERATOR_GRAPH_NODE_DESC*)node.Desc)->Operator);
+        }
+
+        // Where each node input comes from: (-1, graph input index) or (node, output index).
+        var sources = new Dictionary<(int Node, int Input), (int FromNode, int Index)>();
+        for (var e = 0; e < graph->InputEdgeCount; e++)
+        {
+            Require(graph->InputEdges[e].Type == DML_GRAPH_EDGE_TYPE.DML_GRAPH_EDGE_TYPE_INPUT, $"input edge {e}: type {graph->InputEdges[e].Type}");
+            var edge = (DML_INPUT_GRAPH_EDGE_DESC*)graph->InputEdges[e].Desc;
+            Require(edge->GraphInputIndex < graph->InputCount && edge->ToNodeIndex < graph->NodeCount, $"input edge {e}: index out of range");
+            Require(sources.TryAdd(((int)edge->ToNodeIndex, (int)edge->ToNodeInputIndex), (-1, (int)edge->GraphInputIndex)), $"input edge {e}: node input bound twice");
+        }
+        for (var e = 0; e < graph->IntermediateEdgeCount; e++)
+        {
+            Require(graph->IntermediateEdges[e].Type == DML_GRAPH_EDGE_TYPE.DML_GRAPH_EDGE_TYPE_INTERMEDIATE, $"intermediate edge {e}: type {graph->IntermediateEdges[e].Type}");
+            var edge = (DML_INTERMEDIATE_GRAPH_EDGE_DESC*)graph->IntermediateEdges[e].Desc;
+            Require(edge->FromNodeIndex < graph->NodeCount && edge->ToNodeIndex < graph->NodeCount && edge->FromNodeOutputIndex == 0, $"intermediate edge {e}: index out of range");
+            Require(sources.TryAdd(((int)edge->ToNodeIndex, (int)edge->ToNodeInputIndex), ((int)edge->FromNodeIndex, (int)edge->FromNodeOutputIndex)), $"intermediate edge {e}: node input bound twice");
+        }
+
+        var tensors = new TensorDesc[nodeCount][];
+        for (var i = 0; i < nodeCount; i++)
+        {
+            tensors[i] = Tensors(ops[i]);
+            var inputCount = tensors[i].Length - 1;
+            for (var j = 0; j < inputCount; j++)
+                Require(sources.ContainsKey((i, j)), $"node {i} ({ops[i]->Type}): input {j} has no edge");
+        }
+        Require(sources.Count == tensors.Sum(t => t.Length - 1), "an edge targets a node input the operator does not have");
+
+        // Execute in dependency order (the description need not be sorted).
+        var outputsOfNode = new float[]?[nodeCount];
+        for (var remaining = nodeCount; remaining > 0;)
+        {
+            var progressed = false;
+            for (var i = 0; i < nodeCount; i++)
+            {
+                if (outputsOfNode[i] is not null)
+                    continue;
+                var inputCount = tensors[i].Length - 1;
+                var buffers = new float[inputCount][];
+                var ready = true;
+                for (var j = 0; j < inputCount && ready; j++)
+                {
+                    var (from, index) = sources[(i, j)];
+                    var buffer = from < 0 ? inputs[index] : outputsOfNode[from];
+                    if (buffer is null)
+                        ready = false;
+                    else
+                        buffers[j] = buffer;
+                }
+                if (!ready)
+                    continue;
+                outputsOfNode[i] = Run(ops[i], tensors[i], buffers, $"node {i} ({ops[i]->Type})");
+                remaining--;
+                progressed = true;
+            }
+            Require(progressed, "the graph has a cycle");
+        }
+
+        var results = new float[]?[graph->OutputCount];
+        for (var e = 0; e < graph->OutputEdgeCount; e++)
+        {
+            Require(graph->OutputEdges[e].Type == DML_GRAPH_EDGE_TYPE.DML_GRAPH_EDGE_TYPE_OUTPUT, $"output edge {e}: type {graph->OutputEdges[e].Type}");
+            var edge = (DML_OUTPUT_GRAPH_EDGE_DESC*)graph->OutputEdges[e].Desc;
+            Require(edge->GraphOutputIndex < graph->OutputCount && edge->FromNodeIndex < graph->NodeCount && edge->FromNodeOutputIndex == 0, $"output edge {e}: index out of range");
+            Require(results[edge->GraphOutputIndex] is null, $"graph output {edge->GraphOutputIndex} bound twice");
+            results[edge->GraphOutputIndex] = (float[])outputsOfNode[edge->FromNodeIndex]!.Clone();
+        }
+        for (var k = 0; k < results.Length; k++)
+            Require(results[k] is not null, $"graph output {k} has no edge");
+        return results!;
+    }
+
+    /// <summary>A buffer tensor as read from its description.</summary>
+    sealed record TensorDesc(uint[] Sizes, uint[] Strides, ulong TotalBytes)
+    {
+        public long ElementCount => Sizes.Aggregate(1L, (a, s) => a * s);
+
+        /// <summary>Element offset of a multi-index.</summary>
+        public long Offset(ReadOnlySpan<uint> index)
+        {
+            long offset = 0;
+            for (var d = 0; d < index.Length; d++)
+                offset += (long)index[d] * Strides[d];
+            return offset;
+        }
+    }
+
+    /// <summary>The operator's input tensors in binding order, then its output tensor.</summary>
+    static TensorDesc[] Tensors(DML_OPERATOR_DESC* op)
+    {
+        switch (op->Type)
+        {
+            case DML_OPERATOR_GEMM:
+                {
+                    var d = (DML_GEMM_OPERATOR_DESC*)op->Desc;
+                    Require(d->FusedActivation == null, "GEMM: fused activations are not implemented by the reference");
+                    return d->CTensor == null
+                        ? [Read(d->ATensor), Read(d->BTensor), Read(d->OutputTensor)]
+                        : [Read(d->ATensor), Read(d->BTensor), Read(d->CTensor), Read(d->OutputTensor)];
+                }
+            case DML_OPERATOR_ELEMENT_WISE_ADD or DML_OPERATOR_ELEMENT_WISE_SUBTRACT or DML_OPERATOR_ELEMENT_WISE_MULTIPLY:
+                {
+                    var d = (DML_ELEMENT_WISE_ADD_OPERATOR_DESC*)op->Desc;
+                    return [Read(d->ATensor), Read(d->BTensor), Read(d->OutputTensor)];
+                }
+            case DML_OPERATOR_ACTIVATION_RELU:
+                {
+                    var d = (DML_ACTIVATION_RELU_OPERATOR_DESC*)op->Desc;
+                    return [Read(d->InputTensor), Read(d->OutputTensor)];
+                }
+            case DML_OPERATOR_ELEMENT_WISE_EXP:
+                {
+                    var d = (DML_ELEMENT_WISE_EXP_OPERATOR_DESC*)op->Desc;
+                    return [Read(d->InputTensor), Read(d->OutputTensor)];
+                }
+            default:
+                throw new NotSupportedException($"The reference interpreter does not implement {op->Type}.");
+        }
+    }
+
+    static TensorDesc Read(DML_TENSOR_DESC* tensor)
+    {
+        Require(tensor != null && tensor->Type == DML_TENSOR_TYPE.DML_TENSOR_TYPE_BUFFER && tensor->Desc != null, "tensor: not a buffer tensor");
+        var b = (DML_BUFFER_TENSOR_DESC*)tensor->Desc;
+        Require(b->DataType == DML_TENSOR_DATA_TYPE.DML_TENSOR_DATA_TYPE_FLOAT32, $"tensor: data type {b->DataType}");
+        Require(b->Flags == DML_TENSOR_FLAGS.DML_TENSOR_FLAG_NONE, $"tensor: flags {b->Flags}");
+        var n = (int)b->DimensionCount;
+        Require(n is >= 1 and <= (int)DmlConstants.DML_TENSOR_DIMENSION_COUNT_MAX1 && b->Sizes != null, $"tensor: {n} dimensions");
+        var sizes = new ReadOnlySpan<uint>(b->Sizes, n).ToArray();
+        Require(sizes.All(s => s > 0), "tensor: empty dimension");
+        uint[] strides;
+        if (b->Strides == null)
+        {
+            strides = new uint[n];
+            uint packed = 1;
+            for (var d = n - 1; d >= 0; d--)
+            {
+                strides[d] = packed;
+                packed *= sizes[d];
+            }
+        }
+        else
+        {
+            strides = new ReadOnlySpan<uint>(b->Strides, n).ToArray();
+        }
+        var desc = new TensorDesc(sizes, strides, b->TotalTensorSizeInBytes);
+        // DirectML's rule: the byte size covers the last element the sizes and strides reach, rounded to 4.
+        ulong lastIndex = 0;
+        for (var d = 0; d < n; d++)
+            lastIndex += (ulong)(sizes[d] - 1) * strides[d];
+        var minimum = ((lastIndex + 1) * sizeof(float) + 3) & ~3ul;
+        Require(desc.TotalBytes >= minimum && desc.TotalBytes % 4 == 0, $"tensor: TotalTensorSizeInBytes {desc.TotalBytes} < {minimum}");
+        return desc;
+    }
+
+    static float[] Run(DML_OPERATOR_DESC* op, TensorDesc[] tensors, float[][] inputs, string where)
+    {
+        for (var j = 0; j < inputs.Length; j++)
+            Require((ulong)inputs[j].Length * sizeof(float) >= tensors[j].TotalBytes, $"{where}: input {j} buffer holds {inputs[j].Length * 4} bytes, the tensor needs {tensors[j].TotalBytes}");
+        var outDesc = tensors[^1];
+        var output = new float[outDesc.TotalBytes / sizeof(float)];
+        switch (op->Type)
+        {
+            case DML_OPERATOR_GEMM:
+                Gemm((DML_GEMM_OPERATOR_DESC*)op->Desc, tensors, inputs, output, where);
+                break;
+            case DML_OPERATOR_ELEMENT_WISE_ADD:
+                Elementwise(tensors, inputs, output, where, v => v[0] + v[1]);
+                break;
+            case DML_OPERATOR_ELEMENT_WISE_SUBTRACT:
+                Elementwise(tensors, inputs, output, where, v => v[0] - v[1]);
+                break;
+            case DML_OPERATOR_ELEMENT_WISE_MULTIPLY:
+                Elementwise(tensors, inputs, output, where, v => v[0] * v[1]);
+                break;
+            case DML_OPERATOR_ACTIVATION_RELU:
+                Elementwise(tensors, inputs, output, where, v => MathF.Max(v[0], 0f));
+                break;
+            case DML_OPERATOR_ELEMENT_WISE_EXP:
+                {
+                    var scaleBias = (float*)((DML_ELEMENT_WISE_EXP_OPERATOR_DESC*)op->Desc)->ScaleBias;
+                    float scale = scaleBias == null ? 1f : scaleBias[0], bias = scaleBias == null ? 0f : scaleBias[1];
+                    Elementwise(tensors, inputs, output, where, v => MathF.Exp(v[0] * scale + bias));
+                    break;
+                }
+            default:
+                throw new NotSupportedException($"{where}: not implemented by the reference interpreter.");
+        }
+        return output;
+    }
+
+    /// <summary>Element-wise: every tensor has the output's sizes; inputs broadcast through their strides.</summary>
+    static void Elementwise(TensorDesc[] tensors, float[][] inputs, float[] output, string where, Func<float[], float> f)
+    {
+        var outDesc = tensors[^1];
+        foreach (var t in tensors)
+            Require(t.Sizes.AsSpan().SequenceEqual(outDesc.Sizes), $"{where}: sizes [{string.Join(",", t.Sizes)}] differ from the output's [{string.Join(",", outDesc.Sizes)}]");
+        var index = new uint[outDesc.Sizes.Length];
+        var values = new float[inputs.Length];
+        for (long i = 0; i < outDesc.ElementCount; i++)
+        {
+            for (var j = 0; j < inputs.Length; j++)
+                values[j] = inputs[j][tensors[j].Offset(index)];
+            output[outDesc.Offset(index)] = f(values);
+            Increment(index, outDesc.Sizes);
+        }
+    }
+
+    /// <summary>GEMM over the last two dimensions; every leading dimension must be 1 here.</summary>
+    static void Gemm(DML_GEMM_OPERATOR_DESC* d, TensorDesc[] tensors, float[][] inputs, float[] output, string where)
+    {
+        var (a, b, o) = (tensors[0], tensors[1], tensors[^1]);
+        var n = o.Sizes.Length;
+        foreach (var t in tensors)
+        {
+            Require(t.Sizes.Length == n, $"{where}: dimension counts differ");
+            Require(t.Sizes.Take(n - 2).All(s => s == 1), $"{where}: batched GEMM is not implemented by the reference");
+        }
+        var transA = d->TransA == DML_MATRIX_TRANSFORM.DML_MATRIX_TRANSFORM_TRANSPOSE;
+        var transB = d->TransB == DML_MATRIX_TRANSFORM.DML_MATRIX_TRANSFORM_TRANSPOSE;
+        // A (after its transform) is M x K, B is K x N: strides of the logical rows and columns.
+        uint m = o.Sizes[n - 2], cols = o.Sizes[n - 1];
+        var k = transA ? a.Sizes[n - 2] : a.Sizes[n - 1];
+        Require((transA ? a.Sizes[n - 1] : a.Sizes[n - 2]) == m, $"{where}: A rows differ from the output's");
+        Require((transB ? b.Sizes[n - 1] : b.Sizes[n - 2]) == k, $"{where}: inner dimensions differ");
+        Require((transB ? b.Sizes[n - 2] : b.Sizes[n - 1]) == cols, $"{where}: B columns differ from the output's");
+        long aRow = transA ? a.Strides[n - 1] : a.Strides[n - 2], aCol = transA ? a.Strides[n - 2] : a.Strides[n - 1];
+        long bRow = transB ? b.Strides[n - 1] : b.Strides[n - 2], bCol = transB ? b.Strides[n - 2] : b.Strides[n - 1];
+        var c = tensors.Length == 4 ? tensors[2] : null;
+        if (c is not null)
+            Require(c.Sizes.AsSpan().SequenceEqual(o.Sizes), $"{where}: C's sizes differ from the output's");
+        for (var i = 0; i < m; i++)
+        {
+            for (var j = 0; j < cols; j++)
+            {
+                var sum = 0f;
+                for (var p = 0; p < k; p++)
+                    sum += inputs[0][i * aRow + p * aCol] * inputs[1][p * bRow + j * bCol];
+                var value = d->Alpha * sum;
+                if (c is not null)
+                    value += d->Beta * inputs[2][i * c.Strides[n - 2] + j * c.Strides[n - 1]];
+                output[i * o.Strides[n - 2] + j * o.Strides[n - 1]] = value;
+            }
+        }
+    }
+
+    static void Increment(uint[] index, uint[] sizes)
+    {
+        for (var d = index.Length - 1; d >= 0; d--)
+        {
+            if (++index[d] < sizes[d])
+                return;
+            index[d] = 0;
+        }
+    }
+
+    static void Require(bool condition, string message)
+    {
+        if (!condition)
+            throw new InvalidOperationException("Invalid DML_GRAPH_DESC: " + message);
+    }
+}
