@@ -12,8 +12,12 @@ internal unsafe delegate void* DmlOperatorFactory(DML_OPERATOR_DESC* desc);
 
 /// <summary>
 /// Lowers a Dsl <see cref="Graph"/> to DirectML.h's native <see cref="DML_GRAPH_DESC"/>, for
-/// <c>IDMLDevice1::CompileGraph</c>. First slice: 2-D MatMul (GEMM), Add/Sub/Mul (element-wise,
-/// broadcasting by zero strides), Relu and Exp, float32, rank ≤ 4. Every tensor is described as
+/// <c>IDMLDevice1::CompileGraph</c>. Slice so far, float32, rank ≤ 4: 2-D MatMul (GEMM);
+/// Add/Sub/Mul/Div/Maximum/Minimum (element-wise, broadcasting by zero strides); Relu, Exp, Abs,
+/// Sqrt, Log, Sigmoid, Tanh, Erf, Sign, Neg (identity with scale -1), Rsqrt (SQRT then RECIP, two
+/// nodes); Sum/Mean/Max over axes (REDUCE, reduced dimensions kept as 1); Reshape and StopGradient
+/// as aliases (no node: consumers read the producer's buffer); Permute and Expand as an identity
+/// copy reading the input through permuted or zero strides. Every tensor is described as
 /// a 4-D buffer tensor (leading 1s), strides only where a broadcast needs them. Graph inputs are
 /// the values no node produces (inputs, parameters, buffers), in the graph's value order; graph
 /// outputs follow <see cref="Graph.Outputs"/>. Nodes no output depends on are left out.
@@ -26,8 +30,14 @@ internal static unsafe class DmlGraphBuilder
     /// <summary>The IR ops this slice lowers.</summary>
     public static IReadOnlySet<Type> LoweredOps { get; } = new HashSet<Type>
     {
-        typeof(MatMulOp), typeof(AddOp), typeof(SubOp), typeof(MulOp), typeof(ReluOp), typeof(ExpOp),
+        typeof(MatMulOp), typeof(AddOp), typeof(SubOp), typeof(MulOp), typeof(DivOp), typeof(MaximumOp), typeof(MinimumOp),
+        typeof(ReluOp), typeof(ExpOp), typeof(AbsOp), typeof(SqrtOp), typeof(LogOp), typeof(SigmoidOp), typeof(TanhOp),
+        typeof(ErfOp), typeof(SignOp), typeof(NegOp), typeof(RsqrtOp),
+        typeof(SumOp), typeof(MeanOp), typeof(MaxOp),
+        typeof(ReshapeOp), typeof(StopGradientOp), typeof(PermuteOp), typeof(ExpandOp),
     };
+
+    const string LoweredList = "matmul (2-D), add, sub, mul, div, maximum, minimum, relu, exp, abs, sqrt, log, sigmoid, tanh, erf, sign, neg, rsqrt, sum, mean, max, reshape, stop_gradient, permute, expand";
 
     /// <summary>Builds the native graph description; the result owns all its memory.</summary>
     /// <exception cref="NotSupportedException">An op, dtype, rank or graph feature outside the slice.</exception>
@@ -40,62 +50,73 @@ internal static unsafe class DmlGraphBuilder
         if (graph.Updates.Count > 0)
             throw new NotSupportedException($"Graph '{graph.Name}' updates persistent values in place; the DirectML graph builder does not lower updates yet.");
 
-        var nodes = LiveNodes(graph);
-        foreach (var node in nodes)
+        var live = LiveNodes(graph);
+        foreach (var node in live)
             Check(node);
+        // Aliases (reshape, stop_gradient) get no DirectML node: their consumers read the producer's buffer.
+        var nodes = live.Where(n => !IsAlias(n)).ToArray();
 
-        var used = nodes.SelectMany(n => n.Inputs).Where(v => v.Producer is null).ToHashSet();
+        var used = nodes.SelectMany(n => n.Inputs).Select(Source).Where(v => v.Producer is null).ToHashSet();
         var inputs = graph.Values.Where(used.Contains).ToArray();
         var inputIndex = inputs.Select((v, i) => (v, i)).ToDictionary(p => p.v, p => p.i);
-        var nodeIndex = nodes.Select((n, i) => (n, i)).ToDictionary(p => p.n, p => p.i);
+        // The DirectML node producing each Dsl node's output (the last of its chain).
+        var nodeIndex = new Dictionary<Node, int>();
 
         var arena = new DmlNativeArena();
         try
         {
-            var operatorDescs = new nint[nodes.Length];
-            var graphNodes = arena.Alloc<DML_GRAPH_NODE_DESC>(nodes.Length);
+            var operatorDescs = new List<nint>();
+            var dslNodes = new List<Node>();
+            var graphNodes = new List<DML_GRAPH_NODE_DESC>();
             var inputEdges = new List<DML_GRAPH_EDGE_DESC>();
             var intermediateEdges = new List<DML_GRAPH_EDGE_DESC>();
-            for (var i = 0; i < nodes.Length; i++)
+            foreach (var node in nodes)
             {
-                var node = nodes[i];
-                var opDesc = Lower(arena, node);
-                operatorDescs[i] = (nint)opDesc;
-                var op = createOperator(opDesc);
-                if (op is null)
-                    throw new InvalidOperationException($"Creating the DirectML operator {opDesc->Type} for node {i} ({node.Op.Describe()}) returned null.");
-                var opNode = arena.Alloc<DML_OPERATOR_GRAPH_NODE_DESC>();
-                opNode->Operator = op;
-                opNode->Name = arena.Utf8(NodeName(node, i));
-                graphNodes[i] = new DML_GRAPH_NODE_DESC { Type = DML_GRAPH_NODE_TYPE.DML_GRAPH_NODE_TYPE_OPERATOR, Desc = opNode };
-
-                for (var j = 0; j < node.Inputs.Count; j++)
+                var chain = Lower(arena, node);
+                for (var c = 0; c < chain.Length; c++)
                 {
-                    var value = node.Inputs[j];
-                    if (value.Producer is null)
+                    var i = graphNodes.Count;
+                    var opDesc = chain[c];
+                    operatorDescs.Add((nint)opDesc);
+                    dslNodes.Add(node);
+                    var op = createOperator(opDesc);
+                    if (op is null)
+                        throw new InvalidOperationException($"Creating the DirectML operator {opDesc->Type} for node {i} ({node.Op.Describe()}) returned null.");
+                    var opNode = arena.Alloc<DML_OPERATOR_GRAPH_NODE_DESC>();
+                    opNode->Operator = op;
+                    opNode->Name = arena.Utf8(NodeName(node, i, c, chain.Length));
+                    graphNodes.Add(new DML_GRAPH_NODE_DESC { Type = DML_GRAPH_NODE_TYPE.DML_GRAPH_NODE_TYPE_OPERATOR, Desc = opNode });
+
+                    if (c > 0)
                     {
-                        var edge = arena.Alloc<DML_INPUT_GRAPH_EDGE_DESC>();
-                        edge->GraphInputIndex = (uint)inputIndex[value];
-                        edge->ToNodeIndex = (uint)i;
-                        edge->ToNodeInputIndex = (uint)j;
-                        inputEdges.Add(new DML_GRAPH_EDGE_DESC { Type = DML_GRAPH_EDGE_TYPE.DML_GRAPH_EDGE_TYPE_INPUT, Desc = edge });
+                        // A later operator of the chain reads the previous one's output.
+                        intermediateEdges.Add(Intermediate(arena, i - 1, 0, i, 0));
+                        continue;
                     }
-                    else
+                    for (var j = 0; j < node.Inputs.Count; j++)
                     {
-                        var edge = arena.Alloc<DML_INTERMEDIATE_GRAPH_EDGE_DESC>();
-                        edge->FromNodeIndex = (uint)nodeIndex[value.Producer];
-                        edge->FromNodeOutputIndex = (uint)value.OutputIndex;
-                        edge->ToNodeIndex = (uint)i;
-                        edge->ToNodeInputIndex = (uint)j;
-                        intermediateEdges.Add(new DML_GRAPH_EDGE_DESC { Type = DML_GRAPH_EDGE_TYPE.DML_GRAPH_EDGE_TYPE_INTERMEDIATE, Desc = edge });
+                        var value = Source(node.Inputs[j]);
+                        if (value.Producer is null)
+                        {
+                            var edge = arena.Alloc<DML_INPUT_GRAPH_EDGE_DESC>();
+                            edge->GraphInputIndex = (uint)inputIndex[value];
+                            edge->ToNodeIndex = (uint)i;
+                            edge->ToNodeInputIndex = (uint)j;
+                            inputEdges.Add(new DML_GRAPH_EDGE_DESC { Type = DML_GRAPH_EDGE_TYPE.DML_GRAPH_EDGE_TYPE_INPUT, Desc = edge });
+                        }
+                        else
+                        {
+                            intermediateEdges.Add(Intermediate(arena, nodeIndex[value.Producer], value.OutputIndex, i, j));
+                        }
                     }
                 }
+                nodeIndex[node] = graphNodes.Count - 1;
             }
 
             var outputEdges = new List<DML_GRAPH_EDGE_DESC>();
             for (var k = 0; k < graph.Outputs.Count; k++)
             {
-                var value = graph.Outputs[k].Value;
+                var value = Source(graph.Outputs[k].Value);
                 var edge = arena.Alloc<DML_OUTPUT_GRAPH_EDGE_DESC>();
                 edge->FromNodeIndex = (uint)nodeIndex[value.Producer!];
                 edge->FromNodeOutputIndex = (uint)value.OutputIndex;
@@ -106,15 +127,15 @@ internal static unsafe class DmlGraphBuilder
             var desc = arena.Alloc<DML_GRAPH_DESC>();
             desc->InputCount = (uint)inputs.Length;
             desc->OutputCount = (uint)graph.Outputs.Count;
-            desc->NodeCount = (uint)nodes.Length;
-            desc->Nodes = graphNodes;
+            desc->NodeCount = (uint)graphNodes.Count;
+            desc->Nodes = arena.Copy<DML_GRAPH_NODE_DESC>(graphNodes.ToArray());
             desc->InputEdgeCount = (uint)inputEdges.Count;
             desc->InputEdges = arena.Copy<DML_GRAPH_EDGE_DESC>(inputEdges.ToArray());
             desc->OutputEdgeCount = (uint)outputEdges.Count;
             desc->OutputEdges = arena.Copy<DML_GRAPH_EDGE_DESC>(outputEdges.ToArray());
             desc->IntermediateEdgeCount = (uint)intermediateEdges.Count;
             desc->IntermediateEdges = arena.Copy<DML_GRAPH_EDGE_DESC>(intermediateEdges.ToArray());
-            return new DmlBuiltGraph(arena, desc, inputs, [.. graph.Outputs], nodes, operatorDescs);
+            return new DmlBuiltGraph(arena, desc, inputs, [.. graph.Outputs], [.. dslNodes], [.. operatorDescs]);
         }
         catch
         {
@@ -123,16 +144,37 @@ internal static unsafe class DmlGraphBuilder
         }
     }
 
-    /// <summary>The nodes some output depends on, in the graph's (topological) order.</summary>
+    static DML_GRAPH_EDGE_DESC Intermediate(DmlNativeArena arena, int fromNode, int fromOutput, int toNode, int toInput)
+    {
+        var edge = arena.Alloc<DML_INTERMEDIATE_GRAPH_EDGE_DESC>();
+        edge->FromNodeIndex = (uint)fromNode;
+        edge->FromNodeOutputIndex = (uint)fromOutput;
+        edge->ToNodeIndex = (uint)toNode;
+        edge->ToNodeInputIndex = (uint)toInput;
+        return new DML_GRAPH_EDGE_DESC { Type = DML_GRAPH_EDGE_TYPE.DML_GRAPH_EDGE_TYPE_INTERMEDIATE, Desc = edge };
+    }
+
+    /// <summary>Ops that dispatch nothing: the output is the input's buffer (packed, same element order).</summary>
+    static bool IsAlias(Node node) => node.Op is ReshapeOp or StopGradientOp;
+
+    /// <summary>The value whose buffer holds <paramref name="value"/>: through aliases to a graph input or a dispatching node.</summary>
+    static Tensor Source(Tensor value)
+    {
+        while (value.Producer is { } p && IsAlias(p))
+            value = p.Inputs[0];
+        return value;
+    }
+
+    /// <summary>The nodes some output depends on (aliases included), in the graph's (topological) order.</summary>
     static Node[] LiveNodes(Graph graph)
     {
         var live = new HashSet<Node>();
         var pending = new Stack<Node>();
         foreach (var output in graph.Outputs)
         {
-            if (output.Value.Producer is not { } producer)
-                throw new NotSupportedException($"Output '{output.Name}' is the graph input {output.Value.Ref} itself; the DirectML graph builder needs an operator to produce every output (an identity copy is not lowered yet).");
-            pending.Push(producer);
+            if (Source(output.Value).Producer is null)
+                throw new NotSupportedException($"Output '{output.Name}' is the graph input {Source(output.Value).Ref} itself (or an alias of it); the DirectML graph builder needs an operator to produce every output (an identity copy is not lowered yet).");
+            pending.Push(output.Value.Producer!);
         }
         while (pending.TryPop(out var node))
         {
@@ -157,7 +199,7 @@ internal static unsafe class DmlGraphBuilder
                 : "no plan in OpMapping";
             throw new NotSupportedException(
                 $"The DirectML graph builder does not lower op '{node.Op.Name}' ({type.Name}) yet, at {Where(node)}; {plan}. " +
-                "Lowered so far: matmul (2-D), add, sub, mul, relu, exp.");
+                $"Lowered so far: {LoweredList}.");
         }
         foreach (var value in node.Inputs.Concat(node.Outputs))
         {
@@ -172,12 +214,18 @@ internal static unsafe class DmlGraphBuilder
 
     static string Where(Node node) => $"node {node.Index} '{node.Op.Describe()}'" + (node.Scope.Length == 0 ? "" : $" in '{node.Scope}'");
 
-    static string NodeName(Node node, int index) => node.Scope.Length == 0 ? $"{index}:{node.Op.Name}" : $"{index}:{node.Scope}.{node.Op.Name}";
-
-    /// <summary>The operator description of one node, its tensors described in the arena.</summary>
-    static DML_OPERATOR_DESC* Lower(DmlNativeArena arena, Node node)
+    static string NodeName(Node node, int index, int part, int parts)
     {
-        var result = arena.Alloc<DML_OPERATOR_DESC>();
+        var name = node.Scope.Length == 0 ? $"{index}:{node.Op.Name}" : $"{index}:{node.Scope}.{node.Op.Name}";
+        return parts == 1 ? name : $"{name}#{part}";
+    }
+
+    /// <summary>
+    /// The operator descriptions of one node, its tensors described in the arena: usually one; a
+    /// chain (each later operator reading the previous one's output) where one op takes several.
+    /// </summary>
+    static DML_OPERATOR_DESC*[] Lower(DmlNativeArena arena, Node node)
+    {
         var output = node.Output;
         switch (node.Op)
         {
@@ -193,12 +241,11 @@ internal static unsafe class DmlGraphBuilder
                     gemm->Alpha = 1f;
                     gemm->Beta = 0f;
                     gemm->FusedActivation = null;
-                    *result = new DML_OPERATOR_DESC { Type = DML_OPERATOR_GEMM, Desc = gemm };
-                    break;
+                    return [Op(arena, DML_OPERATOR_GEMM, gemm)];
                 }
-            case AddOp or SubOp or MulOp:
+            case AddOp or SubOp or MulOp or DivOp or MaximumOp or MinimumOp:
                 {
-                    // The three descriptions share one layout {ATensor, BTensor, OutputTensor}.
+                    // These descriptions share one layout {ATensor, BTensor, OutputTensor}.
                     var binary = arena.Alloc<DML_ELEMENT_WISE_ADD_OPERATOR_DESC>();
                     binary->ATensor = TensorDesc(arena, node.Inputs[0].Shape, output.Shape);
                     binary->BTensor = TensorDesc(arena, node.Inputs[1].Shape, output.Shape);
@@ -207,32 +254,114 @@ internal static unsafe class DmlGraphBuilder
                     {
                         AddOp => DML_OPERATOR_ELEMENT_WISE_ADD,
                         SubOp => DML_OPERATOR_ELEMENT_WISE_SUBTRACT,
-                        _ => DML_OPERATOR_ELEMENT_WISE_MULTIPLY,
+                        MulOp => DML_OPERATOR_ELEMENT_WISE_MULTIPLY,
+                        DivOp => DML_OPERATOR_ELEMENT_WISE_DIVIDE,
+                        MaximumOp => DML_OPERATOR_ELEMENT_WISE_MAX,
+                        _ => DML_OPERATOR_ELEMENT_WISE_MIN,
                     };
-                    *result = new DML_OPERATOR_DESC { Type = type, Desc = binary };
-                    break;
+                    return [Op(arena, type, binary)];
                 }
-            case ReluOp:
+            case ReluOp or SigmoidOp or SignOp:
                 {
-                    var relu = arena.Alloc<DML_ACTIVATION_RELU_OPERATOR_DESC>();
-                    relu->InputTensor = TensorDesc(arena, node.Inputs[0].Shape);
-                    relu->OutputTensor = TensorDesc(arena, output.Shape);
-                    *result = new DML_OPERATOR_DESC { Type = DML_OPERATOR_ACTIVATION_RELU, Desc = relu };
-                    break;
+                    // {InputTensor, OutputTensor}, no scale-bias.
+                    var unary = arena.Alloc<DML_ACTIVATION_RELU_OPERATOR_DESC>();
+                    unary->InputTensor = TensorDesc(arena, node.Inputs[0].Shape);
+                    unary->OutputTensor = TensorDesc(arena, output.Shape);
+                    var type = node.Op switch
+                    {
+                        ReluOp => DML_OPERATOR_ACTIVATION_RELU,
+                        SigmoidOp => DML_OPERATOR_ACTIVATION_SIGMOID,
+                        _ => DML_OPERATOR_ELEMENT_WISE_SIGN,
+                    };
+                    return [Op(arena, type, unary)];
                 }
-            case ExpOp:
+            case ExpOp or AbsOp or SqrtOp or LogOp or TanhOp or ErfOp:
                 {
-                    var exp = arena.Alloc<DML_ELEMENT_WISE_EXP_OPERATOR_DESC>();
-                    exp->InputTensor = TensorDesc(arena, node.Inputs[0].Shape);
-                    exp->OutputTensor = TensorDesc(arena, output.Shape);
-                    exp->ScaleBias = null;
-                    *result = new DML_OPERATOR_DESC { Type = DML_OPERATOR_ELEMENT_WISE_EXP, Desc = exp };
-                    break;
+                    var type = node.Op switch
+                    {
+                        ExpOp => DML_OPERATOR_ELEMENT_WISE_EXP,
+                        AbsOp => DML_OPERATOR_ELEMENT_WISE_ABS,
+                        SqrtOp => DML_OPERATOR_ELEMENT_WISE_SQRT,
+                        LogOp => DML_OPERATOR_ELEMENT_WISE_LOG,
+                        TanhOp => DML_OPERATOR_ELEMENT_WISE_TANH,
+                        _ => DML_OPERATOR_ELEMENT_WISE_ERF,
+                    };
+                    return [ScaleBiasUnary(arena, type, TensorDesc(arena, node.Inputs[0].Shape), output.Shape, null)];
+                }
+            case NegOp:
+                {
+                    var scaleBias = arena.Alloc<DML_SCALE_BIAS>();
+                    *scaleBias = new DML_SCALE_BIAS { Scale = -1f, Bias = 0f };
+                    return [ScaleBiasUnary(arena, DML_OPERATOR_ELEMENT_WISE_IDENTITY, TensorDesc(arena, node.Inputs[0].Shape), output.Shape, scaleBias)];
+                }
+            case RsqrtOp:
+                return [
+                    ScaleBiasUnary(arena, DML_OPERATOR_ELEMENT_WISE_SQRT, TensorDesc(arena, node.Inputs[0].Shape), output.Shape, null),
+                    ScaleBiasUnary(arena, DML_OPERATOR_ELEMENT_WISE_RECIP, TensorDesc(arena, output.Shape), output.Shape, null),
+                ];
+            case PermuteOp p:
+                {
+                    // Output dimension d reads input dimension Perm[d]: the input's packed strides, permuted.
+                    var inShape = node.Inputs[0].Shape;
+                    var packed = new uint[inShape.Rank];
+                    uint stride = 1;
+                    for (var d = inShape.Rank - 1; d >= 0; d--)
+                    {
+                        packed[d] = stride;
+                        stride *= checked((uint)inShape[d]);
+                    }
+                    var lead = DimensionCount - inShape.Rank;
+                    var strides = new uint[DimensionCount];
+                    for (var d = 0; d < inShape.Rank; d++)
+                        strides[lead + d] = packed[p.Perm[d]];
+                    return [ScaleBiasUnary(arena, DML_OPERATOR_ELEMENT_WISE_IDENTITY, TensorDesc(arena, Pad(output.Shape), strides), output.Shape, null)];
+                }
+            case ExpandOp:
+                return [ScaleBiasUnary(arena, DML_OPERATOR_ELEMENT_WISE_IDENTITY, TensorDesc(arena, node.Inputs[0].Shape, output.Shape), output.Shape, null)];
+            case SumOp or MeanOp or MaxOp:
+                {
+                    var r = (ReduceOp)node.Op;
+                    var inShape = node.Inputs[0].Shape;
+                    var lead = DimensionCount - inShape.Rank;
+                    // The output keeps every dimension, reduced ones of size 1: the same packed
+                    // buffer as the IR output with or without keepDims.
+                    var outSizes = Pad(inShape);
+                    var axes = r.Axes.Select(a => (uint)(a + lead)).Order().ToArray();
+                    foreach (var a in axes)
+                        outSizes[a] = 1;
+                    var reduce = arena.Alloc<DML_REDUCE_OPERATOR_DESC>();
+                    reduce->Function = node.Op switch
+                    {
+                        SumOp => DML_REDUCE_FUNCTION.DML_REDUCE_FUNCTION_SUM,
+                        MeanOp => DML_REDUCE_FUNCTION.DML_REDUCE_FUNCTION_AVERAGE,
+                        _ => DML_REDUCE_FUNCTION.DML_REDUCE_FUNCTION_MAX,
+                    };
+                    reduce->InputTensor = TensorDesc(arena, inShape);
+                    reduce->OutputTensor = TensorDesc(arena, outSizes, null);
+                    reduce->AxisCount = (uint)axes.Length;
+                    reduce->Axes = arena.Copy<uint>(axes);
+                    return [Op(arena, DML_OPERATOR_REDUCE, reduce)];
                 }
             default:
                 throw new NotSupportedException($"No lowering for {node.Op.Describe()}.");
         }
+    }
+
+    static DML_OPERATOR_DESC* Op(DmlNativeArena arena, DML_OPERATOR_TYPE type, void* desc)
+    {
+        var result = arena.Alloc<DML_OPERATOR_DESC>();
+        *result = new DML_OPERATOR_DESC { Type = type, Desc = desc };
         return result;
+    }
+
+    /// <summary>An element-wise operator of layout {InputTensor, OutputTensor, ScaleBias} (IDENTITY, EXP, ABS, SQRT, LOG, TANH, ERF, RECIP).</summary>
+    static DML_OPERATOR_DESC* ScaleBiasUnary(DmlNativeArena arena, DML_OPERATOR_TYPE type, DML_TENSOR_DESC* input, Shape output, DML_SCALE_BIAS* scaleBias)
+    {
+        var unary = arena.Alloc<DML_ELEMENT_WISE_IDENTITY_OPERATOR_DESC>();
+        unary->InputTensor = input;
+        unary->OutputTensor = TensorDesc(arena, output);
+        unary->ScaleBias = scaleBias;
+        return Op(arena, type, unary);
     }
 
     /// <summary>
@@ -258,6 +387,12 @@ internal static unsafe class DmlGraphBuilder
             }
         }
 
+        return TensorDesc(arena, sizes, strides);
+    }
+
+    /// <summary>A float32 buffer tensor of <see cref="DimensionCount"/> sizes, packed when <paramref name="strides"/> is null.</summary>
+    static DML_TENSOR_DESC* TensorDesc(DmlNativeArena arena, uint[] sizes, uint[]? strides)
+    {
         var buffer = arena.Alloc<DML_BUFFER_TENSOR_DESC>();
         buffer->DataType = DML_TENSOR_DATA_TYPE.DML_TENSOR_DATA_TYPE_FLOAT32;
         buffer->Flags = DML_TENSOR_FLAGS.DML_TENSOR_FLAG_NONE;

@@ -64,3 +64,132 @@ internal unsafe struct DML_GEMM_OPERATOR_DESC
     /// <summary>Optional DML_OPERATOR_DESC* of a fused activation; null for none.</summary>
     public DML_OPERATOR_DESC* FusedActivation;
 }
+
+/// <summary>Applied to an element-wise operator's input first: x · Scale + Bias.</summary>
+internal struct DML_SCALE_BIAS
+{
+    public float Scale;
+    public float Bias;
+}
+
+internal enum DML_REDUCE_FUNCTION
+{
+    DML_REDUCE_FUNCTION_ARGMAX = 0,
+    DML_REDUCE_FUNCTION_ARGMIN = 1,
+    DML_REDUCE_FUNCTION_AVERAGE = 2,
+    DML_REDUCE_FUNCTION_L1 = 3,
+    DML_REDUCE_FUNCTION_L2 = 4,
+    DML_REDUCE_FUNCTION_LOG_SUM = 5,
+    DML_REDUCE_FUNCTION_LOG_SUM_EXP = 6,
+    DML_REDUCE_FUNCTION_MAX = 7,
+    DML_REDUCE_FUNCTION_MIN = 8,
+    DML_REDUCE_FUNCTION_MULTIPLY = 9,
+    DML_REDUCE_FUNCTION_SUM = 10,
+    DML_REDUCE_FUNCTION_SUM_SQUARE = 11,
+}
+
+/// <summary>Reduces the input over Axes; the output keeps every dimension, reduced ones of size 1.</summary>
+internal unsafe struct DML_REDUCE_OPERATOR_DESC
+{
+    public DML_REDUCE_FUNCTION Function;
+    public DML_TENSOR_DESC* InputTensor;
+    public DML_TENSOR_DESC* OutputTensor;
+    public uint AxisCount;
+    public uint* Axes;
+}
+
+internal unsafe struct DML_ELEMENT_WISE_DIVIDE_OPERATOR_DESC
+{
+    public DML_TENSOR_DESC* ATensor;
+    public DML_TENSOR_DESC* BTensor;
+    public DML_TENSOR_DESC* OutputTensor;
+}
+
+internal unsafe struct DML_ELEMENT_WISE_MAX_OPERATOR_DESC
+{
+    public DML_TENSOR_DESC* ATensor;
+    public DML_TENSOR_DESC* BTensor;
+    public DML_TENSOR_DESC* OutputTensor;
+}
+
+internal unsafe struct DML_ELEMENT_WISE_MIN_OPERATOR_DESC
+{
+    public DML_TENSOR_DESC* ATensor;
+    public DML_TENSOR_DESC* BTensor;
+    public DML_TENSOR_DESC* OutputTensor;
+}
+
+internal unsafe struct DML_ELEMENT_WISE_IDENTITY_OPERATOR_DESC
+{
+    public DML_TENSOR_DESC* InputTensor;
+    public DML_TENSOR_DESC* OutputTensor;
+
+    /// <summary>Optional; null for none.</summary>
+    public DML_SCALE_BIAS* ScaleBias;
+}
+
+internal unsafe struct DML_ELEMENT_WISE_ABS_OPERATOR_DESC
+{
+    public DML_TENSOR_DESC* InputTensor;
+    public DML_TENSOR_DESC* OutputTensor;
+
+    /// <summary>Optional; null for none.</summary>
+    public DML_SCALE_BIAS* ScaleBias;
+}
+
+internal unsafe struct DML_ELEMENT_WISE_SQRT_OPERATOR_DESC
+{
+    public DML_TENSOR_DESC* InputTensor;
+    public DML_TENSOR_DESC* OutputTensor;
+
+    /// <summary>Optional; null for none.</summary>
+    public DML_SCALE_BIAS* ScaleBias;
+}
+
+internal unsafe struct DML_ELEMENT_WISE_LOG_OPERATOR_DESC
+{
+    public DML_TENSOR_DESC* InputTensor;
+    public DML_TENSOR_DESC* OutputTensor;
+
+    /// <summary>Optional; null for none.</summary>
+    public DML_SCALE_BIAS* ScaleBias;
+}
+
+internal unsafe struct DML_ELEMENT_WISE_ERF_OPERATOR_DESC
+{
+    public DML_TENSOR_DESC* InputTensor;
+    public DML_TENSOR_DESC* OutputTensor;
+
+    /// <summary>Optional; null for none.</summary>
+    public DML_SCALE_BIAS* ScaleBias;
+}
+
+internal unsafe struct DML_ELEMENT_WISE_TANH_OPERATOR_DESC
+{
+    public DML_TENSOR_DESC* InputTensor;
+    public DML_TENSOR_DESC* OutputTensor;
+
+    /// <summary>Optional; null for none.</summary>
+    public DML_SCALE_BIAS* ScaleBias;
+}
+
+internal unsafe struct DML_ELEMENT_WISE_RECIP_OPERATOR_DESC
+{
+    public DML_TENSOR_DESC* InputTensor;
+    public DML_TENSOR_DESC* OutputTensor;
+
+    /// <summary>Optional; null for none.</summary>
+    public DML_SCALE_BIAS* ScaleBias;
+}
+
+internal unsafe struct DML_ELEMENT_WISE_SIGN_OPERATOR_DESC
+{
+    public DML_TENSOR_DESC* InputTensor;
+    public DML_TENSOR_DESC* OutputTensor;
+}
+
+internal unsafe struct DML_ACTIVATION_SIGMOID_OPERATOR_DESC
+{
+    public DML_TENSOR_DESC* InputTensor;
+    public DML_TENSOR_DESC* OutputTensor;
+}

@@ -11,7 +11,9 @@ namespace Dsl.Tests.DirectML.Reference;
 /// types, node input/output bindings (each exactly once), cycles, data types, and buffers smaller
 /// than their tensors' <c>TotalTensorSizeInBytes</c> or the extent their sizes and strides reach.
 /// Operators: GEMM (leading dimensions 1, optional C, no fused activation), ELEMENT_WISE_ADD /
-/// SUBTRACT / MULTIPLY, ACTIVATION_RELU, ELEMENT_WISE_EXP (optional scale-bias).
+/// SUBTRACT / MULTIPLY / DIVIDE / MAX / MIN, ACTIVATION_RELU / SIGMOID, ELEMENT_WISE_SIGN, and
+/// ELEMENT_WISE_IDENTITY / EXP / ABS / SQRT / LOG / TANH / ERF / RECIP (optional scale-bias), REDUCE
+/// (SUM, AVERAGE, MAX; reduced output dimensions of size 1).
 /// </summary>
 internal static unsafe class DmlGraphInterpreter
 {
@@ -136,14 +138,51 @@ internal static unsafe class DmlGraphInterpreter
                     var d = (DML_ELEMENT_WISE_ADD_OPERATOR_DESC*)op->Desc;
                     return [Read(d->ATensor), Read(d->BTensor), Read(d->OutputTensor)];
                 }
+            case DML_OPERATOR_ELEMENT_WISE_DIVIDE:
+                {
+                    var d = (DML_ELEMENT_WISE_DIVIDE_OPERATOR_DESC*)op->Desc;
+                    return [Read(d->ATensor), Read(d->BTensor), Read(d->OutputTensor)];
+                }
+            case DML_OPERATOR_ELEMENT_WISE_MAX:
+                {
+                    var d = (DML_ELEMENT_WISE_MAX_OPERATOR_DESC*)op->Desc;
+                    return [Read(d->ATensor), Read(d->BTensor), Read(d->OutputTensor)];
+                }
+            case DML_OPERATOR_ELEMENT_WISE_MIN:
+                {
+                    var d = (DML_ELEMENT_WISE_MIN_OPERATOR_DESC*)op->Desc;
+                    return [Read(d->ATensor), Read(d->BTensor), Read(d->OutputTensor)];
+                }
             case DML_OPERATOR_ACTIVATION_RELU:
                 {
                     var d = (DML_ACTIVATION_RELU_OPERATOR_DESC*)op->Desc;
                     return [Read(d->InputTensor), Read(d->OutputTensor)];
                 }
+            case DML_OPERATOR_ACTIVATION_SIGMOID:
+                {
+                    var d = (DML_ACTIVATION_SIGMOID_OPERATOR_DESC*)op->Desc;
+                    return [Read(d->InputTensor), Read(d->OutputTensor)];
+                }
+            case DML_OPERATOR_ELEMENT_WISE_SIGN:
+                {
+                    var d = (DML_ELEMENT_WISE_SIGN_OPERATOR_DESC*)op->Desc;
+                    return [Read(d->InputTensor), Read(d->OutputTensor)];
+                }
             case DML_OPERATOR_ELEMENT_WISE_EXP:
                 {
                     var d = (DML_ELEMENT_WISE_EXP_OPERATOR_DESC*)op->Desc;
+                    return [Read(d->InputTensor), Read(d->OutputTensor)];
+                }
+            case DML_OPERATOR_ELEMENT_WISE_IDENTITY or DML_OPERATOR_ELEMENT_WISE_ABS or DML_OPERATOR_ELEMENT_WISE_SQRT or DML_OPERATOR_ELEMENT_WISE_LOG
+                or DML_OPERATOR_ELEMENT_WISE_TANH or DML_OPERATOR_ELEMENT_WISE_ERF or DML_OPERATOR_ELEMENT_WISE_RECIP:
+                {
+                    // These descriptions share one layout {InputTensor, OutputTensor, ScaleBias}.
+                    var d = (DML_ELEMENT_WISE_IDENTITY_OPERATOR_DESC*)op->Desc;
+                    return [Read(d->InputTensor), Read(d->OutputTensor)];
+                }
+            case DML_OPERATOR_REDUCE:
+                {
+                    var d = (DML_REDUCE_OPERATOR_DESC*)op->Desc;
                     return [Read(d->InputTensor), Read(d->OutputTensor)];
                 }
             default:
@@ -206,8 +245,44 @@ internal static unsafe class DmlGraphInterpreter
             case DML_OPERATOR_ELEMENT_WISE_MULTIPLY:
                 Elementwise(tensors, inputs, output, where, v => v[0] * v[1]);
                 break;
+            case DML_OPERATOR_ELEMENT_WISE_DIVIDE:
+                Elementwise(tensors, inputs, output, where, v => v[0] / v[1]);
+                break;
+            case DML_OPERATOR_ELEMENT_WISE_MAX:
+                Elementwise(tensors, inputs, output, where, v => MathF.Max(v[0], v[1]));
+                break;
+            case DML_OPERATOR_ELEMENT_WISE_MIN:
+                Elementwise(tensors, inputs, output, where, v => MathF.Min(v[0], v[1]));
+                break;
             case DML_OPERATOR_ACTIVATION_RELU:
                 Elementwise(tensors, inputs, output, where, v => MathF.Max(v[0], 0f));
+                break;
+            case DML_OPERATOR_ACTIVATION_SIGMOID:
+                Elementwise(tensors, inputs, output, where, v => 1f / (1f + MathF.Exp(-v[0])));
+                break;
+            case DML_OPERATOR_ELEMENT_WISE_SIGN:
+                Elementwise(tensors, inputs, output, where, v => MathF.Sign(v[0]));
+                break;
+            case DML_OPERATOR_ELEMENT_WISE_IDENTITY or DML_OPERATOR_ELEMENT_WISE_ABS or DML_OPERATOR_ELEMENT_WISE_SQRT or DML_OPERATOR_ELEMENT_WISE_LOG
+                or DML_OPERATOR_ELEMENT_WISE_TANH or DML_OPERATOR_ELEMENT_WISE_ERF or DML_OPERATOR_ELEMENT_WISE_RECIP:
+                {
+                    var scaleBias = ((DML_ELEMENT_WISE_IDENTITY_OPERATOR_DESC*)op->Desc)->ScaleBias;
+                    float scale = scaleBias == null ? 1f : scaleBias->Scale, bias = scaleBias == null ? 0f : scaleBias->Bias;
+                    Func<float, float> f = op->Type switch
+                    {
+                        DML_OPERATOR_ELEMENT_WISE_IDENTITY => x => x,
+                        DML_OPERATOR_ELEMENT_WISE_ABS => MathF.Abs,
+                        DML_OPERATOR_ELEMENT_WISE_SQRT => MathF.Sqrt,
+                        DML_OPERATOR_ELEMENT_WISE_LOG => MathF.Log,
+                        DML_OPERATOR_ELEMENT_WISE_TANH => MathF.Tanh,
+                        DML_OPERATOR_ELEMENT_WISE_ERF => x => (float)Erf(x),
+                        _ => x => 1f / x,
+                    };
+                    Elementwise(tensors, inputs, output, where, v => f(v[0] * scale + bias));
+                    break;
+                }
+            case DML_OPERATOR_REDUCE:
+                Reduce((DML_REDUCE_OPERATOR_DESC*)op->Desc, tensors, inputs[0], output, where);
                 break;
             case DML_OPERATOR_ELEMENT_WISE_EXP:
                 {
@@ -275,6 +350,68 @@ internal static unsafe class DmlGraphInterpreter
                 output[i * o.Strides[n - 2] + j * o.Strides[n - 1]] = value;
             }
         }
+    }
+
+    /// <summary>REDUCE: every output dimension equals the input's, or is 1 where it is one of the axes.</summary>
+    static void Reduce(DML_REDUCE_OPERATOR_DESC* d, TensorDesc[] tensors, float[] input, float[] output, string where)
+    {
+        var (x, o) = (tensors[0], tensors[1]);
+        var n = x.Sizes.Length;
+        Require(o.Sizes.Length == n, $"{where}: dimension counts differ");
+        Require(d->AxisCount is > 0 && d->AxisCount <= n && d->Axes != null, $"{where}: {d->AxisCount} axes");
+        var axes = new ReadOnlySpan<uint>(d->Axes, (int)d->AxisCount).ToArray();
+        Require(axes.All(a => a < n) && axes.Distinct().Count() == axes.Length, $"{where}: axes [{string.Join(",", axes)}]");
+        for (var a = 0; a < n; a++)
+            Require(o.Sizes[a] == (axes.Contains((uint)a) ? 1u : x.Sizes[a]), $"{where}: output sizes [{string.Join(",", o.Sizes)}] do not reduce [{string.Join(",", x.Sizes)}] over [{string.Join(",", axes)}]");
+        var count = axes.Aggregate(1L, (p, a) => p * x.Sizes[a]);
+        var (init, combine) = d->Function switch
+        {
+            DML_REDUCE_FUNCTION.DML_REDUCE_FUNCTION_SUM or DML_REDUCE_FUNCTION.DML_REDUCE_FUNCTION_AVERAGE => (0f, (Func<float, float, float>)((acc, v) => acc + v)),
+            DML_REDUCE_FUNCTION.DML_REDUCE_FUNCTION_MAX => (float.NegativeInfinity, MathF.Max),
+            _ => throw new NotSupportedException($"{where}: reduce function {d->Function} is not implemented by the reference."),
+        };
+        var index = new uint[n];
+        var outIndex = new uint[n];
+        for (long i = 0; i < o.ElementCount; i++)
+        {
+            output[o.Offset(index)] = init;
+            Increment(index, o.Sizes);
+        }
+        Array.Clear(index);
+        for (long i = 0; i < x.ElementCount; i++)
+        {
+            for (var a = 0; a < n; a++)
+                outIndex[a] = o.Sizes[a] == 1 ? 0 : index[a];
+            var at = o.Offset(outIndex);
+            output[at] = combine(output[at], input[x.Offset(index)]);
+            Increment(index, x.Sizes);
+        }
+        if (d->Function == DML_REDUCE_FUNCTION.DML_REDUCE_FUNCTION_AVERAGE)
+        {
+            Array.Clear(index);
+            for (long i = 0; i < o.ElementCount; i++)
+            {
+                output[o.Offset(index)] /= count;
+                Increment(index, o.Sizes);
+            }
+        }
+    }
+
+    /// <summary>erf in double: its Maclaurin series below |x| = 4 (converges well there), ±1 beyond (float rounds erf(4) to 1).</summary>
+    static double Erf(double x)
+    {
+        if (Math.Abs(x) >= 4)
+            return Math.Sign(x);
+        double sum = 0, term = x;
+        for (var k = 0; k < 200; k++)
+        {
+            var add = term / (2 * k + 1);
+            sum += add;
+            if (Math.Abs(add) < 1e-17 * Math.Abs(sum))
+                break;
+            term *= -x * x / (k + 1);
+        }
+        return 2 / Math.Sqrt(Math.PI) * sum;
     }
 
     static void Increment(uint[] index, uint[] sizes)
