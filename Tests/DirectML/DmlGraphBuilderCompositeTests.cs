@@ -143,4 +143,43 @@ public unsafe class DmlGraphBuilderCompositeTests
         using var operators = new ReferenceOperators();
         Should.Throw<NotSupportedException>(() => DmlGraphBuilder.Build(g, operators.Create)).Message.ShouldContain("or an alias of it");
     }
+
+    [Fact]
+    public void Aliases_of_graph_inputs_bind_the_graph_input_itself()
+    {
+        Graph Build()
+        {
+            var g = new Graph("input-alias");
+            var x = g.Input("x", new Shape(2, 6));
+            var r = Ops.Reshape(Ops.Reshape(x, 3, 4), 12);              // a chain of aliases
+            g.Output("y", Ops.Exp(r) + Ops.Reshape(Ops.StopGradient(x), 12));
+            g.Output("m", Ops.Mean(Ops.Reshape(x, 3, 2, 2), [0, 2]));   // [2]
+            return g;
+        }
+        var data = Enumerable.Range(0, 12).Select(i => (i - 6) / 4f).ToArray();
+        using var operators = new ReferenceOperators();
+        using var built = DmlGraphBuilder.Build(Build(), operators.Create);
+        built.Inputs.Select(v => v.Name).ShouldBe(["x"]);
+        built.Desc->NodeCount.ShouldBe(3u);                             // exp, add, mean
+        built.Desc->InputEdgeCount.ShouldBe(3u);                        // exp, add (B), mean
+        var outputs = DmlGraphInterpreter.Execute(built.Desc, operators, [data]);
+
+        using var compiled = new TorchBackend().Compile(Build());
+        var expected = compiled.Run(new Dictionary<string, HostTensor> { ["x"] = HostTensor.F32(new Shape(2, 6), data) });
+        Close.Assert(HostTensor.F32(new Shape(12), outputs[0]), expected["y"], rtol: 1e-5, atol: 1e-6, "y");
+        Close.Assert(HostTensor.F32(new Shape(2), outputs[1]), expected["m"], rtol: 1e-5, atol: 1e-6, "m");
+    }
+
+    [Fact]
+    public void The_interpreter_rejects_a_reduce_output_that_does_not_keep_the_reduced_axes()
+    {
+        var feeds = Feeds();
+        using var operators = new ReferenceOperators();
+        using var built = DmlGraphBuilder.Build(Composite(), operators.Create);
+        var mean = Array.FindIndex(built.Nodes.ToArray(), n => n.Op is MeanOp);
+        var reduce = (DML_REDUCE_OPERATOR_DESC*)built.OperatorDesc(mean)->Desc;
+        reduce->Axes[0] = 2;
+        Should.Throw<InvalidOperationException>(() => DmlGraphInterpreter.Execute(built.Desc, operators, built.Inputs.Select(v => feeds[v.Name!]).ToArray()))
+            .Message.ShouldContain("do not reduce");
+    }
 }
