@@ -17,7 +17,8 @@ internal unsafe delegate void* DmlOperatorFactory(DML_OPERATOR_DESC* desc);
 /// Sqrt, Log, Sigmoid, Tanh, Erf, Sign, Neg (identity with scale -1), Rsqrt (SQRT then RECIP, two
 /// nodes); Sum/Mean/Max over axes (REDUCE, reduced dimensions kept as 1); Reshape and StopGradient
 /// as aliases (no node: consumers read the producer's buffer); Permute and Expand as an identity
-/// copy reading the input through permuted or zero strides. Every tensor is described as
+/// copy reading the input through permuted or zero strides; Softmax and LogSoftmax over the last
+/// axis (ACTIVATION_SOFTMAX / LOG_SOFTMAX on a [1, 1, rows, last] view). Every tensor is described as
 /// a 4-D buffer tensor (leading 1s), strides only where a broadcast needs them. Graph inputs are
 /// the values no node produces (inputs, parameters, buffers), in the graph's value order; graph
 /// outputs follow <see cref="Graph.Outputs"/>. Nodes no output depends on are left out.
@@ -35,9 +36,10 @@ internal static unsafe class DmlGraphBuilder
         typeof(ErfOp), typeof(SignOp), typeof(NegOp), typeof(RsqrtOp),
         typeof(SumOp), typeof(MeanOp), typeof(MaxOp),
         typeof(ReshapeOp), typeof(StopGradientOp), typeof(PermuteOp), typeof(ExpandOp),
+        typeof(SoftmaxOp), typeof(LogSoftmaxOp),
     };
 
-    const string LoweredList = "matmul (2-D), add, sub, mul, div, maximum, minimum, relu, exp, abs, sqrt, log, sigmoid, tanh, erf, sign, neg, rsqrt, sum, mean, max, reshape, stop_gradient, permute, expand";
+    const string LoweredList = "matmul (2-D), add, sub, mul, div, maximum, minimum, relu, exp, abs, sqrt, log, sigmoid, tanh, erf, sign, neg, rsqrt, sum, mean, max, reshape, stop_gradient, permute, expand, softmax and log_softmax (last axis)";
 
     /// <summary>Builds the native graph description; the result owns all its memory.</summary>
     /// <exception cref="NotSupportedException">An op, dtype, rank or graph feature outside the slice.</exception>
@@ -210,6 +212,8 @@ internal static unsafe class DmlGraphBuilder
         }
         if (node.Op is MatMulOp && (node.Inputs[0].Rank != 2 || node.Inputs[1].Rank != 2))
             throw new NotSupportedException($"The DirectML graph builder lowers 2-D matmul only (batched GEMM is planned); {node.Inputs[0]} @ {node.Inputs[1]} at {Where(node)}.");
+        if (node.Op is SoftmaxOp or LogSoftmaxOp && ((AxisOp)node.Op).Axis != node.Inputs[0].Rank - 1)
+            throw new NotSupportedException($"The DirectML graph builder lowers softmax and log_softmax over the last axis only (below feature level 5_1 DirectML has no axis choice); {node.Inputs[0]} at {Where(node)}.");
     }
 
     static string Where(Node node) => $"node {node.Index} '{node.Op.Describe()}'" + (node.Scope.Length == 0 ? "" : $" in '{node.Scope}'");
@@ -341,6 +345,22 @@ internal static unsafe class DmlGraphBuilder
                     reduce->AxisCount = (uint)axes.Length;
                     reduce->Axes = arena.Copy<uint>(axes);
                     return [Op(arena, DML_OPERATOR_REDUCE, reduce)];
+                }
+            case SoftmaxOp or LogSoftmaxOp:
+                {
+                    // ACTIVATION_(LOG_)SOFTMAX normalizes the last dimension of an effective-rank-2
+                    // tensor: the input viewed as [1, 1, rows, last axis] (the same packed buffer).
+                    var shape = node.Inputs[0].Shape;
+                    var last = shape.Rank == 0 ? 1 : shape[shape.Rank - 1];
+                    uint rows = 1;
+                    for (var d = 0; d < shape.Rank - 1; d++)
+                        rows *= checked((uint)shape[d]);
+                    uint[] view = [1, 1, rows, checked((uint)last)];
+                    // Both descriptions share one layout {InputTensor, OutputTensor}.
+                    var softmax = arena.Alloc<DML_ACTIVATION_SOFTMAX_OPERATOR_DESC>();
+                    softmax->InputTensor = TensorDesc(arena, view, null);
+                    softmax->OutputTensor = TensorDesc(arena, view, null);
+                    return [Op(arena, node.Op is SoftmaxOp ? DML_OPERATOR_ACTIVATION_SOFTMAX : DML_OPERATOR_ACTIVATION_LOG_SOFTMAX, softmax)];
                 }
             default:
                 throw new NotSupportedException($"No lowering for {node.Op.Describe()}.");

@@ -193,3 +193,17 @@ internal unsafe struct DML_ACTIVATION_SIGMOID_OPERATOR_DESC
     public DML_TENSOR_DESC* InputTensor;
     public DML_TENSOR_DESC* OutputTensor;
 }
+
+/// <summary>Softmax over the last dimension; the tensors' effective rank (leading 1s excluded) must be ≤ 2.</summary>
+internal unsafe struct DML_ACTIVATION_SOFTMAX_OPERATOR_DESC
+{
+    public DML_TENSOR_DESC* InputTensor;
+    public DML_TENSOR_DESC* OutputTensor;
+}
+
+/// <summary>Log-softmax over the last dimension; the tensors' effective rank (leading 1s excluded) must be ≤ 2.</summary>
+internal unsafe struct DML_ACTIVATION_LOG_SOFTMAX_OPERATOR_DESC
+{
+    public DML_TENSOR_DESC* InputTensor;
+    public DML_TENSOR_DESC* OutputTensor;
+}

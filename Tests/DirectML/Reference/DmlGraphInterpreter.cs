@@ -13,7 +13,8 @@ namespace Dsl.Tests.DirectML.Reference;
 /// Operators: GEMM (leading dimensions 1, optional C, no fused activation), ELEMENT_WISE_ADD /
 /// SUBTRACT / MULTIPLY / DIVIDE / MAX / MIN, ACTIVATION_RELU / SIGMOID, ELEMENT_WISE_SIGN, and
 /// ELEMENT_WISE_IDENTITY / EXP / ABS / SQRT / LOG / TANH / ERF / RECIP (optional scale-bias), REDUCE
-/// (SUM, AVERAGE, MAX; reduced output dimensions of size 1).
+/// (SUM, AVERAGE, MAX; reduced output dimensions of size 1), ACTIVATION_SOFTMAX / LOG_SOFTMAX
+/// (effective rank ≤ 2, over the last dimension).
 /// </summary>
 internal static unsafe class DmlGraphInterpreter
 {
@@ -185,6 +186,16 @@ internal static unsafe class DmlGraphInterpreter
                     var d = (DML_REDUCE_OPERATOR_DESC*)op->Desc;
                     return [Read(d->InputTensor), Read(d->OutputTensor)];
                 }
+            case DML_OPERATOR_ACTIVATION_SOFTMAX:
+                {
+                    var d = (DML_ACTIVATION_SOFTMAX_OPERATOR_DESC*)op->Desc;
+                    return [Read(d->InputTensor), Read(d->OutputTensor)];
+                }
+            case DML_OPERATOR_ACTIVATION_LOG_SOFTMAX:
+                {
+                    var d = (DML_ACTIVATION_LOG_SOFTMAX_OPERATOR_DESC*)op->Desc;
+                    return [Read(d->InputTensor), Read(d->OutputTensor)];
+                }
             default:
                 throw new NotSupportedException($"The reference interpreter does not implement {op->Type}.");
         }
@@ -283,6 +294,9 @@ internal static unsafe class DmlGraphInterpreter
                 }
             case DML_OPERATOR_REDUCE:
                 Reduce((DML_REDUCE_OPERATOR_DESC*)op->Desc, tensors, inputs[0], output, where);
+                break;
+            case DML_OPERATOR_ACTIVATION_SOFTMAX or DML_OPERATOR_ACTIVATION_LOG_SOFTMAX:
+                Softmax(tensors, inputs[0], output, where, op->Type == DML_OPERATOR_ACTIVATION_LOG_SOFTMAX);
                 break;
             case DML_OPERATOR_ELEMENT_WISE_EXP:
                 {
@@ -393,6 +407,36 @@ internal static unsafe class DmlGraphInterpreter
             {
                 output[o.Offset(index)] /= count;
                 Increment(index, o.Sizes);
+            }
+        }
+    }
+
+    /// <summary>
+    /// ACTIVATION_(LOG_)SOFTMAX below feature level 5_1: effective rank ≤ 2 (every dimension but
+    /// the last two is 1), normalized along the last dimension, computed in double.
+    /// </summary>
+    static void Softmax(TensorDesc[] tensors, float[] input, float[] output, string where, bool log)
+    {
+        var (x, o) = (tensors[0], tensors[1]);
+        var n = x.Sizes.Length;
+        Require(x.Sizes.AsSpan().SequenceEqual(o.Sizes), $"{where}: input and output sizes differ");
+        Require(x.Sizes.Take(Math.Max(0, n - 2)).All(s => s == 1), $"{where}: effective rank above 2 (sizes [{string.Join(",", x.Sizes)}])");
+        var rows = n >= 2 ? x.Sizes[n - 2] : 1u;
+        var cols = x.Sizes[n - 1];
+        long xRow = n >= 2 ? x.Strides[n - 2] : 0, xCol = x.Strides[n - 1];
+        long oRow = n >= 2 ? o.Strides[n - 2] : 0, oCol = o.Strides[n - 1];
+        for (long r = 0; r < rows; r++)
+        {
+            var max = double.NegativeInfinity;
+            for (long c = 0; c < cols; c++)
+                max = Math.Max(max, input[r * xRow + c * xCol]);
+            double sum = 0;
+            for (long c = 0; c < cols; c++)
+                sum += Math.Exp(input[r * xRow + c * xCol] - max);
+            for (long c = 0; c < cols; c++)
+            {
+                var shifted = input[r * xRow + c * xCol] - max;
+                output[r * oRow + c * oCol] = (float)(log ? shifted - Math.Log(sum) : Math.Exp(shifted) / sum);
             }
         }
     }
