@@ -18,7 +18,8 @@ internal unsafe delegate void* DmlOperatorFactory(DML_OPERATOR_DESC* desc);
 /// nodes); Sum/Mean/Max over axes (REDUCE, reduced dimensions kept as 1); Reshape and StopGradient
 /// as aliases (no node: consumers read the producer's buffer); Permute and Expand as an identity
 /// copy reading the input through permuted or zero strides; Softmax and LogSoftmax over the last
-/// axis (ACTIVATION_SOFTMAX / LOG_SOFTMAX on a [1, 1, rows, last] view). Every tensor is described as
+/// axis (ACTIVATION_SOFTMAX / LOG_SOFTMAX on a [1, 1, rows, last] view); Slice (SLICE1) and
+/// Concat (JOIN). Every tensor is described as
 /// a 4-D buffer tensor (leading 1s), strides only where a broadcast needs them. Graph inputs are
 /// the values no node produces (inputs, parameters, buffers), in the graph's value order; graph
 /// outputs follow <see cref="Graph.Outputs"/>. Nodes no output depends on are left out.
@@ -36,10 +37,10 @@ internal static unsafe class DmlGraphBuilder
         typeof(ErfOp), typeof(SignOp), typeof(NegOp), typeof(RsqrtOp),
         typeof(SumOp), typeof(MeanOp), typeof(MaxOp),
         typeof(ReshapeOp), typeof(StopGradientOp), typeof(PermuteOp), typeof(ExpandOp),
-        typeof(SoftmaxOp), typeof(LogSoftmaxOp),
+        typeof(SoftmaxOp), typeof(LogSoftmaxOp), typeof(SliceOp), typeof(ConcatOp),
     };
 
-    const string LoweredList = "matmul (2-D), add, sub, mul, div, maximum, minimum, relu, exp, abs, sqrt, log, sigmoid, tanh, erf, sign, neg, rsqrt, sum, mean, max, reshape, stop_gradient, permute, expand, softmax and log_softmax (last axis)";
+    const string LoweredList = "matmul (2-D), add, sub, mul, div, maximum, minimum, relu, exp, abs, sqrt, log, sigmoid, tanh, erf, sign, neg, rsqrt, sum, mean, max, reshape, stop_gradient, permute, expand, softmax and log_softmax (last axis), slice, concat";
 
     /// <summary>Builds the native graph description; the result owns all its memory.</summary>
     /// <exception cref="NotSupportedException">An op, dtype, rank or graph feature outside the slice.</exception>
@@ -212,6 +213,8 @@ internal static unsafe class DmlGraphBuilder
         }
         if (node.Op is MatMulOp && (node.Inputs[0].Rank != 2 || node.Inputs[1].Rank != 2))
             throw new NotSupportedException($"The DirectML graph builder lowers 2-D matmul only (batched GEMM is planned); {node.Inputs[0]} @ {node.Inputs[1]} at {Where(node)}.");
+        if (node.Op is SliceOp { Length: 0 })
+            throw new NotSupportedException($"The DirectML graph builder does not lower empty slices (DirectML tensors have no zero sizes); {node.Op.Describe()} at {Where(node)}.");
         if (node.Op is SoftmaxOp or LogSoftmaxOp && ((AxisOp)node.Op).Axis != node.Inputs[0].Rank - 1)
             throw new NotSupportedException($"The DirectML graph builder lowers softmax and log_softmax over the last axis only (below feature level 5_1 DirectML has no axis choice); {node.Inputs[0]} at {Where(node)}.");
     }
@@ -361,6 +364,40 @@ internal static unsafe class DmlGraphBuilder
                     softmax->InputTensor = TensorDesc(arena, view, null);
                     softmax->OutputTensor = TensorDesc(arena, view, null);
                     return [Op(arena, node.Op is SoftmaxOp ? DML_OPERATOR_ACTIVATION_SOFTMAX : DML_OPERATOR_ACTIVATION_LOG_SOFTMAX, softmax)];
+                }
+            case SliceOp s:
+                {
+                    // SLICE1: the window [Start, End) read with stride Step on the axis; whole dimensions elsewhere.
+                    var inShape = node.Inputs[0].Shape;
+                    var axis = s.Axis + DimensionCount - inShape.Rank;
+                    var offsets = new uint[DimensionCount];
+                    var sizes = Pad(inShape);
+                    var strides = new int[DimensionCount];
+                    Array.Fill(strides, 1);
+                    offsets[axis] = (uint)s.Start;
+                    sizes[axis] = (uint)(s.End - s.Start);
+                    strides[axis] = s.Step;
+                    var slice = arena.Alloc<DML_SLICE1_OPERATOR_DESC>();
+                    slice->InputTensor = TensorDesc(arena, inShape);
+                    slice->OutputTensor = TensorDesc(arena, output.Shape);
+                    slice->DimensionCount = DimensionCount;
+                    slice->InputWindowOffsets = arena.Copy<uint>(offsets);
+                    slice->InputWindowSizes = arena.Copy<uint>(sizes);
+                    slice->InputWindowStrides = arena.Copy<int>(strides);
+                    return [Op(arena, DML_OPERATOR_SLICE1, slice)];
+                }
+            case ConcatOp c:
+                {
+                    // JOIN takes an array of tensor descriptions (by value), one per input in order.
+                    var descs = new DML_TENSOR_DESC[node.Inputs.Count];
+                    for (var j = 0; j < descs.Length; j++)
+                        descs[j] = *TensorDesc(arena, node.Inputs[j].Shape);
+                    var join = arena.Alloc<DML_JOIN_OPERATOR_DESC>();
+                    join->InputCount = (uint)descs.Length;
+                    join->InputTensors = arena.Copy<DML_TENSOR_DESC>(descs);
+                    join->OutputTensor = TensorDesc(arena, output.Shape);
+                    join->Axis = (uint)(c.Axis + DimensionCount - output.Rank);
+                    return [Op(arena, DML_OPERATOR_JOIN, join)];
                 }
             default:
                 throw new NotSupportedException($"No lowering for {node.Op.Describe()}.");

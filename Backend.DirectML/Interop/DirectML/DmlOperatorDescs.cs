@@ -207,3 +207,23 @@ internal unsafe struct DML_ACTIVATION_LOG_SOFTMAX_OPERATOR_DESC
     public DML_TENSOR_DESC* InputTensor;
     public DML_TENSOR_DESC* OutputTensor;
 }
+
+/// <summary>A strided window of the input: per dimension an offset, a window size and a stride (output size = ⌈size / |stride|⌉).</summary>
+internal unsafe struct DML_SLICE1_OPERATOR_DESC
+{
+    public DML_TENSOR_DESC* InputTensor;
+    public DML_TENSOR_DESC* OutputTensor;
+    public uint DimensionCount;
+    public uint* InputWindowOffsets;
+    public uint* InputWindowSizes;
+    public int* InputWindowStrides;
+}
+
+/// <summary>Concatenation along <see cref="Axis"/>; <see cref="InputTensors"/> is an array of descriptions (not of pointers).</summary>
+internal unsafe struct DML_JOIN_OPERATOR_DESC
+{
+    public uint InputCount;
+    public DML_TENSOR_DESC* InputTensors;
+    public DML_TENSOR_DESC* OutputTensor;
+    public uint Axis;
+}

@@ -14,7 +14,7 @@ namespace Dsl.Tests.DirectML.Reference;
 /// SUBTRACT / MULTIPLY / DIVIDE / MAX / MIN, ACTIVATION_RELU / SIGMOID, ELEMENT_WISE_SIGN, and
 /// ELEMENT_WISE_IDENTITY / EXP / ABS / SQRT / LOG / TANH / ERF / RECIP (optional scale-bias), REDUCE
 /// (SUM, AVERAGE, MAX; reduced output dimensions of size 1), ACTIVATION_SOFTMAX / LOG_SOFTMAX
-/// (effective rank ≤ 2, over the last dimension).
+/// (effective rank ≤ 2, over the last dimension), SLICE1 (positive strides), JOIN.
 /// </summary>
 internal static unsafe class DmlGraphInterpreter
 {
@@ -196,6 +196,21 @@ internal static unsafe class DmlGraphInterpreter
                     var d = (DML_ACTIVATION_LOG_SOFTMAX_OPERATOR_DESC*)op->Desc;
                     return [Read(d->InputTensor), Read(d->OutputTensor)];
                 }
+            case DML_OPERATOR_SLICE1:
+                {
+                    var d = (DML_SLICE1_OPERATOR_DESC*)op->Desc;
+                    return [Read(d->InputTensor), Read(d->OutputTensor)];
+                }
+            case DML_OPERATOR_JOIN:
+                {
+                    var d = (DML_JOIN_OPERATOR_DESC*)op->Desc;
+                    Require(d->InputCount >= 1 && d->InputTensors != null, $"JOIN: {d->InputCount} inputs");
+                    var list = new List<TensorDesc>();
+                    for (var j = 0; j < d->InputCount; j++)
+                        list.Add(Read(&d->InputTensors[j]));
+                    list.Add(Read(d->OutputTensor));
+                    return [.. list];
+                }
             default:
                 throw new NotSupportedException($"The reference interpreter does not implement {op->Type}.");
         }
@@ -297,6 +312,12 @@ internal static unsafe class DmlGraphInterpreter
                 break;
             case DML_OPERATOR_ACTIVATION_SOFTMAX or DML_OPERATOR_ACTIVATION_LOG_SOFTMAX:
                 Softmax(tensors, inputs[0], output, where, op->Type == DML_OPERATOR_ACTIVATION_LOG_SOFTMAX);
+                break;
+            case DML_OPERATOR_SLICE1:
+                Slice((DML_SLICE1_OPERATOR_DESC*)op->Desc, tensors, inputs[0], output, where);
+                break;
+            case DML_OPERATOR_JOIN:
+                Join(((DML_JOIN_OPERATOR_DESC*)op->Desc)->Axis, tensors, inputs, output, where);
                 break;
             case DML_OPERATOR_ELEMENT_WISE_EXP:
                 {
@@ -439,6 +460,60 @@ internal static unsafe class DmlGraphInterpreter
                 output[r * oRow + c * oCol] = (float)(log ? shifted - Math.Log(sum) : Math.Exp(shifted) / sum);
             }
         }
+    }
+
+    /// <summary>SLICE1 with positive strides: output index i reads input offset + i · stride per dimension, inside the window.</summary>
+    static void Slice(DML_SLICE1_OPERATOR_DESC* d, TensorDesc[] tensors, float[] input, float[] output, string where)
+    {
+        var (x, o) = (tensors[0], tensors[1]);
+        var n = x.Sizes.Length;
+        Require(d->DimensionCount == n && o.Sizes.Length == n, $"{where}: DimensionCount {d->DimensionCount}, tensors of {n} and {o.Sizes.Length} dimensions");
+        Require(d->InputWindowOffsets != null && d->InputWindowSizes != null && d->InputWindowStrides != null, $"{where}: null window arrays");
+        var offsets = new ReadOnlySpan<uint>(d->InputWindowOffsets, n).ToArray();
+        var sizes = new ReadOnlySpan<uint>(d->InputWindowSizes, n).ToArray();
+        var strides = new ReadOnlySpan<int>(d->InputWindowStrides, n).ToArray();
+        for (var a = 0; a < n; a++)
+        {
+            Require(strides[a] > 0, $"{where}: stride {strides[a]} (negative strides are not implemented by the reference)");
+            Require((ulong)offsets[a] + sizes[a] <= x.Sizes[a], $"{where}: window [{offsets[a]}, +{sizes[a]}) outside dimension {a} of size {x.Sizes[a]}");
+            Require(o.Sizes[a] == (sizes[a] + (uint)strides[a] - 1) / (uint)strides[a], $"{where}: output size {o.Sizes[a]} is not ⌈{sizes[a]} / {strides[a]}⌉ in dimension {a}");
+        }
+        var index = new uint[n];
+        var inIndex = new uint[n];
+        for (long i = 0; i < o.ElementCount; i++)
+        {
+            for (var a = 0; a < n; a++)
+                inIndex[a] = offsets[a] + index[a] * (uint)strides[a];
+            output[o.Offset(index)] = input[x.Offset(inIndex)];
+            Increment(index, o.Sizes);
+        }
+    }
+
+    /// <summary>JOIN: inputs agree with the output outside the axis; their sizes along it add up to the output's.</summary>
+    static void Join(uint axis, TensorDesc[] tensors, float[][] inputs, float[] output, string where)
+    {
+        var o = tensors[^1];
+        var n = o.Sizes.Length;
+        Require(axis < n, $"{where}: axis {axis}");
+        uint total = 0;
+        for (var j = 0; j < inputs.Length; j++)
+        {
+            var t = tensors[j];
+            Require(t.Sizes.Length == n, $"{where}: input {j} has {t.Sizes.Length} dimensions");
+            for (var a = 0; a < n; a++)
+                Require(a == axis || t.Sizes[a] == o.Sizes[a], $"{where}: input {j} sizes [{string.Join(",", t.Sizes)}] differ from the output's [{string.Join(",", o.Sizes)}] outside axis {axis}");
+            var index = new uint[n];
+            var outIndex = new uint[n];
+            for (long i = 0; i < t.ElementCount; i++)
+            {
+                index.CopyTo(outIndex, 0);
+                outIndex[axis] += total;
+                output[o.Offset(outIndex)] = inputs[j][t.Offset(index)];
+                Increment(index, t.Sizes);
+            }
+            total += t.Sizes[axis];
+        }
+        Require(total == o.Sizes[axis], $"{where}: inputs add up to {total} along axis {axis}, the output has {o.Sizes[axis]}");
     }
 
     /// <summary>erf in double: its Maclaurin series below |x| = 4 (converges well there), ±1 beyond (float rounds erf(4) to 1).</summary>
