@@ -19,7 +19,7 @@ internal unsafe delegate void* DmlOperatorFactory(DML_OPERATOR_DESC* desc);
 /// as aliases (no node: consumers read the producer's buffer); Permute and Expand as an identity
 /// copy reading the input through permuted or zero strides; Softmax and LogSoftmax over the last
 /// axis (ACTIVATION_SOFTMAX / LOG_SOFTMAX on a [1, 1, rows, last] view); Slice (SLICE1) and
-/// Concat (JOIN). Every tensor is described as
+/// Concat (JOIN); Greater and Equal (LOGICAL_GREATER_THAN / EQUALS to UINT8, then CAST). Every tensor is described as
 /// a 4-D buffer tensor (leading 1s), strides only where a broadcast needs them. Graph inputs are
 /// the values no node produces (inputs, parameters, buffers), in the graph's value order; graph
 /// outputs follow <see cref="Graph.Outputs"/>. Nodes no output depends on are left out.
@@ -38,9 +38,10 @@ internal static unsafe class DmlGraphBuilder
         typeof(SumOp), typeof(MeanOp), typeof(MaxOp),
         typeof(ReshapeOp), typeof(StopGradientOp), typeof(PermuteOp), typeof(ExpandOp),
         typeof(SoftmaxOp), typeof(LogSoftmaxOp), typeof(SliceOp), typeof(ConcatOp),
+        typeof(GreaterOp), typeof(EqualOp),
     };
 
-    const string LoweredList = "matmul (2-D), add, sub, mul, div, maximum, minimum, relu, exp, abs, sqrt, log, sigmoid, tanh, erf, sign, neg, rsqrt, sum, mean, max, reshape, stop_gradient, permute, expand, softmax and log_softmax (last axis), slice, concat";
+    const string LoweredList = "matmul (2-D), add, sub, mul, div, maximum, minimum, relu, exp, abs, sqrt, log, sigmoid, tanh, erf, sign, neg, rsqrt, sum, mean, max, reshape, stop_gradient, permute, expand, softmax and log_softmax (last axis), slice, concat, greater, equal";
 
     /// <summary>Builds the native graph description; the result owns all its memory.</summary>
     /// <exception cref="NotSupportedException">An op, dtype, rank or graph feature outside the slice.</exception>
@@ -399,6 +400,19 @@ internal static unsafe class DmlGraphBuilder
                     join->Axis = (uint)(c.Axis + DimensionCount - output.Rank);
                     return [Op(arena, DML_OPERATOR_JOIN, join)];
                 }
+            case GreaterOp or EqualOp:
+                {
+                    // The logical operators write an integer tensor: UINT8 0/1, then CAST to float32.
+                    var compare = arena.Alloc<DML_ELEMENT_WISE_LOGICAL_GREATER_THAN_OPERATOR_DESC>();
+                    compare->ATensor = TensorDesc(arena, node.Inputs[0].Shape, output.Shape);
+                    compare->BTensor = TensorDesc(arena, node.Inputs[1].Shape, output.Shape);
+                    compare->OutputTensor = TensorDesc(arena, Pad(output.Shape), null, DML_TENSOR_DATA_TYPE.DML_TENSOR_DATA_TYPE_UINT8);
+                    var cast = arena.Alloc<DML_CAST_OPERATOR_DESC>();
+                    cast->InputTensor = TensorDesc(arena, Pad(output.Shape), null, DML_TENSOR_DATA_TYPE.DML_TENSOR_DATA_TYPE_UINT8);
+                    cast->OutputTensor = TensorDesc(arena, output.Shape);
+                    var type = node.Op is GreaterOp ? DML_OPERATOR_ELEMENT_WISE_LOGICAL_GREATER_THAN : DML_OPERATOR_ELEMENT_WISE_LOGICAL_EQUALS;
+                    return [Op(arena, type, compare), Op(arena, DML_OPERATOR_CAST, cast)];
+                }
             default:
                 throw new NotSupportedException($"No lowering for {node.Op.Describe()}.");
         }
@@ -447,11 +461,11 @@ internal static unsafe class DmlGraphBuilder
         return TensorDesc(arena, sizes, strides);
     }
 
-    /// <summary>A float32 buffer tensor of <see cref="DimensionCount"/> sizes, packed when <paramref name="strides"/> is null.</summary>
-    static DML_TENSOR_DESC* TensorDesc(DmlNativeArena arena, uint[] sizes, uint[]? strides)
+    /// <summary>A buffer tensor (float32 unless given) of <see cref="DimensionCount"/> sizes, packed when <paramref name="strides"/> is null.</summary>
+    static DML_TENSOR_DESC* TensorDesc(DmlNativeArena arena, uint[] sizes, uint[]? strides, DML_TENSOR_DATA_TYPE dataType = DML_TENSOR_DATA_TYPE.DML_TENSOR_DATA_TYPE_FLOAT32)
     {
         var buffer = arena.Alloc<DML_BUFFER_TENSOR_DESC>();
-        buffer->DataType = DML_TENSOR_DATA_TYPE.DML_TENSOR_DATA_TYPE_FLOAT32;
+        buffer->DataType = dataType;
         buffer->Flags = DML_TENSOR_FLAGS.DML_TENSOR_FLAG_NONE;
         buffer->DimensionCount = DimensionCount;
         buffer->Sizes = arena.Copy<uint>(sizes);

@@ -227,3 +227,26 @@ internal unsafe struct DML_JOIN_OPERATOR_DESC
     public DML_TENSOR_DESC* OutputTensor;
     public uint Axis;
 }
+
+/// <summary>1 where A == B else 0; the output is an integer tensor (UINT8 here).</summary>
+internal unsafe struct DML_ELEMENT_WISE_LOGICAL_EQUALS_OPERATOR_DESC
+{
+    public DML_TENSOR_DESC* ATensor;
+    public DML_TENSOR_DESC* BTensor;
+    public DML_TENSOR_DESC* OutputTensor;
+}
+
+/// <summary>1 where A &gt; B else 0; the output is an integer tensor (UINT8 here).</summary>
+internal unsafe struct DML_ELEMENT_WISE_LOGICAL_GREATER_THAN_OPERATOR_DESC
+{
+    public DML_TENSOR_DESC* ATensor;
+    public DML_TENSOR_DESC* BTensor;
+    public DML_TENSOR_DESC* OutputTensor;
+}
+
+/// <summary>Converts each element to the output tensor's data type.</summary>
+internal unsafe struct DML_CAST_OPERATOR_DESC
+{
+    public DML_TENSOR_DESC* InputTensor;
+    public DML_TENSOR_DESC* OutputTensor;
+}

@@ -5,7 +5,9 @@ namespace Dsl.Tests.DirectML.Reference;
 
 /// <summary>
 /// Test support, the seed of the reference device: executes a native <see cref="DML_GRAPH_DESC"/>
-/// on the CPU with float32 buffers. It reads the description only through its pointers, as
+/// on the CPU. Buffers hold one float per element whatever the tensor's data type (FLOAT32,
+/// UINT8, INT32, INT64: exact for integers below 2^24); their byte sizes are checked with the data
+/// type's element size. It reads the description only through its pointers, as
 /// DirectML's <c>CompileGraph</c> would (counts, node and edge arrays, operator descriptions,
 /// buffer tensor sizes, strides and byte sizes), and checks what DirectML would reject: edge
 /// types, node input/output bindings (each exactly once), cycles, data types, and buffers smaller
@@ -14,7 +16,8 @@ namespace Dsl.Tests.DirectML.Reference;
 /// SUBTRACT / MULTIPLY / DIVIDE / MAX / MIN, ACTIVATION_RELU / SIGMOID, ELEMENT_WISE_SIGN, and
 /// ELEMENT_WISE_IDENTITY / EXP / ABS / SQRT / LOG / TANH / ERF / RECIP (optional scale-bias), REDUCE
 /// (SUM, AVERAGE, MAX; reduced output dimensions of size 1), ACTIVATION_SOFTMAX / LOG_SOFTMAX
-/// (effective rank ≤ 2, over the last dimension), SLICE1 (positive strides), JOIN.
+/// (effective rank ≤ 2, over the last dimension), SLICE1 (positive strides), JOIN,
+/// ELEMENT_WISE_LOGICAL_EQUALS / GREATER_THAN (UINT8 output), CAST (truncating to integers).
 /// </summary>
 internal static unsafe class DmlGraphInterpreter
 {
@@ -107,8 +110,14 @@ internal static unsafe class DmlGraphInterpreter
     }
 
     /// <summary>A buffer tensor as read from its description.</summary>
-    sealed record TensorDesc(uint[] Sizes, uint[] Strides, ulong TotalBytes)
+    sealed record TensorDesc(uint[] Sizes, uint[] Strides, ulong TotalBytes, DML_TENSOR_DATA_TYPE DataType)
     {
+        /// <summary>Bytes per element of <see cref="DataType"/>.</summary>
+        public uint ElementSize => ElementSizeOf(DataType);
+
+        /// <summary>How many elements a buffer of <see cref="TotalBytes"/> holds.</summary>
+        public long BufferElements => (long)(TotalBytes / ElementSize);
+
         public long ElementCount => Sizes.Aggregate(1L, (a, s) => a * s);
 
         /// <summary>Element offset of a multi-index.</summary>
@@ -201,6 +210,21 @@ internal static unsafe class DmlGraphInterpreter
                     var d = (DML_SLICE1_OPERATOR_DESC*)op->Desc;
                     return [Read(d->InputTensor), Read(d->OutputTensor)];
                 }
+            case DML_OPERATOR_ELEMENT_WISE_LOGICAL_EQUALS:
+                {
+                    var d = (DML_ELEMENT_WISE_LOGICAL_EQUALS_OPERATOR_DESC*)op->Desc;
+                    return [Read(d->ATensor), Read(d->BTensor), Read(d->OutputTensor)];
+                }
+            case DML_OPERATOR_ELEMENT_WISE_LOGICAL_GREATER_THAN:
+                {
+                    var d = (DML_ELEMENT_WISE_LOGICAL_GREATER_THAN_OPERATOR_DESC*)op->Desc;
+                    return [Read(d->ATensor), Read(d->BTensor), Read(d->OutputTensor)];
+                }
+            case DML_OPERATOR_CAST:
+                {
+                    var d = (DML_CAST_OPERATOR_DESC*)op->Desc;
+                    return [Read(d->InputTensor), Read(d->OutputTensor)];
+                }
             case DML_OPERATOR_JOIN:
                 {
                     var d = (DML_JOIN_OPERATOR_DESC*)op->Desc;
@@ -220,7 +244,8 @@ internal static unsafe class DmlGraphInterpreter
     {
         Require(tensor != null && tensor->Type == DML_TENSOR_TYPE.DML_TENSOR_TYPE_BUFFER && tensor->Desc != null, "tensor: not a buffer tensor");
         var b = (DML_BUFFER_TENSOR_DESC*)tensor->Desc;
-        Require(b->DataType == DML_TENSOR_DATA_TYPE.DML_TENSOR_DATA_TYPE_FLOAT32, $"tensor: data type {b->DataType}");
+        Require(b->DataType is DML_TENSOR_DATA_TYPE.DML_TENSOR_DATA_TYPE_FLOAT32 or DML_TENSOR_DATA_TYPE.DML_TENSOR_DATA_TYPE_UINT8
+            or DML_TENSOR_DATA_TYPE.DML_TENSOR_DATA_TYPE_INT32 or DML_TENSOR_DATA_TYPE.DML_TENSOR_DATA_TYPE_INT64, $"tensor: data type {b->DataType}");
         Require(b->Flags == DML_TENSOR_FLAGS.DML_TENSOR_FLAG_NONE, $"tensor: flags {b->Flags}");
         var n = (int)b->DimensionCount;
         Require(n is >= 1 and <= (int)DmlConstants.DML_TENSOR_DIMENSION_COUNT_MAX1 && b->Sizes != null, $"tensor: {n} dimensions");
@@ -241,12 +266,12 @@ internal static unsafe class DmlGraphInterpreter
         {
             strides = new ReadOnlySpan<uint>(b->Strides, n).ToArray();
         }
-        var desc = new TensorDesc(sizes, strides, b->TotalTensorSizeInBytes);
+        var desc = new TensorDesc(sizes, strides, b->TotalTensorSizeInBytes, b->DataType);
         // DirectML's rule: the byte size covers the last element the sizes and strides reach, rounded to 4.
         ulong lastIndex = 0;
         for (var d = 0; d < n; d++)
             lastIndex += (ulong)(sizes[d] - 1) * strides[d];
-        var minimum = ((lastIndex + 1) * sizeof(float) + 3) & ~3ul;
+        var minimum = ((lastIndex + 1) * desc.ElementSize + 3) & ~3ul;
         Require(desc.TotalBytes >= minimum && desc.TotalBytes % 4 == 0, $"tensor: TotalTensorSizeInBytes {desc.TotalBytes} < {minimum}");
         return desc;
     }
@@ -254,9 +279,21 @@ internal static unsafe class DmlGraphInterpreter
     static float[] Run(DML_OPERATOR_DESC* op, TensorDesc[] tensors, float[][] inputs, string where)
     {
         for (var j = 0; j < inputs.Length; j++)
-            Require((ulong)inputs[j].Length * sizeof(float) >= tensors[j].TotalBytes, $"{where}: input {j} buffer holds {inputs[j].Length * 4} bytes, the tensor needs {tensors[j].TotalBytes}");
+            Require((ulong)inputs[j].Length * tensors[j].ElementSize >= tensors[j].TotalBytes, $"{where}: input {j} buffer holds {inputs[j].Length * tensors[j].ElementSize} bytes, the tensor needs {tensors[j].TotalBytes}");
+        // Data types: float32 throughout, except where an operator below says otherwise.
+        switch (op->Type)
+        {
+            case DML_OPERATOR_CAST:
+                break;
+            case DML_OPERATOR_ELEMENT_WISE_LOGICAL_EQUALS or DML_OPERATOR_ELEMENT_WISE_LOGICAL_GREATER_THAN:
+                Require(tensors[0].DataType == tensors[1].DataType && tensors[2].DataType == DML_TENSOR_DATA_TYPE.DML_TENSOR_DATA_TYPE_UINT8, $"{where}: data types {tensors[0].DataType}, {tensors[1].DataType} -> {tensors[2].DataType}");
+                break;
+            default:
+                Require(tensors.All(t => t.DataType == DML_TENSOR_DATA_TYPE.DML_TENSOR_DATA_TYPE_FLOAT32), $"{where}: data types {string.Join(", ", tensors.Select(t => t.DataType))}");
+                break;
+        }
         var outDesc = tensors[^1];
-        var output = new float[outDesc.TotalBytes / sizeof(float)];
+        var output = new float[outDesc.BufferElements];
         switch (op->Type)
         {
             case DML_OPERATOR_GEMM:
@@ -313,6 +350,19 @@ internal static unsafe class DmlGraphInterpreter
             case DML_OPERATOR_ACTIVATION_SOFTMAX or DML_OPERATOR_ACTIVATION_LOG_SOFTMAX:
                 Softmax(tensors, inputs[0], output, where, op->Type == DML_OPERATOR_ACTIVATION_LOG_SOFTMAX);
                 break;
+            case DML_OPERATOR_ELEMENT_WISE_LOGICAL_EQUALS:
+                Elementwise(tensors, inputs, output, where, v => v[0] == v[1] ? 1f : 0f);
+                break;
+            case DML_OPERATOR_ELEMENT_WISE_LOGICAL_GREATER_THAN:
+                Elementwise(tensors, inputs, output, where, v => v[0] > v[1] ? 1f : 0f);
+                break;
+            case DML_OPERATOR_CAST:
+                {
+                    // To an integer type: truncation toward zero (C's conversion), as Torch's to(int64).
+                    var toInteger = tensors[1].DataType != DML_TENSOR_DATA_TYPE.DML_TENSOR_DATA_TYPE_FLOAT32;
+                    Elementwise(tensors, inputs, output, where, v => toInteger ? MathF.Truncate(v[0]) : v[0]);
+                    break;
+                }
             case DML_OPERATOR_SLICE1:
                 Slice((DML_SLICE1_OPERATOR_DESC*)op->Desc, tensors, inputs[0], output, where);
                 break;
@@ -515,6 +565,13 @@ internal static unsafe class DmlGraphInterpreter
         }
         Require(total == o.Sizes[axis], $"{where}: inputs add up to {total} along axis {axis}, the output has {o.Sizes[axis]}");
     }
+
+    static uint ElementSizeOf(DML_TENSOR_DATA_TYPE type) => type switch
+    {
+        DML_TENSOR_DATA_TYPE.DML_TENSOR_DATA_TYPE_UINT8 => 1,
+        DML_TENSOR_DATA_TYPE.DML_TENSOR_DATA_TYPE_INT64 => 8,
+        _ => 4,
+    };
 
     /// <summary>erf in double: its Maclaurin series below |x| = 4 (converges well there), ±1 beyond (float rounds erf(4) to 1).</summary>
     static double Erf(double x)
