@@ -19,7 +19,8 @@ internal unsafe delegate void* DmlOperatorFactory(DML_OPERATOR_DESC* desc);
 /// as aliases (no node: consumers read the producer's buffer); Permute and Expand as an identity
 /// copy reading the input through permuted or zero strides; Softmax and LogSoftmax over the last
 /// axis (ACTIVATION_SOFTMAX / LOG_SOFTMAX on a [1, 1, rows, last] view); Slice (SLICE1) and
-/// Concat (JOIN); Greater and Equal (LOGICAL_GREATER_THAN / EQUALS to UINT8, then CAST). Every tensor is described as
+/// Concat (JOIN); Greater and Equal (LOGICAL_GREATER_THAN / EQUALS to UINT8, then CAST); Cast
+/// between float32 and int64 (CAST). Every tensor is described as
 /// a 4-D buffer tensor (leading 1s), strides only where a broadcast needs them. Graph inputs are
 /// the values no node produces (inputs, parameters, buffers), in the graph's value order; graph
 /// outputs follow <see cref="Graph.Outputs"/>. Nodes no output depends on are left out.
@@ -38,10 +39,10 @@ internal static unsafe class DmlGraphBuilder
         typeof(SumOp), typeof(MeanOp), typeof(MaxOp),
         typeof(ReshapeOp), typeof(StopGradientOp), typeof(PermuteOp), typeof(ExpandOp),
         typeof(SoftmaxOp), typeof(LogSoftmaxOp), typeof(SliceOp), typeof(ConcatOp),
-        typeof(GreaterOp), typeof(EqualOp),
+        typeof(GreaterOp), typeof(EqualOp), typeof(CastOp),
     };
 
-    const string LoweredList = "matmul (2-D), add, sub, mul, div, maximum, minimum, relu, exp, abs, sqrt, log, sigmoid, tanh, erf, sign, neg, rsqrt, sum, mean, max, reshape, stop_gradient, permute, expand, softmax and log_softmax (last axis), slice, concat, greater, equal";
+    const string LoweredList = "matmul (2-D), add, sub, mul, div, maximum, minimum, relu, exp, abs, sqrt, log, sigmoid, tanh, erf, sign, neg, rsqrt, sum, mean, max, reshape, stop_gradient, permute, expand, softmax and log_softmax (last axis), slice, concat, greater, equal, cast (float32 <-> int64)";
 
     /// <summary>Builds the native graph description; the result owns all its memory.</summary>
     /// <exception cref="NotSupportedException">An op, dtype, rank or graph feature outside the slice.</exception>
@@ -207,8 +208,8 @@ internal static unsafe class DmlGraphBuilder
         }
         foreach (var value in node.Inputs.Concat(node.Outputs))
         {
-            if (value.DType != DType.Float32)
-                throw new NotSupportedException($"The DirectML graph builder lowers float32 only; {value} at {Where(node)}.");
+            if (value.DType != DType.Float32 && !(node.Op is CastOp && value.DType == DType.Int64))
+                throw new NotSupportedException($"The DirectML graph builder lowers float32 only (int64 as a cast's input or output); {value} at {Where(node)}.");
             if (value.Rank > DimensionCount)
                 throw new NotSupportedException($"The DirectML graph builder lowers tensors of rank ≤ {DimensionCount}; {value} at {Where(node)}.");
         }
@@ -413,6 +414,13 @@ internal static unsafe class DmlGraphBuilder
                     var type = node.Op is GreaterOp ? DML_OPERATOR_ELEMENT_WISE_LOGICAL_GREATER_THAN : DML_OPERATOR_ELEMENT_WISE_LOGICAL_EQUALS;
                     return [Op(arena, type, compare), Op(arena, DML_OPERATOR_CAST, cast)];
                 }
+            case CastOp:
+                {
+                    var cast = arena.Alloc<DML_CAST_OPERATOR_DESC>();
+                    cast->InputTensor = TensorDesc(arena, Pad(node.Inputs[0].Shape), null, DataType(node.Inputs[0].DType));
+                    cast->OutputTensor = TensorDesc(arena, Pad(output.Shape), null, DataType(output.DType));
+                    return [Op(arena, DML_OPERATOR_CAST, cast)];
+                }
             default:
                 throw new NotSupportedException($"No lowering for {node.Op.Describe()}.");
         }
@@ -478,6 +486,13 @@ internal static unsafe class DmlGraphBuilder
         tensor->Desc = buffer;
         return tensor;
     }
+
+    static DML_TENSOR_DATA_TYPE DataType(DType dtype) => dtype switch
+    {
+        DType.Float32 => DML_TENSOR_DATA_TYPE.DML_TENSOR_DATA_TYPE_FLOAT32,
+        DType.Int64 => DML_TENSOR_DATA_TYPE.DML_TENSOR_DATA_TYPE_INT64,
+        _ => throw new NotSupportedException($"The DirectML graph builder does not lower {dtype} tensors."),
+    };
 
     /// <summary>The shape as <see cref="DimensionCount"/> sizes, leading 1s first.</summary>
     static uint[] Pad(Shape shape)
