@@ -39,10 +39,10 @@ internal static unsafe class DmlGraphBuilder
         typeof(SumOp), typeof(MeanOp), typeof(MaxOp),
         typeof(ReshapeOp), typeof(StopGradientOp), typeof(PermuteOp), typeof(ExpandOp),
         typeof(SoftmaxOp), typeof(LogSoftmaxOp), typeof(SliceOp), typeof(ConcatOp),
-        typeof(GreaterOp), typeof(EqualOp), typeof(CastOp),
+        typeof(GreaterOp), typeof(EqualOp), typeof(CastOp), typeof(GatherOp), typeof(TakeAlongAxisOp),
     };
 
-    const string LoweredList = "matmul (2-D), add, sub, mul, div, maximum, minimum, relu, exp, abs, sqrt, log, sigmoid, tanh, erf, sign, neg, rsqrt, sum, mean, max, reshape, stop_gradient, permute, expand, softmax and log_softmax (last axis), slice, concat, greater, equal, cast (float32 <-> int64)";
+    const string LoweredList = "matmul (2-D), add, sub, mul, div, maximum, minimum, relu, exp, abs, sqrt, log, sigmoid, tanh, erf, sign, neg, rsqrt, sum, mean, max, reshape, stop_gradient, permute, expand, softmax and log_softmax (last axis), slice, concat, greater, equal, cast (float32 <-> int64), gather, take_along_axis";
 
     /// <summary>Builds the native graph description; the result owns all its memory.</summary>
     /// <exception cref="NotSupportedException">An op, dtype, rank or graph feature outside the slice.</exception>
@@ -208,8 +208,9 @@ internal static unsafe class DmlGraphBuilder
         }
         foreach (var value in node.Inputs.Concat(node.Outputs))
         {
-            if (value.DType != DType.Float32 && !(node.Op is CastOp && value.DType == DType.Int64))
-                throw new NotSupportedException($"The DirectML graph builder lowers float32 only (int64 as a cast's input or output); {value} at {Where(node)}.");
+            var int64Allowed = node.Op is CastOp || (node.Op is GatherOp or TakeAlongAxisOp && value == node.Inputs[1]);
+            if (value.DType != DType.Float32 && !(int64Allowed && value.DType == DType.Int64))
+                throw new NotSupportedException($"The DirectML graph builder lowers float32 only (int64 as a cast's input or output, or as indices); {value} at {Where(node)}.");
             if (value.Rank > DimensionCount)
                 throw new NotSupportedException($"The DirectML graph builder lowers tensors of rank ≤ {DimensionCount}; {value} at {Where(node)}.");
         }
@@ -413,6 +414,30 @@ internal static unsafe class DmlGraphBuilder
                     cast->OutputTensor = TensorDesc(arena, output.Shape);
                     var type = node.Op is GreaterOp ? DML_OPERATOR_ELEMENT_WISE_LOGICAL_GREATER_THAN : DML_OPERATOR_ELEMENT_WISE_LOGICAL_EQUALS;
                     return [Op(arena, type, compare), Op(arena, DML_OPERATOR_CAST, cast)];
+                }
+            case GatherOp or TakeAlongAxisOp:
+                {
+                    // INT64 indices as the IR has them (DirectML takes INT64, INT32 or UINT32).
+                    var x = node.Inputs[0].Shape;
+                    var axis = (uint)((node.Op is GatherOp g ? g.Axis : ((TakeAlongAxisOp)node.Op).Axis) + DimensionCount - x.Rank);
+                    var indices = TensorDesc(arena, Pad(node.Inputs[1].Shape), null, DML_TENSOR_DATA_TYPE.DML_TENSOR_DATA_TYPE_INT64);
+                    if (node.Op is GatherOp)
+                    {
+                        // 1-D indices [n] as [1, 1, 1, n], IndexDimensions 1: the axis' size becomes n.
+                        var gather = arena.Alloc<DML_GATHER_OPERATOR_DESC>();
+                        gather->InputTensor = TensorDesc(arena, x);
+                        gather->IndicesTensor = indices;
+                        gather->OutputTensor = TensorDesc(arena, output.Shape);
+                        gather->Axis = axis;
+                        gather->IndexDimensions = 1;
+                        return [Op(arena, DML_OPERATOR_GATHER, gather)];
+                    }
+                    var elements = arena.Alloc<DML_GATHER_ELEMENTS_OPERATOR_DESC>();
+                    elements->InputTensor = TensorDesc(arena, x);
+                    elements->IndicesTensor = indices;
+                    elements->OutputTensor = TensorDesc(arena, output.Shape);
+                    elements->Axis = axis;
+                    return [Op(arena, DML_OPERATOR_GATHER_ELEMENTS, elements)];
                 }
             case CastOp:
                 {

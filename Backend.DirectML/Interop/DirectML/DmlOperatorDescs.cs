@@ -250,3 +250,22 @@ internal unsafe struct DML_CAST_OPERATOR_DESC
     public DML_TENSOR_DESC* InputTensor;
     public DML_TENSOR_DESC* OutputTensor;
 }
+
+/// <summary>Gathers whole slices of the input along <see cref="Axis"/> at the indices (the last <see cref="IndexDimensions"/> dimensions of the indices tensor).</summary>
+internal unsafe struct DML_GATHER_OPERATOR_DESC
+{
+    public DML_TENSOR_DESC* InputTensor;
+    public DML_TENSOR_DESC* IndicesTensor;
+    public DML_TENSOR_DESC* OutputTensor;
+    public uint Axis;
+    public uint IndexDimensions;
+}
+
+/// <summary>Output[i] = Input[i with the axis coordinate replaced by Indices[i]]; output sizes are the indices'.</summary>
+internal unsafe struct DML_GATHER_ELEMENTS_OPERATOR_DESC
+{
+    public DML_TENSOR_DESC* InputTensor;
+    public DML_TENSOR_DESC* IndicesTensor;
+    public DML_TENSOR_DESC* OutputTensor;
+    public uint Axis;
+}

@@ -17,7 +17,8 @@ namespace Dsl.Tests.DirectML.Reference;
 /// ELEMENT_WISE_IDENTITY / EXP / ABS / SQRT / LOG / TANH / ERF / RECIP (optional scale-bias), REDUCE
 /// (SUM, AVERAGE, MAX; reduced output dimensions of size 1), ACTIVATION_SOFTMAX / LOG_SOFTMAX
 /// (effective rank ≤ 2, over the last dimension), SLICE1 (positive strides), JOIN,
-/// ELEMENT_WISE_LOGICAL_EQUALS / GREATER_THAN (UINT8 output), CAST (truncating to integers).
+/// ELEMENT_WISE_LOGICAL_EQUALS / GREATER_THAN (UINT8 output), CAST (truncating to integers), GATHER
+/// (IndexDimensions 1), GATHER_ELEMENTS (INT64 or INT32 indices, in range).
 /// </summary>
 internal static unsafe class DmlGraphInterpreter
 {
@@ -225,6 +226,16 @@ internal static unsafe class DmlGraphInterpreter
                     var d = (DML_CAST_OPERATOR_DESC*)op->Desc;
                     return [Read(d->InputTensor), Read(d->OutputTensor)];
                 }
+            case DML_OPERATOR_GATHER:
+                {
+                    var d = (DML_GATHER_OPERATOR_DESC*)op->Desc;
+                    return [Read(d->InputTensor), Read(d->IndicesTensor), Read(d->OutputTensor)];
+                }
+            case DML_OPERATOR_GATHER_ELEMENTS:
+                {
+                    var d = (DML_GATHER_ELEMENTS_OPERATOR_DESC*)op->Desc;
+                    return [Read(d->InputTensor), Read(d->IndicesTensor), Read(d->OutputTensor)];
+                }
             case DML_OPERATOR_JOIN:
                 {
                     var d = (DML_JOIN_OPERATOR_DESC*)op->Desc;
@@ -284,6 +295,10 @@ internal static unsafe class DmlGraphInterpreter
         switch (op->Type)
         {
             case DML_OPERATOR_CAST:
+                break;
+            case DML_OPERATOR_GATHER or DML_OPERATOR_GATHER_ELEMENTS:
+                Require(tensors[0].DataType == DML_TENSOR_DATA_TYPE.DML_TENSOR_DATA_TYPE_FLOAT32 && tensors[2].DataType == DML_TENSOR_DATA_TYPE.DML_TENSOR_DATA_TYPE_FLOAT32
+                    && tensors[1].DataType is DML_TENSOR_DATA_TYPE.DML_TENSOR_DATA_TYPE_INT64 or DML_TENSOR_DATA_TYPE.DML_TENSOR_DATA_TYPE_INT32, $"{where}: data types {string.Join(", ", tensors.Select(t => t.DataType))}");
                 break;
             case DML_OPERATOR_ELEMENT_WISE_LOGICAL_EQUALS or DML_OPERATOR_ELEMENT_WISE_LOGICAL_GREATER_THAN:
                 Require(tensors[0].DataType == tensors[1].DataType && tensors[2].DataType == DML_TENSOR_DATA_TYPE.DML_TENSOR_DATA_TYPE_UINT8, $"{where}: data types {tensors[0].DataType}, {tensors[1].DataType} -> {tensors[2].DataType}");
@@ -363,6 +378,12 @@ internal static unsafe class DmlGraphInterpreter
                     Elementwise(tensors, inputs, output, where, v => toInteger ? MathF.Truncate(v[0]) : v[0]);
                     break;
                 }
+            case DML_OPERATOR_GATHER:
+                Gather(((DML_GATHER_OPERATOR_DESC*)op->Desc)->Axis, ((DML_GATHER_OPERATOR_DESC*)op->Desc)->IndexDimensions, false, tensors, inputs, output, where);
+                break;
+            case DML_OPERATOR_GATHER_ELEMENTS:
+                Gather(((DML_GATHER_ELEMENTS_OPERATOR_DESC*)op->Desc)->Axis, 0, true, tensors, inputs, output, where);
+                break;
             case DML_OPERATOR_SLICE1:
                 Slice((DML_SLICE1_OPERATOR_DESC*)op->Desc, tensors, inputs[0], output, where);
                 break;
@@ -564,6 +585,46 @@ internal static unsafe class DmlGraphInterpreter
             total += t.Sizes[axis];
         }
         Require(total == o.Sizes[axis], $"{where}: inputs add up to {total} along axis {axis}, the output has {o.Sizes[axis]}");
+    }
+
+    /// <summary>
+    /// GATHER with IndexDimensions 1 (indices [1, …, 1, n]; the output is the input with the axis'
+    /// size n), or GATHER_ELEMENTS (indices and output of one size; the axis coordinate replaced).
+    /// Indices must be in range (no negative wrap-around here).
+    /// </summary>
+    static void Gather(uint axis, uint indexDimensions, bool elements, TensorDesc[] tensors, float[][] inputs, float[] output, string where)
+    {
+        var (x, idx, o) = (tensors[0], tensors[1], tensors[2]);
+        var n = x.Sizes.Length;
+        Require(axis < n && idx.Sizes.Length == n && o.Sizes.Length == n, $"{where}: axis {axis} or dimension counts");
+        if (elements)
+        {
+            Require(idx.Sizes.AsSpan().SequenceEqual(o.Sizes), $"{where}: indices and output sizes differ");
+            for (var a = 0; a < n; a++)
+                Require(a == axis || idx.Sizes[a] == x.Sizes[a], $"{where}: indices differ from the input outside axis {axis}");
+        }
+        else
+        {
+            Require(indexDimensions == 1 && idx.Sizes.Take(n - 1).All(s => s == 1), $"{where}: only IndexDimensions 1 with 1-D indices is implemented by the reference");
+            for (var a = 0; a < n; a++)
+                Require(o.Sizes[a] == (a == axis ? idx.Sizes[n - 1] : x.Sizes[a]), $"{where}: output sizes [{string.Join(",", o.Sizes)}]");
+        }
+        var index = new uint[n];
+        var inIndex = new uint[n];
+        var idxIndex = new uint[n];
+        for (long i = 0; i < o.ElementCount; i++)
+        {
+            if (elements)
+                index.CopyTo(idxIndex, 0);
+            else
+                idxIndex[n - 1] = index[axis];
+            var at = inputs[1][idx.Offset(idxIndex)];
+            Require(at >= 0 && at < x.Sizes[axis] && at == MathF.Floor(at), $"{where}: index {at} outside axis {axis} of size {x.Sizes[axis]}");
+            index.CopyTo(inIndex, 0);
+            inIndex[axis] = (uint)at;
+            output[o.Offset(index)] = inputs[0][x.Offset(inIndex)];
+            Increment(index, o.Sizes);
+        }
     }
 
     static uint ElementSizeOf(DML_TENSOR_DATA_TYPE type) => type switch
