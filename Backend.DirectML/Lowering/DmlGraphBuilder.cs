@@ -15,7 +15,7 @@ internal unsafe delegate void* DmlOperatorFactory(DML_OPERATOR_DESC* desc);
 /// <c>IDMLDevice1::CompileGraph</c>. Slice so far, float32, rank ≤ 4: 2-D MatMul (GEMM);
 /// Add/Sub/Mul/Div/Maximum/Minimum (element-wise, broadcasting by zero strides); Relu, Exp, Abs,
 /// Sqrt, Log, Sigmoid, Tanh, Erf, Sign, Neg (identity with scale -1), Rsqrt (SQRT then RECIP, two
-/// nodes); Sum/Mean/Max over axes (REDUCE, reduced dimensions kept as 1); Reshape and StopGradient
+/// nodes); PowScalar (ELEMENT_WISE_CONSTANT_POW); Sum/Mean/Max over axes (REDUCE, reduced dimensions kept as 1); Reshape and StopGradient
 /// as aliases (no node: consumers read the producer's buffer); Permute and Expand as an identity
 /// copy reading the input through permuted or zero strides; Softmax and LogSoftmax over the last
 /// axis (ACTIVATION_SOFTMAX / LOG_SOFTMAX on a [1, 1, rows, last] view); Slice (SLICE1) and
@@ -35,14 +35,14 @@ internal static unsafe class DmlGraphBuilder
     {
         typeof(MatMulOp), typeof(AddOp), typeof(SubOp), typeof(MulOp), typeof(DivOp), typeof(MaximumOp), typeof(MinimumOp),
         typeof(ReluOp), typeof(ExpOp), typeof(AbsOp), typeof(SqrtOp), typeof(LogOp), typeof(SigmoidOp), typeof(TanhOp),
-        typeof(ErfOp), typeof(SignOp), typeof(NegOp), typeof(RsqrtOp),
+        typeof(ErfOp), typeof(SignOp), typeof(NegOp), typeof(RsqrtOp), typeof(PowScalarOp),
         typeof(SumOp), typeof(MeanOp), typeof(MaxOp),
         typeof(ReshapeOp), typeof(StopGradientOp), typeof(PermuteOp), typeof(ExpandOp),
         typeof(SoftmaxOp), typeof(LogSoftmaxOp), typeof(SliceOp), typeof(ConcatOp),
         typeof(GreaterOp), typeof(EqualOp), typeof(CastOp), typeof(GatherOp), typeof(TakeAlongAxisOp),
     };
 
-    const string LoweredList = "matmul (2-D), add, sub, mul, div, maximum, minimum, relu, exp, abs, sqrt, log, sigmoid, tanh, erf, sign, neg, rsqrt, sum, mean, max, reshape, stop_gradient, permute, expand, softmax and log_softmax (last axis), slice, concat, greater, equal, cast (float32 <-> int64), gather, take_along_axis";
+    const string LoweredList = "matmul (2-D), add, sub, mul, div, maximum, minimum, relu, exp, abs, sqrt, log, sigmoid, tanh, erf, sign, neg, rsqrt, pow (constant exponent), sum, mean, max, reshape, stop_gradient, permute, expand, softmax and log_softmax (last axis), slice, concat, greater, equal, cast (float32 <-> int64), gather, take_along_axis";
 
     /// <summary>Builds the native graph description; the result owns all its memory.</summary>
     /// <exception cref="NotSupportedException">An op, dtype, rank or graph feature outside the slice.</exception>
@@ -309,6 +309,15 @@ internal static unsafe class DmlGraphBuilder
                     ScaleBiasUnary(arena, DML_OPERATOR_ELEMENT_WISE_SQRT, TensorDesc(arena, node.Inputs[0].Shape), output.Shape, null),
                     ScaleBiasUnary(arena, DML_OPERATOR_ELEMENT_WISE_RECIP, TensorDesc(arena, output.Shape), output.Shape, null),
                 ];
+            case PowScalarOp pow:
+                {
+                    var desc = arena.Alloc<DML_ELEMENT_WISE_CONSTANT_POW_OPERATOR_DESC>();
+                    desc->InputTensor = TensorDesc(arena, node.Inputs[0].Shape);
+                    desc->OutputTensor = TensorDesc(arena, output.Shape);
+                    desc->ScaleBias = null;
+                    desc->Exponent = (float)pow.Exponent;
+                    return [Op(arena, DML_OPERATOR_ELEMENT_WISE_CONSTANT_POW, desc)];
+                }
             case PermuteOp p:
                 {
                     // Output dimension d reads input dimension Perm[d]: the input's packed strides, permuted.

@@ -269,3 +269,15 @@ internal unsafe struct DML_GATHER_ELEMENTS_OPERATOR_DESC
     public DML_TENSOR_DESC* OutputTensor;
     public uint Axis;
 }
+
+/// <summary>Output = (x · Scale + Bias) ^ <see cref="Exponent"/>, element-wise.</summary>
+internal unsafe struct DML_ELEMENT_WISE_CONSTANT_POW_OPERATOR_DESC
+{
+    public DML_TENSOR_DESC* InputTensor;
+    public DML_TENSOR_DESC* OutputTensor;
+
+    /// <summary>Optional; null for none.</summary>
+    public DML_SCALE_BIAS* ScaleBias;
+
+    public float Exponent;
+}

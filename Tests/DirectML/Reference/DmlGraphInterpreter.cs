@@ -14,7 +14,7 @@ namespace Dsl.Tests.DirectML.Reference;
 /// than their tensors' <c>TotalTensorSizeInBytes</c> or the extent their sizes and strides reach.
 /// Operators: GEMM (leading dimensions 1, optional C, no fused activation), ELEMENT_WISE_ADD /
 /// SUBTRACT / MULTIPLY / DIVIDE / MAX / MIN, ACTIVATION_RELU / SIGMOID, ELEMENT_WISE_SIGN, and
-/// ELEMENT_WISE_IDENTITY / EXP / ABS / SQRT / LOG / TANH / ERF / RECIP (optional scale-bias), REDUCE
+/// ELEMENT_WISE_IDENTITY / EXP / ABS / SQRT / LOG / TANH / ERF / RECIP (optional scale-bias), ELEMENT_WISE_CONSTANT_POW, REDUCE
 /// (SUM, AVERAGE, MAX; reduced output dimensions of size 1), ACTIVATION_SOFTMAX / LOG_SOFTMAX
 /// (effective rank ≤ 2, over the last dimension), SLICE1 (positive strides), JOIN,
 /// ELEMENT_WISE_LOGICAL_EQUALS / GREATER_THAN (UINT8 output), CAST (truncating to integers), GATHER
@@ -191,6 +191,11 @@ internal static unsafe class DmlGraphInterpreter
                     var d = (DML_ELEMENT_WISE_IDENTITY_OPERATOR_DESC*)op->Desc;
                     return [Read(d->InputTensor), Read(d->OutputTensor)];
                 }
+            case DML_OPERATOR_ELEMENT_WISE_CONSTANT_POW:
+                {
+                    var d = (DML_ELEMENT_WISE_CONSTANT_POW_OPERATOR_DESC*)op->Desc;
+                    return [Read(d->InputTensor), Read(d->OutputTensor)];
+                }
             case DML_OPERATOR_REDUCE:
                 {
                     var d = (DML_REDUCE_OPERATOR_DESC*)op->Desc;
@@ -357,6 +362,13 @@ internal static unsafe class DmlGraphInterpreter
                         _ => x => 1f / x,
                     };
                     Elementwise(tensors, inputs, output, where, v => f(v[0] * scale + bias));
+                    break;
+                }
+            case DML_OPERATOR_ELEMENT_WISE_CONSTANT_POW:
+                {
+                    var d = (DML_ELEMENT_WISE_CONSTANT_POW_OPERATOR_DESC*)op->Desc;
+                    float scale = d->ScaleBias == null ? 1f : d->ScaleBias->Scale, bias = d->ScaleBias == null ? 0f : d->ScaleBias->Bias, exponent = d->Exponent;
+                    Elementwise(tensors, inputs, output, where, v => MathF.Pow(v[0] * scale + bias, exponent));
                     break;
                 }
             case DML_OPERATOR_REDUCE:
