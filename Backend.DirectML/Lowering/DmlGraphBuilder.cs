@@ -15,7 +15,7 @@ internal unsafe delegate void* DmlOperatorFactory(DML_OPERATOR_DESC* desc);
 /// <c>IDMLDevice1::CompileGraph</c>. Slice so far, float32, rank ≤ 4: 2-D MatMul (GEMM);
 /// Add/Sub/Mul/Div/Maximum/Minimum (element-wise, broadcasting by zero strides); Relu, Exp, Abs,
 /// Sqrt, Log, Sigmoid, Tanh, Erf, Sign, Neg (identity with scale -1), Rsqrt (SQRT then RECIP, two
-/// nodes); PowScalar (ELEMENT_WISE_CONSTANT_POW); Sum/Mean/Max over axes (REDUCE, reduced dimensions kept as 1); Reshape and StopGradient
+/// nodes); PowScalar (ELEMENT_WISE_CONSTANT_POW); Sum/Mean/Max over axes and LogSumExp over one (REDUCE, reduced dimensions kept as 1); Reshape and StopGradient
 /// as aliases (no node: consumers read the producer's buffer); Permute and Expand as an identity
 /// copy reading the input through permuted or zero strides; Softmax and LogSoftmax over the last
 /// axis (ACTIVATION_SOFTMAX / LOG_SOFTMAX on a [1, 1, rows, last] view); Slice (SLICE1) and
@@ -36,13 +36,13 @@ internal static unsafe class DmlGraphBuilder
         typeof(MatMulOp), typeof(AddOp), typeof(SubOp), typeof(MulOp), typeof(DivOp), typeof(MaximumOp), typeof(MinimumOp),
         typeof(ReluOp), typeof(ExpOp), typeof(AbsOp), typeof(SqrtOp), typeof(LogOp), typeof(SigmoidOp), typeof(TanhOp),
         typeof(ErfOp), typeof(SignOp), typeof(NegOp), typeof(RsqrtOp), typeof(PowScalarOp),
-        typeof(SumOp), typeof(MeanOp), typeof(MaxOp),
+        typeof(SumOp), typeof(MeanOp), typeof(MaxOp), typeof(LogSumExpOp),
         typeof(ReshapeOp), typeof(StopGradientOp), typeof(PermuteOp), typeof(ExpandOp),
         typeof(SoftmaxOp), typeof(LogSoftmaxOp), typeof(SliceOp), typeof(ConcatOp),
         typeof(GreaterOp), typeof(EqualOp), typeof(CastOp), typeof(GatherOp), typeof(TakeAlongAxisOp),
     };
 
-    const string LoweredList = "matmul (2-D), add, sub, mul, div, maximum, minimum, relu, exp, abs, sqrt, log, sigmoid, tanh, erf, sign, neg, rsqrt, pow (constant exponent), sum, mean, max, reshape, stop_gradient, permute, expand, softmax and log_softmax (last axis), slice, concat, greater, equal, cast (float32 <-> int64), gather, take_along_axis";
+    const string LoweredList = "matmul (2-D), add, sub, mul, div, maximum, minimum, relu, exp, abs, sqrt, log, sigmoid, tanh, erf, sign, neg, rsqrt, pow (constant exponent), sum, mean, max, logsumexp, reshape, stop_gradient, permute, expand, softmax and log_softmax (last axis), slice, concat, greater, equal, cast (float32 <-> int64), gather, take_along_axis";
 
     /// <summary>Builds the native graph description; the result owns all its memory.</summary>
     /// <exception cref="NotSupportedException">An op, dtype, rank or graph feature outside the slice.</exception>
@@ -337,15 +337,15 @@ internal static unsafe class DmlGraphBuilder
                 }
             case ExpandOp:
                 return [ScaleBiasUnary(arena, DML_OPERATOR_ELEMENT_WISE_IDENTITY, TensorDesc(arena, node.Inputs[0].Shape, output.Shape), output.Shape, null)];
-            case SumOp or MeanOp or MaxOp:
+            case SumOp or MeanOp or MaxOp or LogSumExpOp:
                 {
-                    var r = (ReduceOp)node.Op;
+                    IEnumerable<int> reducedAxes = node.Op is LogSumExpOp lse ? [lse.Axis] : ((ReduceOp)node.Op).Axes;
                     var inShape = node.Inputs[0].Shape;
                     var lead = DimensionCount - inShape.Rank;
                     // The output keeps every dimension, reduced ones of size 1: the same packed
                     // buffer as the IR output with or without keepDims.
                     var outSizes = Pad(inShape);
-                    var axes = r.Axes.Select(a => (uint)(a + lead)).Order().ToArray();
+                    var axes = reducedAxes.Select(a => (uint)(a + lead)).Order().ToArray();
                     foreach (var a in axes)
                         outSizes[a] = 1;
                     var reduce = arena.Alloc<DML_REDUCE_OPERATOR_DESC>();
@@ -353,6 +353,7 @@ internal static unsafe class DmlGraphBuilder
                     {
                         SumOp => DML_REDUCE_FUNCTION.DML_REDUCE_FUNCTION_SUM,
                         MeanOp => DML_REDUCE_FUNCTION.DML_REDUCE_FUNCTION_AVERAGE,
+                        LogSumExpOp => DML_REDUCE_FUNCTION.DML_REDUCE_FUNCTION_LOG_SUM_EXP,
                         _ => DML_REDUCE_FUNCTION.DML_REDUCE_FUNCTION_MAX,
                     };
                     reduce->InputTensor = TensorDesc(arena, inShape);

@@ -486,6 +486,14 @@ internal static unsafe class DmlGraphInterpreter
         {
             DML_REDUCE_FUNCTION.DML_REDUCE_FUNCTION_SUM or DML_REDUCE_FUNCTION.DML_REDUCE_FUNCTION_AVERAGE => (0f, (Func<float, float, float>)((acc, v) => acc + v)),
             DML_REDUCE_FUNCTION.DML_REDUCE_FUNCTION_MAX => (float.NegativeInfinity, MathF.Max),
+            // log(Σ exp): a running log-sum, shifted by the larger term for stability.
+            DML_REDUCE_FUNCTION.DML_REDUCE_FUNCTION_LOG_SUM_EXP => (float.NegativeInfinity, (Func<float, float, float>)((acc, v) =>
+            {
+                if (float.IsNegativeInfinity(acc))
+                    return v;
+                var m = MathF.Max(acc, v);
+                return m + MathF.Log(MathF.Exp(acc - m) + MathF.Exp(v - m));
+            })),
             _ => throw new NotSupportedException($"{where}: reduce function {d->Function} is not implemented by the reference."),
         };
         var index = new uint[n];
