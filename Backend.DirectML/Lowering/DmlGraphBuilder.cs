@@ -20,7 +20,7 @@ internal unsafe delegate void* DmlOperatorFactory(DML_OPERATOR_DESC* desc);
 /// copy reading the input through permuted or zero strides; Softmax and LogSoftmax over the last
 /// axis (ACTIVATION_SOFTMAX / LOG_SOFTMAX on a [1, 1, rows, last] view); Slice (SLICE1) and
 /// Concat (JOIN); Greater and Equal (LOGICAL_GREATER_THAN / EQUALS to UINT8, then CAST); Cast
-/// between float32 and int64 (CAST). Every tensor is described as
+/// between float32 and int64 (CAST); Full (FILL_VALUE_CONSTANT, no inputs). Every tensor is described as
 /// a 4-D buffer tensor (leading 1s), strides only where a broadcast needs them. Graph inputs are
 /// the values no node produces (inputs, parameters, buffers), in the graph's value order; graph
 /// outputs follow <see cref="Graph.Outputs"/>. Nodes no output depends on are left out.
@@ -39,10 +39,10 @@ internal static unsafe class DmlGraphBuilder
         typeof(SumOp), typeof(MeanOp), typeof(MaxOp), typeof(LogSumExpOp),
         typeof(ReshapeOp), typeof(StopGradientOp), typeof(PermuteOp), typeof(ExpandOp),
         typeof(SoftmaxOp), typeof(LogSoftmaxOp), typeof(SliceOp), typeof(ConcatOp),
-        typeof(GreaterOp), typeof(EqualOp), typeof(CastOp), typeof(GatherOp), typeof(TakeAlongAxisOp),
+        typeof(GreaterOp), typeof(EqualOp), typeof(CastOp), typeof(GatherOp), typeof(TakeAlongAxisOp), typeof(FullOp),
     };
 
-    const string LoweredList = "matmul (2-D), add, sub, mul, div, maximum, minimum, relu, exp, abs, sqrt, log, sigmoid, tanh, erf, sign, neg, rsqrt, pow (constant exponent), sum, mean, max, logsumexp, reshape, stop_gradient, permute, expand, softmax and log_softmax (last axis), slice, concat, greater, equal, cast (float32 <-> int64), gather, take_along_axis";
+    const string LoweredList = "matmul (2-D), add, sub, mul, div, maximum, minimum, relu, exp, abs, sqrt, log, sigmoid, tanh, erf, sign, neg, rsqrt, pow (constant exponent), sum, mean, max, logsumexp, reshape, stop_gradient, permute, expand, softmax and log_softmax (last axis), slice, concat, greater, equal, cast (float32 <-> int64), gather, take_along_axis, full (float32)";
 
     /// <summary>Builds the native graph description; the result owns all its memory.</summary>
     /// <exception cref="NotSupportedException">An op, dtype, rank or graph feature outside the slice.</exception>
@@ -309,6 +309,15 @@ internal static unsafe class DmlGraphBuilder
                     ScaleBiasUnary(arena, DML_OPERATOR_ELEMENT_WISE_SQRT, TensorDesc(arena, node.Inputs[0].Shape), output.Shape, null),
                     ScaleBiasUnary(arena, DML_OPERATOR_ELEMENT_WISE_RECIP, TensorDesc(arena, output.Shape), output.Shape, null),
                 ];
+            case FullOp full:
+                {
+                    // No inputs: the node gets no input edges.
+                    var fill = arena.Alloc<DML_FILL_VALUE_CONSTANT_OPERATOR_DESC>();
+                    fill->OutputTensor = TensorDesc(arena, output.Shape);
+                    fill->ValueDataType = DML_TENSOR_DATA_TYPE.DML_TENSOR_DATA_TYPE_FLOAT32;
+                    fill->Value = new DML_SCALAR_UNION { Float32 = (float)full.Value };
+                    return [Op(arena, DML_OPERATOR_FILL_VALUE_CONSTANT, fill)];
+                }
             case PowScalarOp pow:
                 {
                     var desc = arena.Alloc<DML_ELEMENT_WISE_CONSTANT_POW_OPERATOR_DESC>();

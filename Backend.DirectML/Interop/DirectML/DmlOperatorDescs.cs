@@ -281,3 +281,19 @@ internal unsafe struct DML_ELEMENT_WISE_CONSTANT_POW_OPERATOR_DESC
 
     public float Exponent;
 }
+
+/// <summary>One scalar of any tensor data type (8 bytes, 8-aligned); the graph builder writes <see cref="Float32"/>.</summary>
+[System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Explicit, Size = 8)]
+internal struct DML_SCALAR_UNION
+{
+    [System.Runtime.InteropServices.FieldOffset(0)] public ulong UInt64;
+    [System.Runtime.InteropServices.FieldOffset(0)] public float Float32;
+}
+
+/// <summary>Fills the output with <see cref="Value"/>, read as <see cref="ValueDataType"/>; an operator with no inputs.</summary>
+internal unsafe struct DML_FILL_VALUE_CONSTANT_OPERATOR_DESC
+{
+    public DML_TENSOR_DESC* OutputTensor;
+    public DML_TENSOR_DATA_TYPE ValueDataType;
+    public DML_SCALAR_UNION Value;
+}

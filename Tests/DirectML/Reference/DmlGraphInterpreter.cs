@@ -191,6 +191,8 @@ internal static unsafe class DmlGraphInterpreter
                     var d = (DML_ELEMENT_WISE_IDENTITY_OPERATOR_DESC*)op->Desc;
                     return [Read(d->InputTensor), Read(d->OutputTensor)];
                 }
+            case DML_OPERATOR_FILL_VALUE_CONSTANT:
+                return [Read(((DML_FILL_VALUE_CONSTANT_OPERATOR_DESC*)op->Desc)->OutputTensor)];
             case DML_OPERATOR_ELEMENT_WISE_CONSTANT_POW:
                 {
                     var d = (DML_ELEMENT_WISE_CONSTANT_POW_OPERATOR_DESC*)op->Desc;
@@ -362,6 +364,13 @@ internal static unsafe class DmlGraphInterpreter
                         _ => x => 1f / x,
                     };
                     Elementwise(tensors, inputs, output, where, v => f(v[0] * scale + bias));
+                    break;
+                }
+            case DML_OPERATOR_FILL_VALUE_CONSTANT:
+                {
+                    var d = (DML_FILL_VALUE_CONSTANT_OPERATOR_DESC*)op->Desc;
+                    Require(d->ValueDataType == DML_TENSOR_DATA_TYPE.DML_TENSOR_DATA_TYPE_FLOAT32, $"{where}: fill value type {d->ValueDataType} is not implemented by the reference");
+                    Elementwise(tensors, inputs, output, where, _ => d->Value.Float32);
                     break;
                 }
             case DML_OPERATOR_ELEMENT_WISE_CONSTANT_POW:
