@@ -20,7 +20,7 @@ internal unsafe delegate void* DmlOperatorFactory(DML_OPERATOR_DESC* desc);
 /// copy reading the input through permuted or zero strides; Softmax and LogSoftmax over the last
 /// axis (ACTIVATION_SOFTMAX / LOG_SOFTMAX on a [1, 1, rows, last] view); Slice (SLICE1) and
 /// Concat (JOIN); Greater and Equal (LOGICAL_GREATER_THAN / EQUALS to UINT8, then CAST); Cast
-/// between float32 and int64 (CAST); Full (FILL_VALUE_CONSTANT, no inputs). Every tensor is described as
+/// between float32 and int64 (CAST); Full (FILL_VALUE_CONSTANT, no inputs); SliceGrad (SLICE_GRAD). Every tensor is described as
 /// a 4-D buffer tensor (leading 1s), strides only where a broadcast needs them. Graph inputs are
 /// the values no node produces (inputs, parameters, buffers), in the graph's value order; graph
 /// outputs follow <see cref="Graph.Outputs"/>. Nodes no output depends on are left out.
@@ -39,10 +39,10 @@ internal static unsafe class DmlGraphBuilder
         typeof(SumOp), typeof(MeanOp), typeof(MaxOp), typeof(LogSumExpOp),
         typeof(ReshapeOp), typeof(StopGradientOp), typeof(PermuteOp), typeof(ExpandOp),
         typeof(SoftmaxOp), typeof(LogSoftmaxOp), typeof(SliceOp), typeof(ConcatOp),
-        typeof(GreaterOp), typeof(EqualOp), typeof(CastOp), typeof(GatherOp), typeof(TakeAlongAxisOp), typeof(FullOp),
+        typeof(GreaterOp), typeof(EqualOp), typeof(CastOp), typeof(GatherOp), typeof(TakeAlongAxisOp), typeof(FullOp), typeof(SliceGradOp),
     };
 
-    const string LoweredList = "matmul (2-D), add, sub, mul, div, maximum, minimum, relu, exp, abs, sqrt, log, sigmoid, tanh, erf, sign, neg, rsqrt, pow (constant exponent), sum, mean, max, logsumexp, reshape, stop_gradient, permute, expand, softmax and log_softmax (last axis), slice, concat, greater, equal, cast (float32 <-> int64), gather, take_along_axis, full (float32)";
+    const string LoweredList = "matmul (2-D), add, sub, mul, div, maximum, minimum, relu, exp, abs, sqrt, log, sigmoid, tanh, erf, sign, neg, rsqrt, pow (constant exponent), sum, mean, max, logsumexp, reshape, stop_gradient, permute, expand, softmax and log_softmax (last axis), slice, concat, greater, equal, cast (float32 <-> int64), gather, take_along_axis, full (float32), slice_grad";
 
     /// <summary>Builds the native graph description; the result owns all its memory.</summary>
     /// <exception cref="NotSupportedException">An op, dtype, rank or graph feature outside the slice.</exception>
@@ -216,7 +216,7 @@ internal static unsafe class DmlGraphBuilder
         }
         if (node.Op is MatMulOp && (node.Inputs[0].Rank != 2 || node.Inputs[1].Rank != 2))
             throw new NotSupportedException($"The DirectML graph builder lowers 2-D matmul only (batched GEMM is planned); {node.Inputs[0]} @ {node.Inputs[1]} at {Where(node)}.");
-        if (node.Op is SliceOp { Length: 0 })
+        if (node.Op is SliceOp { Length: 0 } || (node.Op is SliceGradOp sg && node.Inputs[0].Shape[sg.Axis] == 0))
             throw new NotSupportedException($"The DirectML graph builder does not lower empty slices (DirectML tensors have no zero sizes); {node.Op.Describe()} at {Where(node)}.");
         if (node.Op is SoftmaxOp or LogSoftmaxOp && ((AxisOp)node.Op).Axis != node.Inputs[0].Rank - 1)
             throw new NotSupportedException($"The DirectML graph builder lowers softmax and log_softmax over the last axis only (below feature level 5_1 DirectML has no axis choice); {node.Inputs[0]} at {Where(node)}.");
@@ -407,6 +407,27 @@ internal static unsafe class DmlGraphBuilder
                     slice->InputWindowSizes = arena.Copy<uint>(sizes);
                     slice->InputWindowStrides = arena.Copy<int>(strides);
                     return [Op(arena, DML_OPERATOR_SLICE1, slice)];
+                }
+            case SliceGradOp sg:
+                {
+                    // SLICE_GRAD: zeros, with dy written into the forward's window (size (n - 1)·Step + 1 gives n elements).
+                    var full = sg.FullShape;
+                    var axis = sg.Axis + DimensionCount - full.Rank;
+                    var offsets = new uint[DimensionCount];
+                    var sizes = Pad(full);
+                    var strides = new int[DimensionCount];
+                    Array.Fill(strides, 1);
+                    offsets[axis] = (uint)sg.Start;
+                    sizes[axis] = (uint)((node.Inputs[0].Shape[sg.Axis] - 1) * sg.Step + 1);
+                    strides[axis] = sg.Step;
+                    var grad = arena.Alloc<DML_SLICE_GRAD_OPERATOR_DESC>();
+                    grad->InputGradientTensor = TensorDesc(arena, node.Inputs[0].Shape);
+                    grad->OutputGradientTensor = TensorDesc(arena, output.Shape);
+                    grad->DimensionCount = DimensionCount;
+                    grad->InputWindowOffsets = arena.Copy<uint>(offsets);
+                    grad->InputWindowSizes = arena.Copy<uint>(sizes);
+                    grad->InputWindowStrides = arena.Copy<int>(strides);
+                    return [Op(arena, DML_OPERATOR_SLICE_GRAD, grad)];
                 }
             case ConcatOp c:
                 {

@@ -297,3 +297,14 @@ internal unsafe struct DML_FILL_VALUE_CONSTANT_OPERATOR_DESC
     public DML_TENSOR_DATA_TYPE ValueDataType;
     public DML_SCALAR_UNION Value;
 }
+
+/// <summary>SLICE1's gradient: the output gradient is zero except the window, which receives the input gradient.</summary>
+internal unsafe struct DML_SLICE_GRAD_OPERATOR_DESC
+{
+    public DML_TENSOR_DESC* InputGradientTensor;
+    public DML_TENSOR_DESC* OutputGradientTensor;
+    public uint DimensionCount;
+    public uint* InputWindowOffsets;
+    public uint* InputWindowSizes;
+    public int* InputWindowStrides;
+}

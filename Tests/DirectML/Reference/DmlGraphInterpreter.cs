@@ -191,6 +191,11 @@ internal static unsafe class DmlGraphInterpreter
                     var d = (DML_ELEMENT_WISE_IDENTITY_OPERATOR_DESC*)op->Desc;
                     return [Read(d->InputTensor), Read(d->OutputTensor)];
                 }
+            case DML_OPERATOR_SLICE_GRAD:
+                {
+                    var d = (DML_SLICE_GRAD_OPERATOR_DESC*)op->Desc;
+                    return [Read(d->InputGradientTensor), Read(d->OutputGradientTensor)];
+                }
             case DML_OPERATOR_FILL_VALUE_CONSTANT:
                 return [Read(((DML_FILL_VALUE_CONSTANT_OPERATOR_DESC*)op->Desc)->OutputTensor)];
             case DML_OPERATOR_ELEMENT_WISE_CONSTANT_POW:
@@ -366,6 +371,9 @@ internal static unsafe class DmlGraphInterpreter
                     Elementwise(tensors, inputs, output, where, v => f(v[0] * scale + bias));
                     break;
                 }
+            case DML_OPERATOR_SLICE_GRAD:
+                SliceGrad((DML_SLICE_GRAD_OPERATOR_DESC*)op->Desc, tensors, inputs[0], output, where);
+                break;
             case DML_OPERATOR_FILL_VALUE_CONSTANT:
                 {
                     var d = (DML_FILL_VALUE_CONSTANT_OPERATOR_DESC*)op->Desc;
@@ -586,6 +594,39 @@ internal static unsafe class DmlGraphInterpreter
                 inIndex[a] = offsets[a] + index[a] * (uint)strides[a];
             output[o.Offset(index)] = input[x.Offset(inIndex)];
             Increment(index, o.Sizes);
+        }
+    }
+
+    /// <summary>SLICE_GRAD: zeros, with the input gradient written into the window of the output gradient.</summary>
+    static void SliceGrad(DML_SLICE_GRAD_OPERATOR_DESC* d, TensorDesc[] tensors, float[] input, float[] output, string where)
+    {
+        var (dy, o) = (tensors[0], tensors[1]);
+        var n = o.Sizes.Length;
+        Require(d->DimensionCount == n && dy.Sizes.Length == n, $"{where}: DimensionCount {d->DimensionCount}, tensors of {dy.Sizes.Length} and {n} dimensions");
+        Require(d->InputWindowOffsets != null && d->InputWindowSizes != null && d->InputWindowStrides != null, $"{where}: null window arrays");
+        var offsets = new ReadOnlySpan<uint>(d->InputWindowOffsets, n).ToArray();
+        var sizes = new ReadOnlySpan<uint>(d->InputWindowSizes, n).ToArray();
+        var strides = new ReadOnlySpan<int>(d->InputWindowStrides, n).ToArray();
+        for (var a = 0; a < n; a++)
+        {
+            Require(strides[a] > 0, $"{where}: stride {strides[a]} (negative strides are not implemented by the reference)");
+            Require((ulong)offsets[a] + sizes[a] <= o.Sizes[a], $"{where}: window [{offsets[a]}, +{sizes[a]}) outside dimension {a} of size {o.Sizes[a]}");
+            Require(dy.Sizes[a] == (sizes[a] + (uint)strides[a] - 1) / (uint)strides[a], $"{where}: input gradient size {dy.Sizes[a]} is not ⌈{sizes[a]} / {strides[a]}⌉ in dimension {a}");
+        }
+        var index = new uint[n];
+        for (long i = 0; i < o.ElementCount; i++)
+        {
+            output[o.Offset(index)] = 0f;
+            Increment(index, o.Sizes);
+        }
+        Array.Clear(index);
+        var outIndex = new uint[n];
+        for (long i = 0; i < dy.ElementCount; i++)
+        {
+            for (var a = 0; a < n; a++)
+                outIndex[a] = offsets[a] + index[a] * (uint)strides[a];
+            output[o.Offset(outIndex)] = input[dy.Offset(index)];
+            Increment(index, dy.Sizes);
         }
     }
 
