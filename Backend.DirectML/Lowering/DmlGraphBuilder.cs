@@ -25,7 +25,7 @@ internal unsafe delegate void* DmlOperatorFactory(DML_OPERATOR_DESC* desc);
 /// the values no node produces (inputs, parameters, buffers), in the graph's value order; graph
 /// outputs follow <see cref="Graph.Outputs"/>. Nodes no output depends on are left out.
 /// </summary>
-internal static unsafe class DmlGraphBuilder
+internal static unsafe partial class DmlGraphBuilder
 {
     /// <summary>Every tensor description has this many dimensions.</summary>
     public const int DimensionCount = 4;

@@ -20,7 +20,7 @@ namespace Dsl.Tests.DirectML.Reference;
 /// ELEMENT_WISE_LOGICAL_EQUALS / GREATER_THAN (UINT8 output), CAST (truncating to integers), GATHER
 /// (IndexDimensions 1), GATHER_ELEMENTS (INT64 or INT32 indices, in range).
 /// </summary>
-internal static unsafe class DmlGraphInterpreter
+internal static unsafe partial class DmlGraphInterpreter
 {
     /// <summary>Runs the graph; <paramref name="inputs"/> and the result are indexed by graph input/output index.</summary>
     public static float[][] Execute(DML_GRAPH_DESC* graph, ReferenceOperators operators, IReadOnlyList<float[]> inputs)
