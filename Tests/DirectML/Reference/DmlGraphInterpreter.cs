@@ -40,6 +40,9 @@ internal static unsafe partial class DmlGraphInterpreter
         }
 
         // Where each node input comes from: (-1, graph input index) or (node, output index).
+        var signatures = new OperatorSignature[nodeCount];
+        for (var i = 0; i < nodeCount; i++)
+            signatures[i] = Signature(ops[i]);
         var sources = new Dictionary<(int Node, int Input), (int FromNode, int Index)>();
         for (var e = 0; e < graph->InputEdgeCount; e++)
         {
@@ -52,22 +55,23 @@ internal static unsafe partial class DmlGraphInterpreter
         {
             Require(graph->IntermediateEdges[e].Type == DML_GRAPH_EDGE_TYPE.DML_GRAPH_EDGE_TYPE_INTERMEDIATE, $"intermediate edge {e}: type {graph->IntermediateEdges[e].Type}");
             var edge = (DML_INTERMEDIATE_GRAPH_EDGE_DESC*)graph->IntermediateEdges[e].Desc;
-            Require(edge->FromNodeIndex < graph->NodeCount && edge->ToNodeIndex < graph->NodeCount && edge->FromNodeOutputIndex == 0, $"intermediate edge {e}: index out of range");
+            Require(edge->FromNodeIndex < graph->NodeCount && edge->ToNodeIndex < graph->NodeCount, $"intermediate edge {e}: index out of range");
+            Require(HasOutput(signatures[edge->FromNodeIndex], edge->FromNodeOutputIndex), $"intermediate edge {e}: node {edge->FromNodeIndex} has no output {edge->FromNodeOutputIndex}");
             Require(sources.TryAdd(((int)edge->ToNodeIndex, (int)edge->ToNodeInputIndex), ((int)edge->FromNodeIndex, (int)edge->FromNodeOutputIndex)), $"intermediate edge {e}: node input bound twice");
         }
 
-        var tensors = new TensorDesc[nodeCount][];
         for (var i = 0; i < nodeCount; i++)
         {
-            tensors[i] = Tensors(ops[i]);
-            var inputCount = tensors[i].Length - 1;
-            for (var j = 0; j < inputCount; j++)
-                Require(sources.ContainsKey((i, j)), $"node {i} ({ops[i]->Type}): input {j} has no edge");
+            var slots = signatures[i].Inputs;
+            for (var j = 0; j < slots.Length; j++)
+                Require(slots[j] is null || sources.ContainsKey((i, j)), $"node {i} ({ops[i]->Type}): input {j} has no edge");
         }
-        Require(sources.Count == tensors.Sum(t => t.Length - 1), "an edge targets a node input the operator does not have");
+        // Every edge must land on an input the operator has (optional inputs left null take none).
+        foreach (var ((node, input), _) in sources)
+            Require(input < signatures[node].Inputs.Length && signatures[node].Inputs[input] is not null, $"an edge targets input {input} of node {node} ({ops[node]->Type}), which the operator does not have");
 
         // Execute in dependency order (the description need not be sorted).
-        var outputsOfNode = new float[]?[nodeCount];
+        var outputsOfNode = new float[]?[nodeCount][];
         for (var remaining = nodeCount; remaining > 0;)
         {
             var progressed = false;
@@ -75,13 +79,15 @@ internal static unsafe partial class DmlGraphInterpreter
             {
                 if (outputsOfNode[i] is not null)
                     continue;
-                var inputCount = tensors[i].Length - 1;
-                var buffers = new float[inputCount][];
+                var inputCount = signatures[i].Inputs.Length;
+                var buffers = new float[]?[inputCount];
                 var ready = true;
                 for (var j = 0; j < inputCount && ready; j++)
                 {
+                    if (signatures[i].Inputs[j] is null)
+                        continue;
                     var (from, index) = sources[(i, j)];
-                    var buffer = from < 0 ? inputs[index] : outputsOfNode[from];
+                    var buffer = from < 0 ? inputs[index] : outputsOfNode[from]?[index];
                     if (buffer is null)
                         ready = false;
                     else
@@ -89,7 +95,7 @@ internal static unsafe partial class DmlGraphInterpreter
                 }
                 if (!ready)
                     continue;
-                outputsOfNode[i] = Run(ops[i], tensors[i], buffers, $"node {i} ({ops[i]->Type})");
+                outputsOfNode[i] = RunOperator(ops[i], signatures[i], buffers, $"node {i} ({ops[i]->Type})");
                 remaining--;
                 progressed = true;
             }
@@ -101,17 +107,78 @@ internal static unsafe partial class DmlGraphInterpreter
         {
             Require(graph->OutputEdges[e].Type == DML_GRAPH_EDGE_TYPE.DML_GRAPH_EDGE_TYPE_OUTPUT, $"output edge {e}: type {graph->OutputEdges[e].Type}");
             var edge = (DML_OUTPUT_GRAPH_EDGE_DESC*)graph->OutputEdges[e].Desc;
-            Require(edge->GraphOutputIndex < graph->OutputCount && edge->FromNodeIndex < graph->NodeCount && edge->FromNodeOutputIndex == 0, $"output edge {e}: index out of range");
+            Require(edge->GraphOutputIndex < graph->OutputCount && edge->FromNodeIndex < graph->NodeCount, $"output edge {e}: index out of range");
+            Require(HasOutput(signatures[edge->FromNodeIndex], edge->FromNodeOutputIndex), $"output edge {e}: node {edge->FromNodeIndex} has no output {edge->FromNodeOutputIndex}");
             Require(results[edge->GraphOutputIndex] is null, $"graph output {edge->GraphOutputIndex} bound twice");
-            results[edge->GraphOutputIndex] = (float[])outputsOfNode[edge->FromNodeIndex]!.Clone();
+            results[edge->GraphOutputIndex] = (float[])outputsOfNode[edge->FromNodeIndex]![edge->FromNodeOutputIndex]!.Clone();
         }
         for (var k = 0; k < results.Length; k++)
             Require(results[k] is not null, $"graph output {k} has no edge");
         return results!;
     }
 
+    static bool HasOutput(OperatorSignature signature, uint index) => index < signature.Outputs.Length && signature.Outputs[index] is not null;
+
+    /// <summary>
+    /// The operator's tensors in binding order: inputs (null where an optional input is left out,
+    /// which then takes no edge) and outputs (null where an optional output is not requested).
+    /// </summary>
+    internal sealed record OperatorSignature(TensorDesc?[] Inputs, TensorDesc?[] Outputs);
+
+    /// <summary>An operator implemented in a family file: its signature and its execution.</summary>
+    internal sealed record FamilyOperator(SignatureReader Signature, OperatorRunner Run);
+
+    /// <summary>Reads an operator's tensors from its description.</summary>
+    internal delegate OperatorSignature SignatureReader(DML_OPERATOR_DESC* op);
+
+    /// <summary>
+    /// Runs an operator: <paramref name="inputs"/> parallel to the signature's inputs (null where
+    /// left out); returns one buffer per output (null where not requested), each holding one
+    /// float per element of the output's <c>TotalTensorSizeInBytes</c>.
+    /// </summary>
+    internal delegate float[]?[] OperatorRunner(DML_OPERATOR_DESC* op, OperatorSignature signature, float[]?[] inputs, string where);
+
+    /// <summary>
+    /// Operators implemented by family files (one registration method each), looked up before the
+    /// single-output operators of this file. A family file defines its <c>Register…</c> method.
+    /// </summary>
+    static readonly Dictionary<DML_OPERATOR_TYPE, FamilyOperator> Families = RegisterFamilies();
+
+    static Dictionary<DML_OPERATOR_TYPE, FamilyOperator> RegisterFamilies()
+    {
+        var table = new Dictionary<DML_OPERATOR_TYPE, FamilyOperator>();
+        RegisterConvolution(table);
+        RegisterNormalization(table);
+        RegisterIndexing(table);
+        return table;
+    }
+
+    static partial void RegisterConvolution(Dictionary<DML_OPERATOR_TYPE, FamilyOperator> table);
+    static partial void RegisterNormalization(Dictionary<DML_OPERATOR_TYPE, FamilyOperator> table);
+    static partial void RegisterIndexing(Dictionary<DML_OPERATOR_TYPE, FamilyOperator> table);
+
+    static OperatorSignature Signature(DML_OPERATOR_DESC* op)
+    {
+        if (Families.TryGetValue(op->Type, out var family))
+            return family.Signature(op);
+        var tensors = Tensors(op);
+        return new OperatorSignature(tensors[..^1], [tensors[^1]]);
+    }
+
+    static float[]?[] RunOperator(DML_OPERATOR_DESC* op, OperatorSignature signature, float[]?[] inputs, string where)
+    {
+        for (var j = 0; j < inputs.Length; j++)
+        {
+            if (signature.Inputs[j] is { } t)
+                Require((ulong)inputs[j]!.Length * t.ElementSize >= t.TotalBytes, $"{where}: input {j} buffer holds {inputs[j]!.Length * t.ElementSize} bytes, the tensor needs {t.TotalBytes}");
+        }
+        if (Families.TryGetValue(op->Type, out var family))
+            return family.Run(op, signature, inputs, where);
+        return [Run(op, [.. signature.Inputs!, signature.Outputs[0]!], inputs!, where)];
+    }
+
     /// <summary>A buffer tensor as read from its description.</summary>
-    sealed record TensorDesc(uint[] Sizes, uint[] Strides, ulong TotalBytes, DML_TENSOR_DATA_TYPE DataType)
+    internal sealed record TensorDesc(uint[] Sizes, uint[] Strides, ulong TotalBytes, DML_TENSOR_DATA_TYPE DataType)
     {
         /// <summary>Bytes per element of <see cref="DataType"/>.</summary>
         public uint ElementSize => ElementSizeOf(DataType);
