@@ -40,9 +40,10 @@ internal static unsafe partial class DmlGraphBuilder
         typeof(ReshapeOp), typeof(StopGradientOp), typeof(PermuteOp), typeof(ExpandOp),
         typeof(SoftmaxOp), typeof(LogSoftmaxOp), typeof(SliceOp), typeof(ConcatOp),
         typeof(GreaterOp), typeof(EqualOp), typeof(CastOp), typeof(GatherOp), typeof(TakeAlongAxisOp), typeof(FullOp), typeof(SliceGradOp),
+        typeof(Conv2dOp), typeof(Conv2dInputGradOp), typeof(Conv2dWeightGradOp), typeof(MaxPool2dOp), typeof(AvgPool2dOp), typeof(AvgPool2dGradOp),
     };
 
-    const string LoweredList = "matmul (2-D), add, sub, mul, div, maximum, minimum, relu, exp, abs, sqrt, log, sigmoid, tanh, erf, sign, neg, rsqrt, pow (constant exponent), sum, mean, max, logsumexp, reshape, stop_gradient, permute, expand, softmax and log_softmax (last axis), slice, concat, greater, equal, cast (float32 <-> int64), gather, take_along_axis, full (float32), slice_grad";
+    const string LoweredList = "matmul (2-D), add, sub, mul, div, maximum, minimum, relu, exp, abs, sqrt, log, sigmoid, tanh, erf, sign, neg, rsqrt, pow (constant exponent), sum, mean, max, logsumexp, reshape, stop_gradient, permute, expand, softmax and log_softmax (last axis), slice, concat, greater, equal, cast (float32 <-> int64), gather, take_along_axis, full (float32), slice_grad, conv2d, conv2d_input_grad, conv2d_weight_grad, max_pool2d (maxima only), avg_pool2d, avg_pool2d_grad";
 
     /// <summary>Builds the native graph description; the result owns all its memory.</summary>
     /// <exception cref="NotSupportedException">An op, dtype, rank or graph feature outside the slice.</exception>
@@ -208,7 +209,7 @@ internal static unsafe partial class DmlGraphBuilder
         }
         foreach (var value in node.Inputs.Concat(node.Outputs))
         {
-            var int64Allowed = node.Op is CastOp || (node.Op is GatherOp or TakeAlongAxisOp && value == node.Inputs[1]);
+            var int64Allowed = node.Op is CastOp || (node.Op is GatherOp or TakeAlongAxisOp && value == node.Inputs[1]) || (node.Op is MaxPool2dOp && value == node.Outputs[1]);
             if (value.DType != DType.Float32 && !(int64Allowed && value.DType == DType.Int64))
                 throw new NotSupportedException($"The DirectML graph builder lowers float32 only (int64 as a cast's input or output, or as indices); {value} at {Where(node)}.");
             if (value.Rank > DimensionCount)
@@ -236,9 +237,11 @@ internal static unsafe partial class DmlGraphBuilder
     /// </summary>
     static DML_OPERATOR_DESC*[] Lower(DmlNativeArena arena, Node node)
     {
-        var output = node.Output;
+        var output = node.Outputs[0];
         switch (node.Op)
         {
+            case Conv2dOp or Conv2dInputGradOp or Conv2dWeightGradOp or MaxPool2dOp or AvgPool2dOp or AvgPool2dGradOp:
+                return LowerConvolution(arena, node);
             case MatMulOp m:
                 {
                     var gemm = arena.Alloc<DML_GEMM_OPERATOR_DESC>();

@@ -21,7 +21,7 @@ public class DirectMLFactsTests
     public void Struct_sizes_and_field_offsets_match_DirectML_h()
     {
         var structs = InteropDeclarations.Structs("DML_");
-        structs.Count.ShouldBe(52);
+        structs.Count.ShouldBe(56);
         var mismatches = new StringBuilder();
         foreach (var type in structs)
         {
@@ -36,7 +36,7 @@ public class DirectMLFactsTests
     public void Enum_values_match_DirectML_h()
     {
         var enums = InteropDeclarations.Enums("DML_");
-        enums.Count.ShouldBe(13);
+        enums.Count.ShouldBe(15);
         var mismatches = new StringBuilder();
         foreach (var type in enums)
         {
@@ -124,6 +124,30 @@ public class DirectMLFactsTests
 
         ((int)DML_FEATURE_LEVEL.DML_FEATURE_LEVEL_2_1).ShouldBe(0x2100);
         ((int)DML_FEATURE.DML_FEATURE_FEATURE_LEVELS).ShouldBe(1);
+    }
+
+    [Fact]
+    public void Convolution_and_pooling_descriptions_match_DirectML_h()
+    {
+        // The layouts the convolution lowering writes, spelled out (g++ on DirectML.h, x86-64).
+        InteropDeclarations.SizeOf(typeof(DML_CONVOLUTION_OPERATOR_DESC)).ShouldBe(104);
+        OffsetOf<DML_CONVOLUTION_OPERATOR_DESC>(nameof(DML_CONVOLUTION_OPERATOR_DESC.Mode)).ShouldBe(32);
+        OffsetOf<DML_CONVOLUTION_OPERATOR_DESC>(nameof(DML_CONVOLUTION_OPERATOR_DESC.Direction)).ShouldBe(36);
+        OffsetOf<DML_CONVOLUTION_OPERATOR_DESC>(nameof(DML_CONVOLUTION_OPERATOR_DESC.OutputPadding)).ShouldBe(80);
+        OffsetOf<DML_CONVOLUTION_OPERATOR_DESC>(nameof(DML_CONVOLUTION_OPERATOR_DESC.GroupCount)).ShouldBe(88);
+        OffsetOf<DML_CONVOLUTION_OPERATOR_DESC>(nameof(DML_CONVOLUTION_OPERATOR_DESC.FusedActivation)).ShouldBe(96);
+        InteropDeclarations.SizeOf(typeof(DML_AVERAGE_POOLING_OPERATOR_DESC)).ShouldBe(64);
+        OffsetOf<DML_AVERAGE_POOLING_OPERATOR_DESC>(nameof(DML_AVERAGE_POOLING_OPERATOR_DESC.IncludePadding)).ShouldBe(56);
+        InteropDeclarations.SizeOf(typeof(DML_AVERAGE_POOLING_GRAD_OPERATOR_DESC)).ShouldBe(64);
+        OffsetOf<DML_AVERAGE_POOLING_GRAD_OPERATOR_DESC>(nameof(DML_AVERAGE_POOLING_GRAD_OPERATOR_DESC.IncludePadding)).ShouldBe(56);
+        InteropDeclarations.SizeOf(typeof(DML_MAX_POOLING2_OPERATOR_DESC)).ShouldBe(72);
+        OffsetOf<DML_MAX_POOLING2_OPERATOR_DESC>(nameof(DML_MAX_POOLING2_OPERATOR_DESC.DimensionCount)).ShouldBe(24);
+        OffsetOf<DML_MAX_POOLING2_OPERATOR_DESC>(nameof(DML_MAX_POOLING2_OPERATOR_DESC.Dilations)).ShouldBe(64);
+        ((int)DML_CONVOLUTION_MODE.DML_CONVOLUTION_MODE_CROSS_CORRELATION).ShouldBe(1);
+        ((int)DML_CONVOLUTION_DIRECTION.DML_CONVOLUTION_DIRECTION_BACKWARD).ShouldBe(1);
+        ((int)DML_OPERATOR_TYPE.DML_OPERATOR_AVERAGE_POOLING).ShouldBe(56);
+        ((int)DML_OPERATOR_TYPE.DML_OPERATOR_MAX_POOLING2).ShouldBe(110);
+        ((int)DML_OPERATOR_TYPE.DML_OPERATOR_AVERAGE_POOLING_GRAD).ShouldBe(130);
     }
 
     private static int OffsetOf<T>(string field) => InteropDeclarations.OffsetOf(typeof(T).GetField(field)!);

@@ -1,0 +1,187 @@
+using Dsl.Backend.DirectML.Interop;
+using static Dsl.Backend.DirectML.Interop.DML_OPERATOR_TYPE;
+
+namespace Dsl.Backend.DirectML.Lowering;
+
+/// <summary>
+/// The convolution family: Conv2d (CONVOLUTION forward, cross-correlation), Conv2dInputGrad
+/// (CONVOLUTION backward, i.e. transposed, with output padding for the rows the forward's floor
+/// dropped), Conv2dWeightGrad (a forward CONVOLUTION of x and dy with batch and channel axes
+/// swapped by strides, dilation = stride; SLICE1 to the kernel when the floor dropped rows),
+/// MaxPool2d (MAX_POOLING2, maxima only), AvgPool2d (AVERAGE_POOLING) and AvgPool2dGrad
+/// (AVERAGE_POOLING_GRAD), padding counted in the average as PyTorch does. All tensors are 4-D
+/// [N, C, H, W]; the window's padding is symmetric.
+/// </summary>
+internal static unsafe partial class DmlGraphBuilder
+{
+    /// <summary>Spatial dimensions of every 2-D convolution and pooling description.</summary>
+    const uint SpatialDimensions = 2;
+
+    /// <summary>The operator descriptions of a convolution or pooling node.</summary>
+    static DML_OPERATOR_DESC*[] LowerConvolution(DmlNativeArena arena, Node node) => node.Op switch
+    {
+        Conv2dOp c => [Conv2dForward(arena, node, c)],
+        Conv2dInputGradOp g => [Conv2dInputGrad(arena, node, g)],
+        Conv2dWeightGradOp g => Conv2dWeightGrad(arena, node, g),
+        MaxPool2dOp p => [MaxPool2d(arena, node, p)],
+        AvgPool2dOp p => [AvgPool2d(arena, node, p)],
+        AvgPool2dGradOp p => [AvgPool2dGrad(arena, node, p)],
+        _ => throw new NotSupportedException($"No convolution lowering for {node.Op.Describe()}."),
+    };
+
+    static DML_OPERATOR_DESC* Conv2dForward(DmlNativeArena arena, Node node, Conv2dOp op)
+    {
+        var conv = Convolution(arena, TensorDesc(arena, node.Inputs[0].Shape), TensorDesc(arena, node.Inputs[1].Shape), TensorDesc(arena, node.Outputs[0].Shape),
+            DML_CONVOLUTION_DIRECTION.DML_CONVOLUTION_DIRECTION_FORWARD, stride: op.Stride, dilation: 1, op.Padding, outputPadding: (0, 0));
+        return Op(arena, DML_OPERATOR_CONVOLUTION, conv);
+    }
+
+    /// <summary>
+    /// dx = the transposed convolution of dy [N, O, Ho, Wo] with w [O, C, kh, kw], which is
+    /// already the backward direction's filter layout (input channels of the transposed
+    /// convolution first, as in ONNX ConvTranspose). Its output is s·(Ho - 1) + k - 2p long, short
+    /// of H by r = (H + 2p - k) mod s, the rows the forward's floor cut off; OutputPadding r
+    /// extends the output by them at the end (as Torch's output_padding does).
+    /// </summary>
+    static DML_OPERATOR_DESC* Conv2dInputGrad(DmlNativeArena arena, Node node, Conv2dInputGradOp op)
+    {
+        var (dy, w, x) = (node.Inputs[0].Shape, node.Inputs[1].Shape, op.InputShape);
+        var extra = ((uint)((x[2] + 2 * op.Padding - w[2]) % op.Stride), (uint)((x[3] + 2 * op.Padding - w[3]) % op.Stride));
+        var conv = Convolution(arena, TensorDesc(arena, dy), TensorDesc(arena, w), TensorDesc(arena, x),
+            DML_CONVOLUTION_DIRECTION.DML_CONVOLUTION_DIRECTION_BACKWARD, stride: op.Stride, dilation: 1, op.Padding, extra);
+        return Op(arena, DML_OPERATOR_CONVOLUTION, conv);
+    }
+
+    /// <summary>
+    /// DirectML has no weight-gradient operator. dw[o, c, i, j] = Σ_{n, y, x} dy[n, o, y, x] ·
+    /// xpad[n, c, y·s + i, x·s + j] is a forward cross-correlation whose batch is x's channels and
+    /// whose filter is dy, both read as [channels, batch, H, W] through swapped strides (no copy),
+    /// stride 1, dilation s, padding p. Its output [C, O, kh', kw'] has kh' = kh + (H + 2p - kh)
+    /// mod s: when that is kh (and likewise for the width), the output description writes [C, O]
+    /// transposed straight into dw's packed buffer; otherwise the packed [C, O, kh', kw'] result is
+    /// cropped and transposed by one SLICE1 reading it through swapped strides.
+    /// </summary>
+    static DML_OPERATOR_DESC*[] Conv2dWeightGrad(DmlNativeArena arena, Node node, Conv2dWeightGradOp op)
+    {
+        var (x, dy, w) = (node.Inputs[0].Shape, node.Inputs[1].Shape, op.WeightShape);
+        uint n = (uint)x[0], c = (uint)x[1], h = (uint)x[2], wd = (uint)x[3];
+        uint o = (uint)dy[1], ho = (uint)dy[2], wo = (uint)dy[3];
+        uint kh = (uint)w[2], kw = (uint)w[3];
+        uint fullH = kh + (uint)((x[2] + 2 * op.Padding - w[2]) % op.Stride);
+        uint fullW = kw + (uint)((x[3] + 2 * op.Padding - w[3]) % op.Stride);
+
+        var input = TensorDesc(arena, [c, n, h, wd], [h * wd, c * h * wd, wd, 1]);
+        var filter = TensorDesc(arena, [o, n, ho, wo], [ho * wo, o * ho * wo, wo, 1]);
+        var cropped = fullH != kh || fullW != kw;
+        // [C, O, kh, kw] stored as dw's [O, C, kh, kw] when no crop is needed.
+        var output = cropped
+            ? TensorDesc(arena, [c, o, fullH, fullW], null)
+            : TensorDesc(arena, [c, o, kh, kw], [kh * kw, c * kh * kw, kw, 1]);
+        var conv = Convolution(arena, input, filter, output,
+            DML_CONVOLUTION_DIRECTION.DML_CONVOLUTION_DIRECTION_FORWARD, stride: 1, dilation: op.Stride, op.Padding, outputPadding: (0, 0));
+        if (!cropped)
+            return [Op(arena, DML_OPERATOR_CONVOLUTION, conv)];
+
+        // The top-left kh x kw of every [c, o] plane, read as [O, C, kh', kw'] from the packed [C, O, kh', kw'].
+        var slice = arena.Alloc<DML_SLICE1_OPERATOR_DESC>();
+        slice->InputTensor = TensorDesc(arena, [o, c, fullH, fullW], [fullH * fullW, o * fullH * fullW, fullW, 1]);
+        slice->OutputTensor = TensorDesc(arena, w);
+        slice->DimensionCount = DimensionCount;
+        slice->InputWindowOffsets = arena.Copy<uint>([0, 0, 0, 0]);
+        slice->InputWindowSizes = arena.Copy<uint>([o, c, kh, kw]);
+        slice->InputWindowStrides = arena.Copy<int>([1, 1, 1, 1]);
+        return [Op(arena, DML_OPERATOR_CONVOLUTION, conv), Op(arena, DML_OPERATOR_SLICE1, slice)];
+    }
+
+    /// <summary>
+    /// MAX_POOLING2 without its indices output: DirectML's indices are flat over the whole input
+    /// tensor (n, c included) where the IR's are per H·W plane, and converting them needs a second
+    /// output path this builder's operator chains do not have. A graph that uses the indices (the
+    /// gradient of max pooling scatters by them) is refused.
+    /// </summary>
+    static DML_OPERATOR_DESC* MaxPool2d(DmlNativeArena arena, Node node, MaxPool2dOp op)
+    {
+        if (ReachesAnOutput(node.Outputs[1]))
+            throw new NotSupportedException(
+                $"The DirectML graph builder lowers max_pool2d's maxima only: its indices (used at {Where(node)}, e.g. by the max-pooling gradient) " +
+                "would need MAX_POOLING2's whole-tensor flat indices converted to per-plane ones, which is not lowered yet.");
+        var pool = arena.Alloc<DML_MAX_POOLING2_OPERATOR_DESC>();
+        pool->InputTensor = TensorDesc(arena, node.Inputs[0].Shape);
+        pool->OutputTensor = TensorDesc(arena, node.Outputs[0].Shape);
+        pool->OutputIndicesTensor = null;
+        pool->DimensionCount = SpatialDimensions;
+        pool->Strides = Both(arena, (uint)op.Stride);
+        pool->WindowSize = Both(arena, (uint)op.Kernel);
+        pool->StartPadding = Both(arena, (uint)op.Padding);
+        pool->EndPadding = Both(arena, (uint)op.Padding);
+        pool->Dilations = Both(arena, 1);
+        return Op(arena, DML_OPERATOR_MAX_POOLING2, pool);
+    }
+
+    /// <summary>AVERAGE_POOLING counting padding in the divisor (k² everywhere: with the floor and padding ≤ k/2 no window leaves the padded input).</summary>
+    static DML_OPERATOR_DESC* AvgPool2d(DmlNativeArena arena, Node node, AvgPool2dOp op)
+    {
+        var pool = arena.Alloc<DML_AVERAGE_POOLING_OPERATOR_DESC>();
+        pool->InputTensor = TensorDesc(arena, node.Inputs[0].Shape);
+        pool->OutputTensor = TensorDesc(arena, node.Outputs[0].Shape);
+        pool->DimensionCount = SpatialDimensions;
+        pool->Strides = Both(arena, (uint)op.Stride);
+        pool->WindowSize = Both(arena, (uint)op.Kernel);
+        pool->StartPadding = Both(arena, (uint)op.Padding);
+        pool->EndPadding = Both(arena, (uint)op.Padding);
+        pool->IncludePadding = 1;
+        return Op(arena, DML_OPERATOR_AVERAGE_POOLING, pool);
+    }
+
+    /// <summary>AVERAGE_POOLING_GRAD: dy has the pooled sizes, dx the input's (rows no window read get zeros).</summary>
+    static DML_OPERATOR_DESC* AvgPool2dGrad(DmlNativeArena arena, Node node, AvgPool2dGradOp op)
+    {
+        var grad = arena.Alloc<DML_AVERAGE_POOLING_GRAD_OPERATOR_DESC>();
+        grad->InputGradientTensor = TensorDesc(arena, node.Inputs[0].Shape);
+        grad->OutputGradientTensor = TensorDesc(arena, op.InputShape);
+        grad->DimensionCount = SpatialDimensions;
+        grad->Strides = Both(arena, (uint)op.Stride);
+        grad->WindowSize = Both(arena, (uint)op.Kernel);
+        grad->StartPadding = Both(arena, (uint)op.Padding);
+        grad->EndPadding = Both(arena, (uint)op.Padding);
+        grad->IncludePadding = 1;
+        return Op(arena, DML_OPERATOR_AVERAGE_POOLING_GRAD, grad);
+    }
+
+    /// <summary>A 2-D CONVOLUTION (cross-correlation, one group, no bias, no fused activation).</summary>
+    static DML_CONVOLUTION_OPERATOR_DESC* Convolution(DmlNativeArena arena, DML_TENSOR_DESC* input, DML_TENSOR_DESC* filter, DML_TENSOR_DESC* output,
+        DML_CONVOLUTION_DIRECTION direction, int stride, int dilation, int padding, (uint H, uint W) outputPadding)
+    {
+        var conv = arena.Alloc<DML_CONVOLUTION_OPERATOR_DESC>();
+        conv->InputTensor = input;
+        conv->FilterTensor = filter;
+        conv->BiasTensor = null;
+        conv->OutputTensor = output;
+        conv->Mode = DML_CONVOLUTION_MODE.DML_CONVOLUTION_MODE_CROSS_CORRELATION;
+        conv->Direction = direction;
+        conv->DimensionCount = SpatialDimensions;
+        conv->Strides = Both(arena, (uint)stride);
+        conv->Dilations = Both(arena, (uint)dilation);
+        conv->StartPadding = Both(arena, (uint)padding);
+        conv->EndPadding = Both(arena, (uint)padding);
+        conv->OutputPadding = arena.Copy<uint>([outputPadding.H, outputPadding.W]);
+        conv->GroupCount = 1;
+        conv->FusedActivation = null;
+        return conv;
+    }
+
+    static uint* Both(DmlNativeArena arena, uint value) => arena.Copy<uint>([value, value]);
+
+    /// <summary>Whether a graph output depends on <paramref name="value"/> (graph nodes are in topological order).</summary>
+    static bool ReachesAnOutput(Tensor value)
+    {
+        var graph = value.Graph;
+        var reached = new HashSet<Tensor> { value };
+        foreach (var node in graph.Nodes)
+        {
+            if (node.Inputs.Any(reached.Contains))
+                reached.UnionWith(node.Outputs);
+        }
+        return graph.Outputs.Any(o => reached.Contains(o.Value));
+    }
+}
