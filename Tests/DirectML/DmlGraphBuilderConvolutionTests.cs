@@ -81,6 +81,27 @@ public unsafe class DmlGraphBuilderConvolutionTests
         }
     }
 
+    delegate void ConvolutionEdit(DML_CONVOLUTION_OPERATOR_DESC* desc);
+
+    [Fact]
+    public void The_reference_rejects_convolutions_DirectML_would_reject()
+    {
+        // Node 1 is the "floor" input gradient: [2,4,3,4] to [2,3,8,9], stride 2, output padding (1, 0).
+        string Reject(ConvolutionEdit corrupt)
+        {
+            using var operators = new ReferenceOperators();
+            using var built = DmlGraphBuilder.Build(InputGrad(), operators.Create);
+            corrupt((DML_CONVOLUTION_OPERATOR_DESC*)built.OperatorDesc(1)->Desc);
+            return Should.Throw<InvalidOperationException>(() =>
+                DmlGraphInterpreter.Execute(built.Desc, operators, built.Inputs.Select(v => new float[v.Shape.Numel]).ToArray())).Message;
+        }
+
+        Reject(d => d->OutputPadding[0] = 0).ShouldContain("a transposed convolution of [2,4,3,4] gives 7");
+        Reject(d => d->OutputPadding[0] = 2).ShouldContain("output padding 2 is not below the stride 2");
+        Reject(d => d->Direction = DML_CONVOLUTION_DIRECTION.DML_CONVOLUTION_DIRECTION_FORWARD).ShouldContain("filter [4,3,3,3] is not [output channels 3, input channels 4");
+        Reject(d => d->GroupCount = 2).ShouldContain("GroupCount 2");
+    }
+
     static Graph WeightGrad()
     {
         var g = new Graph("conv2d_weight_grad");

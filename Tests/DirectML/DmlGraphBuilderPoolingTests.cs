@@ -72,6 +72,19 @@ public unsafe class DmlGraphBuilderPoolingTests
     }
 
     [Fact]
+    public void The_reference_rejects_pooled_sizes_that_do_not_follow_the_window()
+    {
+        using var operators = new ReferenceOperators();
+        using var built = DmlGraphBuilder.Build(AvgGrad(), operators.Create);
+        var last = built.Nodes.Count - 1; // "k2": [1,2,2,3] to [1,2,5,7], window 2, stride 2
+        var d = (DML_AVERAGE_POOLING_GRAD_OPERATOR_DESC*)built.OperatorDesc(last)->Desc;
+        d->Strides[1] = 3;
+        var error = Should.Throw<InvalidOperationException>(() =>
+            DmlGraphInterpreter.Execute(built.Desc, operators, built.Inputs.Select(v => new float[v.Shape.Numel]).ToArray()));
+        error.Message.ShouldContain("pooling [1,2,5,7] gives 2");
+    }
+
+    [Fact]
     public void Max_pooling_indices_that_reach_an_output_are_refused()
     {
         var g = new Graph("max_pool2d_indices");
