@@ -7,7 +7,7 @@ namespace Dsl.Backend.DirectML.Lowering;
 /// The convolution family: Conv2d (CONVOLUTION forward, cross-correlation), Conv2dInputGrad
 /// (CONVOLUTION backward, i.e. transposed, with output padding for the rows the forward's floor
 /// dropped), Conv2dWeightGrad (a forward CONVOLUTION of x and dy with batch and channel axes
-/// swapped by strides, dilation = stride; SLICE1 to the kernel when the floor dropped rows),
+/// swapped by strides, dilation = stride, the floor's dropped rows left out of its padding or view),
 /// MaxPool2d (MAX_POOLING2, maxima only), AvgPool2d (AVERAGE_POOLING) and AvgPool2dGrad
 /// (AVERAGE_POOLING_GRAD), padding counted in the average as PyTorch does. All tensors are 4-D
 /// [N, C, H, W]; the window's padding is symmetric.
@@ -32,7 +32,7 @@ internal static unsafe partial class DmlGraphBuilder
     static DML_OPERATOR_DESC* Conv2dForward(DmlNativeArena arena, Node node, Conv2dOp op)
     {
         var conv = Convolution(arena, TensorDesc(arena, node.Inputs[0].Shape), TensorDesc(arena, node.Inputs[1].Shape), TensorDesc(arena, node.Outputs[0].Shape),
-            DML_CONVOLUTION_DIRECTION.DML_CONVOLUTION_DIRECTION_FORWARD, stride: op.Stride, dilation: 1, op.Padding, outputPadding: (0, 0));
+            DML_CONVOLUTION_DIRECTION.DML_CONVOLUTION_DIRECTION_FORWARD, stride: op.Stride, dilation: 1, Symmetric(op.Padding), Symmetric(op.Padding), outputPadding: (0, 0));
         return Op(arena, DML_OPERATOR_CONVOLUTION, conv);
     }
 
@@ -48,7 +48,7 @@ internal static unsafe partial class DmlGraphBuilder
         var (dy, w, x) = (node.Inputs[0].Shape, node.Inputs[1].Shape, op.InputShape);
         var extra = ((uint)((x[2] + 2 * op.Padding - w[2]) % op.Stride), (uint)((x[3] + 2 * op.Padding - w[3]) % op.Stride));
         var conv = Convolution(arena, TensorDesc(arena, dy), TensorDesc(arena, w), TensorDesc(arena, x),
-            DML_CONVOLUTION_DIRECTION.DML_CONVOLUTION_DIRECTION_BACKWARD, stride: op.Stride, dilation: 1, op.Padding, extra);
+            DML_CONVOLUTION_DIRECTION.DML_CONVOLUTION_DIRECTION_BACKWARD, stride: op.Stride, dilation: 1, Symmetric(op.Padding), Symmetric(op.Padding), extra);
         return Op(arena, DML_OPERATOR_CONVOLUTION, conv);
     }
 
@@ -56,41 +56,33 @@ internal static unsafe partial class DmlGraphBuilder
     /// DirectML has no weight-gradient operator. dw[o, c, i, j] = Σ_{n, y, x} dy[n, o, y, x] ·
     /// xpad[n, c, y·s + i, x·s + j] is a forward cross-correlation whose batch is x's channels and
     /// whose filter is dy, both read as [channels, batch, H, W] through swapped strides (no copy),
-    /// stride 1, dilation s, padding p. Its output [C, O, kh', kw'] has kh' = kh + (H + 2p - kh)
-    /// mod s: when that is kh (and likewise for the width), the output description writes [C, O]
-    /// transposed straight into dw's packed buffer; otherwise the packed [C, O, kh', kw'] result is
-    /// cropped and transposed by one SLICE1 reading it through swapped strides.
+    /// stride 1, dilation s, padding p; its output [C, O, kh, kw] is written through swapped strides
+    /// straight into dw's packed [O, C, kh, kw] buffer. When the forward's floor dropped
+    /// r = (H + 2p - kh) mod s rows, the last r rows of the padded input feed only outputs beyond
+    /// the kernel (kh + r of them): they are left out, first from the end padding, then from the
+    /// end of x's view (same strides, fewer rows), so the output is exactly kh long with no crop.
     /// </summary>
     static DML_OPERATOR_DESC*[] Conv2dWeightGrad(DmlNativeArena arena, Node node, Conv2dWeightGradOp op)
     {
         var (x, dy, w) = (node.Inputs[0].Shape, node.Inputs[1].Shape, op.WeightShape);
         uint n = (uint)x[0], c = (uint)x[1], h = (uint)x[2], wd = (uint)x[3];
         uint o = (uint)dy[1], ho = (uint)dy[2], wo = (uint)dy[3];
-        uint kh = (uint)w[2], kw = (uint)w[3];
-        uint fullH = kh + (uint)((x[2] + 2 * op.Padding - w[2]) % op.Stride);
-        uint fullW = kw + (uint)((x[3] + 2 * op.Padding - w[3]) % op.Stride);
+        uint kh = (uint)w[2], kw = (uint)w[3], p = (uint)op.Padding;
+        uint cutH = (uint)((x[2] + 2 * op.Padding - w[2]) % op.Stride), cutW = (uint)((x[3] + 2 * op.Padding - w[3]) % op.Stride);
+        uint endH = p - Math.Min(p, cutH), endW = p - Math.Min(p, cutW);
+        uint fewerH = cutH - Math.Min(p, cutH), fewerW = cutW - Math.Min(p, cutW);
+        // Only when the padding exceeds what the window ever reads of x (then dw is zero).
+        if (fewerH >= h || fewerW >= wd)
+            throw new NotSupportedException($"The DirectML graph builder does not lower a conv2d weight gradient whose kernel sees only padding (padding {op.Padding} beyond the input {x}) at {Where(node)}.");
 
-        var input = TensorDesc(arena, [c, n, h, wd], [h * wd, c * h * wd, wd, 1]);
+        var input = TensorDesc(arena, [c, n, h - fewerH, wd - fewerW], [h * wd, c * h * wd, wd, 1]);
+        // The view may end before x's buffer does; the description still declares the whole buffer, as bound.
+        ((DML_BUFFER_TENSOR_DESC*)input->Desc)->TotalTensorSizeInBytes = DmlBufferTensor.CalcBufferTensorSize(DML_TENSOR_DATA_TYPE.DML_TENSOR_DATA_TYPE_FLOAT32, Pad(x));
         var filter = TensorDesc(arena, [o, n, ho, wo], [ho * wo, o * ho * wo, wo, 1]);
-        var cropped = fullH != kh || fullW != kw;
-        // [C, O, kh, kw] stored as dw's [O, C, kh, kw] when no crop is needed.
-        var output = cropped
-            ? TensorDesc(arena, [c, o, fullH, fullW], null)
-            : TensorDesc(arena, [c, o, kh, kw], [kh * kw, c * kh * kw, kw, 1]);
-        var conv = Convolution(arena, input, filter, output,
-            DML_CONVOLUTION_DIRECTION.DML_CONVOLUTION_DIRECTION_FORWARD, stride: 1, dilation: op.Stride, op.Padding, outputPadding: (0, 0));
-        if (!cropped)
-            return [Op(arena, DML_OPERATOR_CONVOLUTION, conv)];
-
-        // The top-left kh x kw of every [c, o] plane, read as [O, C, kh', kw'] from the packed [C, O, kh', kw'].
-        var slice = arena.Alloc<DML_SLICE1_OPERATOR_DESC>();
-        slice->InputTensor = TensorDesc(arena, [o, c, fullH, fullW], [fullH * fullW, o * fullH * fullW, fullW, 1]);
-        slice->OutputTensor = TensorDesc(arena, w);
-        slice->DimensionCount = DimensionCount;
-        slice->InputWindowOffsets = arena.Copy<uint>([0, 0, 0, 0]);
-        slice->InputWindowSizes = arena.Copy<uint>([o, c, kh, kw]);
-        slice->InputWindowStrides = arena.Copy<int>([1, 1, 1, 1]);
-        return [Op(arena, DML_OPERATOR_CONVOLUTION, conv), Op(arena, DML_OPERATOR_SLICE1, slice)];
+        var output = TensorDesc(arena, [c, o, kh, kw], [kh * kw, c * kh * kw, kw, 1]);
+        var conv = Convolution(arena, input, filter, output, DML_CONVOLUTION_DIRECTION.DML_CONVOLUTION_DIRECTION_FORWARD,
+            stride: 1, dilation: op.Stride, start: (p, p), end: (endH, endW), outputPadding: (0, 0));
+        return [Op(arena, DML_OPERATOR_CONVOLUTION, conv)];
     }
 
     /// <summary>
@@ -150,7 +142,7 @@ internal static unsafe partial class DmlGraphBuilder
 
     /// <summary>A 2-D CONVOLUTION (cross-correlation, one group, no bias, no fused activation).</summary>
     static DML_CONVOLUTION_OPERATOR_DESC* Convolution(DmlNativeArena arena, DML_TENSOR_DESC* input, DML_TENSOR_DESC* filter, DML_TENSOR_DESC* output,
-        DML_CONVOLUTION_DIRECTION direction, int stride, int dilation, int padding, (uint H, uint W) outputPadding)
+        DML_CONVOLUTION_DIRECTION direction, int stride, int dilation, (uint H, uint W) start, (uint H, uint W) end, (uint H, uint W) outputPadding)
     {
         var conv = arena.Alloc<DML_CONVOLUTION_OPERATOR_DESC>();
         conv->InputTensor = input;
@@ -162,8 +154,8 @@ internal static unsafe partial class DmlGraphBuilder
         conv->DimensionCount = SpatialDimensions;
         conv->Strides = Both(arena, (uint)stride);
         conv->Dilations = Both(arena, (uint)dilation);
-        conv->StartPadding = Both(arena, (uint)padding);
-        conv->EndPadding = Both(arena, (uint)padding);
+        conv->StartPadding = arena.Copy<uint>([start.H, start.W]);
+        conv->EndPadding = arena.Copy<uint>([end.H, end.W]);
         conv->OutputPadding = arena.Copy<uint>([outputPadding.H, outputPadding.W]);
         conv->GroupCount = 1;
         conv->FusedActivation = null;
@@ -171,6 +163,8 @@ internal static unsafe partial class DmlGraphBuilder
     }
 
     static uint* Both(DmlNativeArena arena, uint value) => arena.Copy<uint>([value, value]);
+
+    static (uint H, uint W) Symmetric(int padding) => ((uint)padding, (uint)padding);
 
     /// <summary>Whether a graph output depends on <paramref name="value"/> (graph nodes are in topological order).</summary>
     static bool ReachesAnOutput(Tensor value)

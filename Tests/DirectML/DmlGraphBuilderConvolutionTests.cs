@@ -9,7 +9,7 @@ namespace Dsl.Tests.DirectML;
 /// <summary>
 /// The convolution family of the DirectML lowering: Conv2d (CONVOLUTION forward),
 /// Conv2dInputGrad (CONVOLUTION backward with output padding) and Conv2dWeightGrad (CONVOLUTION
-/// of swapped-axes views, dilation = stride, SLICE1 when the floor dropped rows), run by the
+/// of swapped-axes views, dilation = stride, shortened when the floor dropped rows), run by the
 /// reference interpreter and compared with Backend.Torch. Sizes are chosen so that
 /// (H + 2p - k) mod s is both 0 and not.
 /// </summary>
@@ -107,11 +107,17 @@ public unsafe class DmlGraphBuilderConvolutionTests
         var g = new Graph("conv2d_weight_grad");
         var x = g.Input("x", new Shape(2, 3, 7, 7));
         var x8 = g.Input("x8", new Shape(2, 3, 8, 9));
+        var x88 = g.Input("x88", new Shape(2, 3, 8, 8));
         var dyEven = g.Input("dy_even", new Shape(2, 4, 4, 4));
         var dyFloor = g.Input("dy_floor", new Shape(2, 4, 3, 4));
+        var dyPad = g.Input("dy_pad", new Shape(2, 4, 4, 4));
+        var dyBoth = g.Input("dy_both", new Shape(2, 4, 3, 3));
         var dyOne = g.Input("dy_one", new Shape(2, 5, 5, 5));
-        g.Output("even", Ops.Conv2dWeightGrad(x, dyEven, new Shape(4, 3, 3, 3), stride: 2, padding: 1));   // kh' = kh: one node
-        g.Output("floor", Ops.Conv2dWeightGrad(x8, dyFloor, new Shape(4, 3, 3, 3), stride: 2, padding: 0)); // kh' = 4: cropped
+        var w = new Shape(4, 3, 3, 3);
+        g.Output("even", Ops.Conv2dWeightGrad(x, dyEven, w, stride: 2, padding: 1));     // (7+2-3) % 2 = 0
+        g.Output("floor", Ops.Conv2dWeightGrad(x8, dyFloor, w, stride: 2, padding: 0));  // r = (1, 0), no padding: x's view is a row shorter
+        g.Output("pad", Ops.Conv2dWeightGrad(x88, dyPad, w, stride: 2, padding: 1));     // r = (1, 1) ≤ p: no end padding instead
+        g.Output("both", Ops.Conv2dWeightGrad(x8, dyBoth, w, stride: 3, padding: 1));    // r = (1, 2): end padding 0, and a column less of x
         g.Output("one", Ops.Conv2dWeightGrad(x, dyOne, new Shape(5, 3, 3, 3), stride: 1, padding: 0));
         return g;
     }
@@ -124,28 +130,51 @@ public unsafe class DmlGraphBuilderConvolutionTests
     {
         using var operators = new ReferenceOperators();
         using var built = DmlGraphBuilder.Build(WeightGrad(), operators.Create);
-        var types = Enumerable.Range(0, built.Nodes.Count).Select(i => built.OperatorDesc(i)->Type).ToArray();
-        // even: one CONVOLUTION; floor: CONVOLUTION then SLICE1; one: one CONVOLUTION.
-        types.ShouldBe([DML_OPERATOR_TYPE.DML_OPERATOR_CONVOLUTION, DML_OPERATOR_TYPE.DML_OPERATOR_CONVOLUTION, DML_OPERATOR_TYPE.DML_OPERATOR_SLICE1, DML_OPERATOR_TYPE.DML_OPERATOR_CONVOLUTION]);
+        // One CONVOLUTION each, no crop and no copy.
+        Enumerable.Range(0, built.Nodes.Count).Select(i => built.OperatorDesc(i)->Type).ShouldAllBe(t => t == DML_OPERATOR_TYPE.DML_OPERATOR_CONVOLUTION);
+        built.Nodes.Count.ShouldBe(5);
+        var conv = Enumerable.Range(0, 5).Select(i => (nint)built.OperatorDesc(i)->Desc).ToArray();
+        string Pair(uint* values) => $"{values[0]},{values[1]}";
 
-        var even = (DML_CONVOLUTION_OPERATOR_DESC*)built.OperatorDesc(0)->Desc;
+        var even = (DML_CONVOLUTION_OPERATOR_DESC*)conv[0];
         even->Direction.ShouldBe(DML_CONVOLUTION_DIRECTION.DML_CONVOLUTION_DIRECTION_FORWARD);
-        new ReadOnlySpan<uint>(even->Strides, 2).ToArray().ShouldBe([1u, 1u]);
-        new ReadOnlySpan<uint>(even->Dilations, 2).ToArray().ShouldBe([2u, 2u]);
+        Pair(even->Strides).ShouldBe("1,1");
+        Pair(even->Dilations).ShouldBe("2,2");
+        Pair(even->StartPadding).ShouldBe("1,1");
+        Pair(even->EndPadding).ShouldBe("1,1");
         // x [2,3,7,7] as [C=3, N=2, 7, 7]; dy [2,4,4,4] as [O=4, N=2, 4, 4]; the output [C, O, 3, 3] written into dw's [O, C, 3, 3].
-        Buffer(even->InputTensor).ShouldBe("[3,2,7,7] strides [49,147,7,1]");
-        Buffer(even->FilterTensor).ShouldBe("[4,2,4,4] strides [16,64,4,1]");
-        Buffer(even->OutputTensor).ShouldBe("[3,4,3,3] strides [9,27,3,1]");
+        Buffer(even->InputTensor).ShouldBe("[3,2,7,7] strides [49,147,7,1] bytes 1176");
+        Buffer(even->FilterTensor).ShouldBe("[4,2,4,4] strides [16,64,4,1] bytes 512");
+        Buffer(even->OutputTensor).ShouldBe("[3,4,3,3] strides [9,27,3,1] bytes 432");
 
-        // floor: the packed [C, O, 4, 3] result read back as [O, C, 4, 3] and cropped to 3 x 3.
-        var conv = (DML_CONVOLUTION_OPERATOR_DESC*)built.OperatorDesc(1)->Desc;
-        Buffer(conv->OutputTensor).ShouldBe("[3,4,4,3] strides [48,12,3,1]");
-        var slice = (DML_SLICE1_OPERATOR_DESC*)built.OperatorDesc(2)->Desc;
-        Buffer(slice->InputTensor).ShouldBe("[4,3,4,3] strides [12,48,3,1]");
-        new ReadOnlySpan<uint>(slice->InputWindowSizes, 4).ToArray().ShouldBe([4u, 3u, 3u, 3u]);
+        // floor: no padding to shorten, so x is read a row short (8 rows of 9 stay the buffer's size).
+        var floor = (DML_CONVOLUTION_OPERATOR_DESC*)conv[1];
+        Buffer(floor->InputTensor).ShouldBe("[3,2,7,9] strides [72,216,9,1] bytes 1728");
+        Pair(floor->EndPadding).ShouldBe("0,0");
+        // pad: the dropped row and column come out of the end padding.
+        var pad = (DML_CONVOLUTION_OPERATOR_DESC*)conv[2];
+        Buffer(pad->InputTensor).ShouldBe("[3,2,8,8] strides [64,192,8,1] bytes 1536");
+        Pair(pad->StartPadding).ShouldBe("1,1");
+        Pair(pad->EndPadding).ShouldBe("0,0");
+        // both: one row from the end padding; two columns: the end padding and one of x's.
+        var both = (DML_CONVOLUTION_OPERATOR_DESC*)conv[3];
+        Buffer(both->InputTensor).ShouldBe("[3,2,8,8] strides [72,216,9,1] bytes 1728");
+        Pair(both->Dilations).ShouldBe("3,3");
+        Pair(both->EndPadding).ShouldBe("0,0");
     }
 
-    /// <summary>A buffer tensor's sizes and strides as "[sizes] strides [strides]" (packed strides spelled out when null).</summary>
+    [Fact]
+    public void A_weight_gradient_whose_window_reads_only_padding_is_refused()
+    {
+        var g = new Graph("padding_only");
+        var x = g.Input("x", new Shape(1, 1, 1, 1));
+        var dy = g.Input("dy", new Shape(1, 1, 1, 1));
+        g.Output("dw", Ops.Conv2dWeightGrad(x, dy, new Shape(1, 1, 1, 1), stride: 7, padding: 2));
+        using var operators = new ReferenceOperators();
+        Should.Throw<NotSupportedException>(() => DmlGraphBuilder.Build(g, operators.Create)).Message.ShouldContain("sees only padding");
+    }
+
+    /// <summary>A buffer tensor as "[sizes] strides [strides] bytes total" (packed strides spelled out when null).</summary>
     static string Buffer(DML_TENSOR_DESC* tensor)
     {
         var b = (DML_BUFFER_TENSOR_DESC*)tensor->Desc;
@@ -164,7 +193,7 @@ public unsafe class DmlGraphBuilderConvolutionTests
                 packed *= sizes[d];
             }
         }
-        return $"[{string.Join(",", sizes)}] strides [{string.Join(",", strides)}]";
+        return $"[{string.Join(",", sizes)}] strides [{string.Join(",", strides)}] bytes {b->TotalTensorSizeInBytes}";
     }
 
     /// <summary>Two convolutions and the gradients autodiff appends: input and weight gradients of both, chained.</summary>
