@@ -22,7 +22,7 @@ internal static unsafe partial class DmlGraphBuilder
     {
         Conv2dOp c => [Conv2dForward(arena, node, c)],
         Conv2dInputGradOp g => [Conv2dInputGrad(arena, node, g)],
-        Conv2dWeightGradOp g => Conv2dWeightGrad(arena, node, g),
+        Conv2dWeightGradOp g => [Conv2dWeightGrad(arena, node, g)],
         MaxPool2dOp p => [MaxPool2d(arena, node, p)],
         AvgPool2dOp p => [AvgPool2d(arena, node, p)],
         AvgPool2dGradOp p => [AvgPool2dGrad(arena, node, p)],
@@ -62,7 +62,7 @@ internal static unsafe partial class DmlGraphBuilder
     /// the kernel (kh + r of them): they are left out, first from the end padding, then from the
     /// end of x's view (same strides, fewer rows), so the output is exactly kh long with no crop.
     /// </summary>
-    static DML_OPERATOR_DESC*[] Conv2dWeightGrad(DmlNativeArena arena, Node node, Conv2dWeightGradOp op)
+    static DML_OPERATOR_DESC* Conv2dWeightGrad(DmlNativeArena arena, Node node, Conv2dWeightGradOp op)
     {
         var (x, dy, w) = (node.Inputs[0].Shape, node.Inputs[1].Shape, op.WeightShape);
         uint n = (uint)x[0], c = (uint)x[1], h = (uint)x[2], wd = (uint)x[3];
@@ -82,7 +82,7 @@ internal static unsafe partial class DmlGraphBuilder
         var output = TensorDesc(arena, [c, o, kh, kw], [kh * kw, c * kh * kw, kw, 1]);
         var conv = Convolution(arena, input, filter, output, DML_CONVOLUTION_DIRECTION.DML_CONVOLUTION_DIRECTION_FORWARD,
             stride: 1, dilation: op.Stride, start: (p, p), end: (endH, endW), outputPadding: (0, 0));
-        return [Op(arena, DML_OPERATOR_CONVOLUTION, conv)];
+        return Op(arena, DML_OPERATOR_CONVOLUTION, conv);
     }
 
     /// <summary>
