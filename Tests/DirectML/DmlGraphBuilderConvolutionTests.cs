@@ -81,6 +81,33 @@ public unsafe class DmlGraphBuilderConvolutionTests
         }
     }
 
+    [Fact]
+    public void The_reference_convolution_mode_flips_the_filter()
+    {
+        var g = new Graph("flip");
+        var x = g.Input("x", new Shape(1, 2, 5, 6));
+        var w = g.Input("w", new Shape(3, 2, 2, 3));
+        g.Output("y", Ops.Conv2d(x, w, stride: 2, padding: 1));
+        var random = new System.Random(75);
+        var xs = Enumerable.Range(0, 60).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
+        var ws = Enumerable.Range(0, 36).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
+        // The same filter turned by 180° in each [kh, kw] plane.
+        var flipped = new float[36];
+        for (var plane = 0; plane < 6; plane++)
+        {
+            for (var k = 0; k < 6; k++)
+                flipped[plane * 6 + k] = ws[plane * 6 + 5 - k];
+        }
+
+        using var operators = new ReferenceOperators();
+        using var built = DmlGraphBuilder.Build(g, operators.Create);
+        built.Inputs.Select(v => v.Name).ShouldBe(["x", "w"]);
+        var correlation = DmlGraphInterpreter.Execute(built.Desc, operators, [xs, ws])[0];
+        ((DML_CONVOLUTION_OPERATOR_DESC*)built.OperatorDesc(0)->Desc)->Mode = DML_CONVOLUTION_MODE.DML_CONVOLUTION_MODE_CONVOLUTION;
+        var convolution = DmlGraphInterpreter.Execute(built.Desc, operators, [xs, flipped])[0];
+        convolution.ShouldBe(correlation);
+    }
+
     delegate void ConvolutionEdit(DML_CONVOLUTION_OPERATOR_DESC* desc);
 
     [Fact]
