@@ -40,9 +40,10 @@ internal static unsafe partial class DmlGraphBuilder
         typeof(ReshapeOp), typeof(StopGradientOp), typeof(PermuteOp), typeof(ExpandOp),
         typeof(SoftmaxOp), typeof(LogSoftmaxOp), typeof(SliceOp), typeof(ConcatOp),
         typeof(GreaterOp), typeof(EqualOp), typeof(CastOp), typeof(GatherOp), typeof(TakeAlongAxisOp), typeof(FullOp), typeof(SliceGradOp),
+        typeof(ArgsortOp), typeof(ScatterAddOp), typeof(IndexAddOp), typeof(RandomUniformOp), typeof(RandomNormalOp),
     };
 
-    const string LoweredList = "matmul (2-D), add, sub, mul, div, maximum, minimum, relu, exp, abs, sqrt, log, sigmoid, tanh, erf, sign, neg, rsqrt, pow (constant exponent), sum, mean, max, logsumexp, reshape, stop_gradient, permute, expand, softmax and log_softmax (last axis), slice, concat, greater, equal, cast (float32 <-> int64), gather, take_along_axis, full (float32), slice_grad";
+    const string LoweredList = "matmul (2-D), add, sub, mul, div, maximum, minimum, relu, exp, abs, sqrt, log, sigmoid, tanh, erf, sign, neg, rsqrt, pow (constant exponent), sum, mean, max, logsumexp, reshape, stop_gradient, permute, expand, softmax and log_softmax (last axis), slice, concat, greater, equal, cast (float32 <-> int64), gather, take_along_axis, full (float32), slice_grad, argsort, scatter_add, index_add, random_uniform, random_normal";
 
     /// <summary>Builds the native graph description; the result owns all its memory.</summary>
     /// <exception cref="NotSupportedException">An op, dtype, rank or graph feature outside the slice.</exception>
@@ -92,15 +93,18 @@ internal static unsafe partial class DmlGraphBuilder
                     opNode->Name = arena.Utf8(NodeName(node, i, c, chain.Length));
                     graphNodes.Add(new DML_GRAPH_NODE_DESC { Type = DML_GRAPH_NODE_TYPE.DML_GRAPH_NODE_TYPE_OPERATOR, Desc = opNode });
 
-                    if (c > 0)
+                    // Default wiring: a later operator of the chain reads the previous one's output,
+                    // the first takes the node's inputs in order; WiringOf overrides both (DmlGraphBuilder.Wiring.cs).
+                    var wires = WiringOf(arena, opDesc) ?? (c > 0 ? [new PartInput(0, c - 1, 0)] : NodeInputs(node.Inputs.Count));
+                    foreach (var wire in wires)
                     {
-                        // A later operator of the chain reads the previous one's output.
-                        intermediateEdges.Add(Intermediate(arena, i - 1, 0, i, 0));
-                        continue;
-                    }
-                    for (var j = 0; j < node.Inputs.Count; j++)
-                    {
-                        var value = Source(node.Inputs[j]);
+                        if (wire.FromPart >= 0)
+                        {
+                            intermediateEdges.Add(Intermediate(arena, i - c + wire.FromPart, wire.FromOutput, i, wire.Input));
+                            continue;
+                        }
+                        var j = wire.Input;
+                        var value = Source(node.Inputs[wire.FromOutput]);
                         if (value.Producer is null)
                         {
                             var edge = arena.Alloc<DML_INPUT_GRAPH_EDGE_DESC>();
@@ -208,9 +212,8 @@ internal static unsafe partial class DmlGraphBuilder
         }
         foreach (var value in node.Inputs.Concat(node.Outputs))
         {
-            var int64Allowed = node.Op is CastOp || (node.Op is GatherOp or TakeAlongAxisOp && value == node.Inputs[1]);
-            if (value.DType != DType.Float32 && !(int64Allowed && value.DType == DType.Int64))
-                throw new NotSupportedException($"The DirectML graph builder lowers float32 only (int64 as a cast's input or output, or as indices); {value} at {Where(node)}.");
+            if (value.DType != DType.Float32 && !(value.DType == DType.Int64 && Int64Allowed(node, value)))
+                throw new NotSupportedException($"The DirectML graph builder lowers float32 only, except: {Int64Rule}; {value} at {Where(node)}.");
             if (value.Rank > DimensionCount)
                 throw new NotSupportedException($"The DirectML graph builder lowers tensors of rank ≤ {DimensionCount}; {value} at {Where(node)}.");
         }
@@ -239,6 +242,10 @@ internal static unsafe partial class DmlGraphBuilder
         var output = node.Output;
         switch (node.Op)
         {
+            case ExpandOp or PermuteOp or SliceOp when output.DType == DType.Int64: return LowerInt64Move(arena, node);
+            case ArgsortOp argsort: return LowerArgsort(arena, node, argsort);
+            case ScatterAddOp or IndexAddOp: return LowerScatterAdd(arena, node);
+            case RandomUniformOp or RandomNormalOp: return LowerRandom(arena, node);
             case MatMulOp m:
                 {
                     var gemm = arena.Alloc<DML_GEMM_OPERATOR_DESC>();
