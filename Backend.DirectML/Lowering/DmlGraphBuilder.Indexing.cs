@@ -11,32 +11,35 @@ internal static unsafe partial class DmlGraphBuilder
     /// Whether <paramref name="value"/> of <paramref name="node"/> may be int64: where the operator
     /// the op lowers to takes INT64 at feature level 3_0 (CAST, the indices of GATHER,
     /// GATHER_ELEMENTS and ONE_HOT), where the lowering casts (argsort's UINT32 indices, int64
-    /// expand/permute/slice, the random ops' seed), and for aliases (no operator at all).
+    /// expand/permute/slice, argsort's input and output, the random ops' seed), and for aliases (no operator at all).
     /// ELEMENT_WISE_IDENTITY, SLICE1 and JOIN take no 64-bit types below 4_1, hence the casts.
     /// </summary>
     static bool Int64Allowed(Node node, Tensor value) => node.Op switch
     {
         CastOp or ReshapeOp or StopGradientOp or ExpandOp or PermuteOp or SliceOp => true,
         GatherOp or TakeAlongAxisOp or ScatterAddOp or IndexAddOp => value == node.Inputs[1],
-        ArgsortOp => value == node.Output,
+        ArgsortOp => true,
         RandomOp => value == node.Inputs[0],
         _ => false,
     };
 
-    const string Int64Rule = "int64 is lowered as a cast's input or output, as indices (gather, take_along_axis, scatter_add, index_add), argsort's output, a random op's seed, and through reshape, stop_gradient, expand, permute and slice";
+    const string Int64Rule = "int64 is lowered as a cast's input or output, as indices (gather, take_along_axis, scatter_add, index_add), argsort's input and output, a random op's seed, and through reshape, stop_gradient, expand, permute and slice";
 
     /// <summary>
     /// Argsort: TOP_K1 with K = the axis length (the smallest first, or the largest first when
     /// descending), then CAST of its UINT32 indices (the only index type TOP_K1 writes) to INT64.
     /// TOP_K1 orders ties by ascending index in both directions. The values output is described
-    /// and left unconsumed.
+    /// and left unconsumed. An int64 input (MAE's argsort of a permutation) is cast to INT32 first:
+    /// TOP_K1 takes no 64-bit types at 3_0; exact for values of 32 bits.
     /// </summary>
     static DML_OPERATOR_DESC*[] LowerArgsort(DmlNativeArena arena, Node node, ArgsortOp argsort)
     {
         var x = node.Inputs[0].Shape;
+        var int64 = node.Inputs[0].DType == DType.Int64;
+        var valueType = int64 ? DML_TENSOR_DATA_TYPE_INT32 : DML_TENSOR_DATA_TYPE_FLOAT32;
         var topK = arena.Alloc<DML_TOP_K1_OPERATOR_DESC>();
-        topK->InputTensor = TensorDesc(arena, x);
-        topK->OutputValueTensor = TensorDesc(arena, x);
+        topK->InputTensor = TensorDesc(arena, Pad(x), null, valueType);
+        topK->OutputValueTensor = TensorDesc(arena, Pad(x), null, valueType);
         topK->OutputIndexTensor = TensorDesc(arena, Pad(x), null, DML_TENSOR_DATA_TYPE_UINT32);
         topK->Axis = (uint)(argsort.Axis + DimensionCount - x.Rank);
         topK->K = (uint)x[argsort.Axis];
@@ -44,7 +47,13 @@ internal static unsafe partial class DmlGraphBuilder
         var cast = arena.Alloc<DML_CAST_OPERATOR_DESC>();
         cast->InputTensor = TensorDesc(arena, Pad(x), null, DML_TENSOR_DATA_TYPE_UINT32);
         cast->OutputTensor = TensorDesc(arena, Pad(x), null, DML_TENSOR_DATA_TYPE_INT64);
-        return [Op(arena, DML_OPERATOR_TOP_K1, topK), Wired(arena, Op(arena, DML_OPERATOR_CAST, cast), FromPart(0, 0, output: 1))];
+        if (!int64)
+            return [Op(arena, DML_OPERATOR_TOP_K1, topK), Wired(arena, Op(arena, DML_OPERATOR_CAST, cast), FromPart(0, 0, output: 1))];
+        return [
+            Cast(arena, TensorDesc(arena, Pad(x), null, DML_TENSOR_DATA_TYPE_INT64), x, DML_TENSOR_DATA_TYPE_INT32),
+            Op(arena, DML_OPERATOR_TOP_K1, topK),
+            Wired(arena, Op(arena, DML_OPERATOR_CAST, cast), FromPart(0, 1, output: 1)),
+        ];
     }
 
     /// <summary>

@@ -86,7 +86,7 @@ internal static unsafe partial class DmlGraphInterpreter
         var axis = (int)d->Axis;
         Require(axis < n && values.Sizes.Length == n && indices.Sizes.Length == n, $"{where}: axis {axis} or dimension counts");
         Require(d->K > 0 && d->K <= x.Sizes[axis], $"{where}: K {d->K} for an axis of {x.Sizes[axis]}");
-        Require(values.DataType == x.DataType && x.DataType == DML_TENSOR_DATA_TYPE_FLOAT32 && indices.DataType == DML_TENSOR_DATA_TYPE_UINT32,
+        Require(values.DataType == x.DataType && (x.DataType is DML_TENSOR_DATA_TYPE_FLOAT32 or DML_TENSOR_DATA_TYPE_INT32) && indices.DataType == DML_TENSOR_DATA_TYPE_UINT32,
             $"{where}: data types {x.DataType} -> {values.DataType}, {indices.DataType}");
         for (var a = 0; a < n; a++)
         {
