@@ -12,7 +12,7 @@ internal static unsafe partial class DmlGraphBuilder
     /// the op lowers to takes INT64 at feature level 3_0 (CAST, the indices of GATHER,
     /// GATHER_ELEMENTS and ONE_HOT), where the lowering casts (argsort's UINT32 indices, int64
     /// expand/permute/slice, argsort's input and output, the random ops' seed), and for aliases (no operator at all).
-    /// ELEMENT_WISE_IDENTITY, SLICE1 and JOIN take no 64-bit types below 4_1, hence the casts.
+    /// ELEMENT_WISE_IDENTITY, SLICE1, JOIN and TOP_K1 take no 64-bit types at 3_0, hence the casts.
     /// </summary>
     static bool Int64Allowed(Node node, Tensor value) => node.Op switch
     {

@@ -378,8 +378,9 @@ internal static unsafe partial class DmlGraphInterpreter
             case DML_OPERATOR_CAST:
                 break;
             case DML_OPERATOR_JOIN or DML_OPERATOR_SLICE1:
-                // Data movement: one data type throughout (the integer types DirectML lists at 3_0 as well).
-                Require(tensors.All(t => t.DataType == tensors[0].DataType), $"{where}: data types {string.Join(", ", tensors.Select(t => t.DataType))}");
+                // Data movement: one data type throughout, 32-bit integers too, but no INT64 (none at feature level 3_0).
+                Require(tensors.All(t => t.DataType == tensors[0].DataType) && tensors[0].DataType != DML_TENSOR_DATA_TYPE.DML_TENSOR_DATA_TYPE_INT64,
+                    $"{where}: data types {string.Join(", ", tensors.Select(t => t.DataType))}");
                 break;
             case DML_OPERATOR_GATHER or DML_OPERATOR_GATHER_ELEMENTS:
                 Require(tensors[0].DataType == DML_TENSOR_DATA_TYPE.DML_TENSOR_DATA_TYPE_FLOAT32 && tensors[2].DataType == DML_TENSOR_DATA_TYPE.DML_TENSOR_DATA_TYPE_FLOAT32
