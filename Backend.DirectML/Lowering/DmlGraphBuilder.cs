@@ -41,9 +41,10 @@ internal static unsafe partial class DmlGraphBuilder
         typeof(SoftmaxOp), typeof(LogSoftmaxOp), typeof(SliceOp), typeof(ConcatOp),
         typeof(GreaterOp), typeof(EqualOp), typeof(CastOp), typeof(GatherOp), typeof(TakeAlongAxisOp), typeof(FullOp), typeof(SliceGradOp),
         typeof(Conv2dOp), typeof(Conv2dInputGradOp), typeof(Conv2dWeightGradOp), typeof(MaxPool2dOp), typeof(AvgPool2dOp), typeof(AvgPool2dGradOp),
+        typeof(ArgsortOp), typeof(ScatterAddOp), typeof(IndexAddOp), typeof(RandomUniformOp), typeof(RandomNormalOp),
     };
 
-    const string LoweredList = "matmul (2-D), add, sub, mul, div, maximum, minimum, relu, exp, abs, sqrt, log, sigmoid, tanh, erf, sign, neg, rsqrt, pow (constant exponent), sum, mean, max, logsumexp, reshape, stop_gradient, permute, expand, softmax and log_softmax (last axis), slice, concat, greater, equal, cast (float32 <-> int64), gather, take_along_axis, full (float32), slice_grad, conv2d, conv2d_input_grad, conv2d_weight_grad, max_pool2d (maxima only), avg_pool2d, avg_pool2d_grad";
+    const string LoweredList = "matmul (2-D), add, sub, mul, div, maximum, minimum, relu, exp, abs, sqrt, log, sigmoid, tanh, erf, sign, neg, rsqrt, pow (constant exponent), sum, mean, max, logsumexp, reshape, stop_gradient, permute, expand, softmax and log_softmax (last axis), slice, concat, greater, equal, cast (float32 <-> int64), gather, take_along_axis, full (float32), slice_grad, conv2d, conv2d_input_grad, conv2d_weight_grad, max_pool2d (maxima only), avg_pool2d, avg_pool2d_grad, argsort, scatter_add, index_add, random_uniform, random_normal";
 
     /// <summary>Builds the native graph description; the result owns all its memory.</summary>
     /// <exception cref="NotSupportedException">An op, dtype, rank or graph feature outside the slice.</exception>
@@ -93,15 +94,18 @@ internal static unsafe partial class DmlGraphBuilder
                     opNode->Name = arena.Utf8(NodeName(node, i, c, chain.Length));
                     graphNodes.Add(new DML_GRAPH_NODE_DESC { Type = DML_GRAPH_NODE_TYPE.DML_GRAPH_NODE_TYPE_OPERATOR, Desc = opNode });
 
-                    if (c > 0)
+                    // Default wiring: a later operator of the chain reads the previous one's output,
+                    // the first takes the node's inputs in order; WiringOf overrides both (DmlGraphBuilder.Wiring.cs).
+                    var wires = WiringOf(arena, opDesc) ?? (c > 0 ? [new PartInput(0, c - 1, 0)] : NodeInputs(node.Inputs.Count));
+                    foreach (var wire in wires)
                     {
-                        // A later operator of the chain reads the previous one's output.
-                        intermediateEdges.Add(Intermediate(arena, i - 1, 0, i, 0));
-                        continue;
-                    }
-                    for (var j = 0; j < node.Inputs.Count; j++)
-                    {
-                        var value = Source(node.Inputs[j]);
+                        if (wire.FromPart >= 0)
+                        {
+                            intermediateEdges.Add(Intermediate(arena, i - c + wire.FromPart, wire.FromOutput, i, wire.Input));
+                            continue;
+                        }
+                        var j = wire.Input;
+                        var value = Source(node.Inputs[wire.FromOutput]);
                         if (value.Producer is null)
                         {
                             var edge = arena.Alloc<DML_INPUT_GRAPH_EDGE_DESC>();
@@ -209,9 +213,8 @@ internal static unsafe partial class DmlGraphBuilder
         }
         foreach (var value in node.Inputs.Concat(node.Outputs))
         {
-            var int64Allowed = node.Op is CastOp || (node.Op is GatherOp or TakeAlongAxisOp && value == node.Inputs[1]) || (node.Op is MaxPool2dOp && value == node.Outputs[1]);
-            if (value.DType != DType.Float32 && !(int64Allowed && value.DType == DType.Int64))
-                throw new NotSupportedException($"The DirectML graph builder lowers float32 only (int64 as a cast's input or output, or as indices); {value} at {Where(node)}.");
+            if (value.DType != DType.Float32 && !(value.DType == DType.Int64 && Int64Allowed(node, value)))
+                throw new NotSupportedException($"The DirectML graph builder lowers float32 only, except: {Int64Rule}; {value} at {Where(node)}.");
             if (value.Rank > DimensionCount)
                 throw new NotSupportedException($"The DirectML graph builder lowers tensors of rank ≤ {DimensionCount}; {value} at {Where(node)}.");
         }
@@ -242,6 +245,10 @@ internal static unsafe partial class DmlGraphBuilder
         {
             case Conv2dOp or Conv2dInputGradOp or Conv2dWeightGradOp or MaxPool2dOp or AvgPool2dOp or AvgPool2dGradOp:
                 return LowerConvolution(arena, node);
+            case ExpandOp or PermuteOp or SliceOp when output.DType == DType.Int64: return LowerInt64Move(arena, node);
+            case ArgsortOp argsort: return LowerArgsort(arena, node, argsort);
+            case ScatterAddOp or IndexAddOp: return LowerScatterAdd(arena, node);
+            case RandomUniformOp or RandomNormalOp: return LowerRandom(arena, node);
             case MatMulOp m:
                 {
                     var gemm = arena.Alloc<DML_GEMM_OPERATOR_DESC>();

@@ -21,7 +21,7 @@ public class DirectMLFactsTests
     public void Struct_sizes_and_field_offsets_match_DirectML_h()
     {
         var structs = InteropDeclarations.Structs("DML_");
-        structs.Count.ShouldBe(56);
+        structs.Count.ShouldBe(62);
         var mismatches = new StringBuilder();
         foreach (var type in structs)
         {
@@ -36,7 +36,7 @@ public class DirectMLFactsTests
     public void Enum_values_match_DirectML_h()
     {
         var enums = InteropDeclarations.Enums("DML_");
-        enums.Count.ShouldBe(15);
+        enums.Count.ShouldBe(17);
         var mismatches = new StringBuilder();
         foreach (var type in enums)
         {

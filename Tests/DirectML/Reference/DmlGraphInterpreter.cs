@@ -6,7 +6,8 @@ namespace Dsl.Tests.DirectML.Reference;
 /// <summary>
 /// Test support, the seed of the reference device: executes a native <see cref="DML_GRAPH_DESC"/>
 /// on the CPU. Buffers hold one float per element whatever the tensor's data type (FLOAT32,
-/// UINT8, INT32, INT64: exact for integers below 2^24); their byte sizes are checked with the data
+/// UINT8, INT32, INT64: exact for integers below 2^24; UINT32: the element's 32 bits, exact — see
+/// <see cref="Load"/>); their byte sizes are checked with the data
 /// type's element size. It reads the description only through its pointers, as
 /// DirectML's <c>CompileGraph</c> would (counts, node and edge arrays, operator descriptions,
 /// buffer tensor sizes, strides and byte sizes), and checks what DirectML would reject: edge
@@ -335,7 +336,8 @@ internal static unsafe partial class DmlGraphInterpreter
         Require(tensor != null && tensor->Type == DML_TENSOR_TYPE.DML_TENSOR_TYPE_BUFFER && tensor->Desc != null, "tensor: not a buffer tensor");
         var b = (DML_BUFFER_TENSOR_DESC*)tensor->Desc;
         Require(b->DataType is DML_TENSOR_DATA_TYPE.DML_TENSOR_DATA_TYPE_FLOAT32 or DML_TENSOR_DATA_TYPE.DML_TENSOR_DATA_TYPE_UINT8
-            or DML_TENSOR_DATA_TYPE.DML_TENSOR_DATA_TYPE_INT32 or DML_TENSOR_DATA_TYPE.DML_TENSOR_DATA_TYPE_INT64, $"tensor: data type {b->DataType}");
+            or DML_TENSOR_DATA_TYPE.DML_TENSOR_DATA_TYPE_INT32 or DML_TENSOR_DATA_TYPE.DML_TENSOR_DATA_TYPE_INT64
+            or DML_TENSOR_DATA_TYPE.DML_TENSOR_DATA_TYPE_UINT32, $"tensor: data type {b->DataType}");
         Require(b->Flags == DML_TENSOR_FLAGS.DML_TENSOR_FLAG_NONE, $"tensor: flags {b->Flags}");
         var n = (int)b->DimensionCount;
         Require(n is >= 1 and <= (int)DmlConstants.DML_TENSOR_DIMENSION_COUNT_MAX1 && b->Sizes != null, $"tensor: {n} dimensions");
@@ -374,6 +376,11 @@ internal static unsafe partial class DmlGraphInterpreter
         switch (op->Type)
         {
             case DML_OPERATOR_CAST:
+                break;
+            case DML_OPERATOR_JOIN or DML_OPERATOR_SLICE1:
+                // Data movement: one data type throughout, 32-bit integers too, but no INT64 (none at feature level 3_0).
+                Require(tensors.All(t => t.DataType == tensors[0].DataType) && tensors[0].DataType != DML_TENSOR_DATA_TYPE.DML_TENSOR_DATA_TYPE_INT64,
+                    $"{where}: data types {string.Join(", ", tensors.Select(t => t.DataType))}");
                 break;
             case DML_OPERATOR_GATHER or DML_OPERATOR_GATHER_ELEMENTS:
                 Require(tensors[0].DataType == DML_TENSOR_DATA_TYPE.DML_TENSOR_DATA_TYPE_FLOAT32 && tensors[2].DataType == DML_TENSOR_DATA_TYPE.DML_TENSOR_DATA_TYPE_FLOAT32
@@ -469,9 +476,9 @@ internal static unsafe partial class DmlGraphInterpreter
                 break;
             case DML_OPERATOR_CAST:
                 {
-                    // To an integer type: truncation toward zero (C's conversion), as Torch's to(int64).
-                    var toInteger = tensors[1].DataType != DML_TENSOR_DATA_TYPE.DML_TENSOR_DATA_TYPE_FLOAT32;
-                    Elementwise(tensors, inputs, output, where, v => toInteger ? MathF.Truncate(v[0]) : v[0]);
+                    // To an integer type: truncation toward zero (C's conversion), as Torch's to(int64); UINT32 elements are stored as bits (Load, Store).
+                    var (from, to) = (tensors[0].DataType, tensors[1].DataType);
+                    Elementwise(tensors, inputs, output, where, v => Store(to, Load(from, v[0])));
                     break;
                 }
             case DML_OPERATOR_GATHER:
