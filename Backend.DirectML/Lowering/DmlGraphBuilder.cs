@@ -226,7 +226,7 @@ internal static unsafe partial class DmlGraphBuilder
         }
         foreach (var value in node.Inputs.Concat(node.Outputs))
         {
-            var int64Allowed = node.Op is CastOp || (node.Op is GatherOp or TakeAlongAxisOp && value == node.Inputs[1]);
+            var int64Allowed = IsAlias(node) || node.Op is CastOp || (node.Op is GatherOp or TakeAlongAxisOp && value == node.Inputs[1]);
             if (value.DType != DType.Float32 && !(int64Allowed && value.DType == DType.Int64))
                 throw new NotSupportedException($"The DirectML graph builder lowers float32 only (int64 as a cast's input or output, or as indices); {value} at {Where(node)}.");
             if (value.Rank > DimensionCount)
