@@ -41,7 +41,7 @@ internal sealed unsafe class DmlBuiltGraph : IDisposable
     /// </summary>
     public IReadOnlyList<DmlResult> Results { get; }
 
-    /// <summary>The graph inputs that are constants (a <see cref="ConstantOp"/>'s value), with their data to upload once.</summary>
+    /// <summary>The constants (a <see cref="ConstantOp"/>'s value) among the graph inputs and copied results, with their data to upload once.</summary>
     public IReadOnlyDictionary<Tensor, HostTensor> Constants { get; }
 
     /// <summary>The Dsl node of each DirectML graph node index.</summary>

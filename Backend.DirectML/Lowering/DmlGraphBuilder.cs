@@ -60,7 +60,8 @@ internal static unsafe partial class DmlGraphBuilder
         var nodes = live.Where(n => !IsAlias(n) && n.Op is not ConstantOp).ToArray();
 
         var results = Results(graph);
-        var used = nodes.SelectMany(n => n.Inputs).Concat(results.Select(r => r.Value)).Select(Source).Where(IsGraphValue).ToHashSet();
+        // DirectML graph inputs are the graph values a node reads; results that are graph values are copied by the runtime.
+        var used = nodes.SelectMany(n => n.Inputs).Select(Source).Where(IsGraphValue).ToHashSet();
         var inputs = graph.Values.Where(used.Contains).ToArray();
         var inputIndex = inputs.Select((v, i) => (v, i)).ToDictionary(p => p.v, p => p.i);
         // The DirectML node producing each Dsl node's output (the last of its chain).
@@ -148,7 +149,8 @@ internal static unsafe partial class DmlGraphBuilder
             desc->OutputEdges = arena.Copy<DML_GRAPH_EDGE_DESC>(outputEdges.ToArray());
             desc->IntermediateEdgeCount = (uint)intermediateEdges.Count;
             desc->IntermediateEdges = arena.Copy<DML_GRAPH_EDGE_DESC>(intermediateEdges.ToArray());
-            var constants = inputs.Where(v => v.Producer?.Op is ConstantOp).ToDictionary(v => v, v => ((ConstantOp)v.Producer!.Op).Value);
+            var constants = inputs.Concat(resolved.Select(r => r.CopyOf!).Where(v => v is not null)).Distinct()
+                .Where(v => v.Producer?.Op is ConstantOp).ToDictionary(v => v, v => ((ConstantOp)v.Producer!.Op).Value);
             return new DmlBuiltGraph(arena, desc, inputs, [.. graph.Outputs], [.. dslNodes], [.. operatorDescs], resolved, constants);
         }
         catch
