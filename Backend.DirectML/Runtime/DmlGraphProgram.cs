@@ -67,7 +67,7 @@ internal sealed unsafe class DmlGraphProgram : IDisposable
             try
             {
                 var tableDesc = stackalloc DML_BINDING_TABLE_DESC[1];
-                tableDesc[0] = TableDesc(initPointer, initialize.RequiredDescriptorCount);
+                tableDesc[0] = TableDesc(initPointer, heapDesc->NumDescriptors);
                 table = DmlDevice.Create<IDMLBindingTable>((iid, ppv) => dml.CreateBindingTable(tableDesc, iid, ppv));
             }
             finally
@@ -88,7 +88,7 @@ internal sealed unsafe class DmlGraphProgram : IDisposable
             var graphPointer = ComInterop.AddRefPointer<IDMLDispatchable>(compiled);
             try
             {
-                var tableDesc = TableDesc(graphPointer, execute.RequiredDescriptorCount);
+                var tableDesc = TableDesc(graphPointer, heapDesc->NumDescriptors);
                 table.Reset(&tableDesc);
             }
             finally
@@ -123,6 +123,7 @@ internal sealed unsafe class DmlGraphProgram : IDisposable
         Barriers.AllUnorderedAccess(list);
     };
 
+    /// <summary>A table over the whole heap: at least what either dispatchable requires, never zero descriptors.</summary>
     DML_BINDING_TABLE_DESC TableDesc(void* dispatchable, uint descriptors) => new()
     {
         Dispatchable = dispatchable,
