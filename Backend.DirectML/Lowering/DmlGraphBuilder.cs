@@ -22,8 +22,9 @@ internal unsafe delegate void* DmlOperatorFactory(DML_OPERATOR_DESC* desc);
 /// Concat (JOIN); Greater and Equal (LOGICAL_GREATER_THAN / EQUALS to UINT8, then CAST); Cast
 /// between float32 and int64 (CAST); Full (FILL_VALUE_CONSTANT, no inputs); SliceGrad (SLICE_GRAD). Every tensor is described as
 /// a 4-D buffer tensor (leading 1s), strides only where a broadcast needs them. Graph inputs are
-/// the values no node produces (inputs, parameters, buffers), in the graph's value order; graph
-/// outputs follow <see cref="Graph.Outputs"/>. Nodes no output depends on are left out.
+/// the values no node produces (inputs, parameters, buffers) and constants that some node reads, in
+/// the graph's value order; graph outputs are the node-computed results, the Dsl outputs then each
+/// update's new value (<see cref="DmlBuiltGraph.Results"/>). Nodes no result depends on are left out.
 /// </summary>
 internal static unsafe partial class DmlGraphBuilder
 {

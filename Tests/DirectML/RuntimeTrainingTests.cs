@@ -1,6 +1,5 @@
 using Dsl.Backend.Torch;
 using Dsl.Models;
-using Dsl.Models.Tasks;
 using Dsl.Models.Training;
 using Dsl.Tests.DirectML.ReferenceDevice;
 using Dsl.Tests.Support;
@@ -73,15 +72,5 @@ public class RuntimeTrainingTests
             new TrainerOptions(Batch, new AdamW(), new ConstantSchedule(1e-2), ClipNorm: 1.0, Seed: 5),
             backend, device, steps: 3);
         device.Gpu.Errors.ShouldBeEmpty();
-    }
-
-    [Fact]
-    public void The_supervised_mlp_step_needs_scatter_add_which_is_not_lowered_yet()
-    {
-        using var device = new ReferenceDevice.ReferenceDevice();
-        using var backend = device.CreateBackend();
-        var options = new TrainerOptions(Batch, new AdamW(), new ConstantSchedule(1e-2), Seed: 5);
-        Should.Throw<NotSupportedException>(() => new Trainer(backend, new SupervisedMlpTask(new Mlp(hidden: 16, Activation.Relu, inputs: 12, classes: 4)), options))
-            .Message.ShouldContain("scatter_add");
     }
 }
