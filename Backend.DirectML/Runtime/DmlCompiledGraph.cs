@@ -34,16 +34,16 @@ internal sealed class DmlCompiledGraph : ICompiledGraph
         Graph = graph;
         var operators = new List<nint>();
         var dml = device.Dml;
-        built = DmlGraphBuilder.Build(graph, desc =>
-        {
-            void* op = null;
-            var iid = typeof(IDMLOperator).GUID;
-            dml.CreateOperator(desc, &iid, &op);
-            operators.Add((nint)op);
-            return op;
-        });
         try
         {
+            built = DmlGraphBuilder.Build(graph, desc =>
+            {
+                void* op = null;
+                var iid = typeof(IDMLOperator).GUID;
+                dml.CreateOperator(desc, &iid, &op);
+                operators.Add((nint)op);
+                return op;
+            });
             foreach (var v in graph.Persistent.Concat(graph.Inputs).Concat(built.Constants.Keys))
                 values[v] = device.CreateBuffer(D3D12_HEAP_TYPE.D3D12_HEAP_TYPE_DEFAULT, HostTensorBytes.BufferSize(v.Type));
             results = [.. built.Results.Select(r => device.CreateBuffer(D3D12_HEAP_TYPE.D3D12_HEAP_TYPE_DEFAULT, HostTensorBytes.BufferSize(r.Value.Type)))];
@@ -194,9 +194,9 @@ internal sealed class DmlCompiledGraph : ICompiledGraph
         foreach (var buffer in values.Values)
             buffer.Dispose();
         foreach (var buffer in results ?? [])
-            buffer?.Dispose();
+            buffer.Dispose();
         upload?.Dispose();
         readback?.Dispose();
-        built.Dispose();
+        built?.Dispose();
     }
 }

@@ -76,10 +76,12 @@ internal sealed unsafe class DmlGraphProgram : IDisposable
             }
             if (initialize.TemporaryResourceSize > 0)
                 BindTemporary(temporary!, initialize.TemporaryResourceSize);
-            if (persistent is not null)
             {
-                var binding = new DML_BUFFER_BINDING { Buffer = persistent.Pointer, SizeInBytes = execute.PersistentResourceSize };
-                var desc = new DML_BINDING_DESC { Type = DML_BINDING_TYPE.DML_BINDING_TYPE_BUFFER, Desc = &binding };
+                // One output per initialized operator: its persistent resource, or NONE if it needs none.
+                var binding = new DML_BUFFER_BINDING { Buffer = persistent is null ? null : persistent.Pointer, SizeInBytes = execute.PersistentResourceSize };
+                var desc = persistent is null
+                    ? new DML_BINDING_DESC { Type = DML_BINDING_TYPE.DML_BINDING_TYPE_NONE }
+                    : new DML_BINDING_DESC { Type = DML_BINDING_TYPE.DML_BINDING_TYPE_BUFFER, Desc = &binding };
                 table.BindOutputs(1, &desc);
             }
             device.Submit(Record(initializer));

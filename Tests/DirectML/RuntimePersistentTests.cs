@@ -75,4 +75,24 @@ public class RuntimePersistentTests
         dml.GetPersistent("n").Data.ShouldBe(new long[] { 3, 3, 3, 3, 3, 3 });
         device.Gpu.Errors.ShouldBeEmpty();
     }
+
+    [Fact]
+    public void A_graph_of_copies_only_runs_without_a_DirectML_graph()
+    {
+        using var device = new ReferenceDevice.ReferenceDevice();
+        using var backend = device.CreateBackend();
+        var g = new Graph("copies");
+        var x = g.Input("x", new Shape(2), DType.Int64);
+        var last = g.State("last", new Shape(2), DType.Int64);
+        g.Output("previous", last);
+        g.Update(last, x);
+        using var compiled = device.Explain(() => backend.Compile(g));
+        HostTensor Run(long a, long b) => compiled.Run(new Dictionary<string, HostTensor> { ["x"] = HostTensor.I64(new Shape(2), [a, b]) })["previous"];
+
+        Run(1, 2).Data.ShouldBe(new long[] { 0, 0 });
+        Run(3, 4).Data.ShouldBe(new long[] { 1, 2 });
+        compiled.GetPersistent("last").Data.ShouldBe(new long[] { 3, 4 });
+        device.Gpu.Operators.Count.ShouldBe(0);
+        device.Gpu.Errors.ShouldBeEmpty();
+    }
 }
