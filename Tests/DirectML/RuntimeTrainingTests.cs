@@ -28,7 +28,7 @@ public class RuntimeTrainingTests
     /// The <see cref="Mlp"/> regressing one-hot targets with a mean squared error: the supervised
     /// task's network without cross-entropy, whose gradient needs scatter-add (not lowered yet).
     /// </summary>
-    sealed class RegressionMlpTask(Mlp mlp) : ITrainingTask
+    sealed class RegressionMlpTask(Mlp mlp, double inputDropout = 0) : ITrainingTask
     {
         public const string TargetsInput = "targets";
 
@@ -39,6 +39,12 @@ public class RuntimeTrainingTests
             var x = graph.Input(Mlp.ImagesInput, new Shape(batchSize, mlp.Inputs));
             var targets = graph.Input(TargetsInput, new Shape(batchSize, mlp.Classes));
             var parameters = mlp.DeclareParameters(graph);
+            if (inputDropout > 0)
+            {
+                // Inverted dropout from the step's seed: random numbers the harness must feed alike.
+                var keep = Ops.Greater(Ops.RandomUniform(graph[Trainer.SeedInput], x.Shape), Ops.Full(graph, x.Shape, inputDropout));
+                x = x * keep * (1 / (1 - inputDropout));
+            }
             var error = mlp.Forward(x) - targets;
             var loss = Ops.Mean(error * error, [0, 1]);
             return new TrainingGraph(loss, new Dictionary<string, Tensor> { ["max_error"] = Ops.Max(Ops.Abs(error), [0, 1]) }, parameters, Autodiff.Gradients(loss, parameters));
@@ -70,6 +76,19 @@ public class RuntimeTrainingTests
             () => new RegressionMlpTask(new Mlp(hidden: 16, Activation.Relu, inputs: 12, classes: 4)),
             RegressionBatch,
             new TrainerOptions(Batch, new AdamW(), new ConstantSchedule(1e-2), ClipNorm: 1.0, Seed: 5),
+            backend, device, steps: 3);
+        device.Gpu.Errors.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void Three_steps_with_dropout_draw_the_same_host_random_numbers_on_both_backends()
+    {
+        using var device = new ReferenceDevice.ReferenceDevice();
+        using var backend = device.CreateBackend();
+        TrainingStepComparison.Run(
+            () => new RegressionMlpTask(new Mlp(hidden: 16, Activation.Relu, inputs: 12, classes: 4), inputDropout: 0.25),
+            RegressionBatch,
+            new TrainerOptions(Batch, new AdamW(), new ConstantSchedule(1e-2), Seed: 9),
             backend, device, steps: 3);
         device.Gpu.Errors.ShouldBeEmpty();
     }
