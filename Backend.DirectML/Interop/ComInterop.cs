@@ -26,6 +26,13 @@ namespace Dsl.Backend.DirectML.Interop;
 /// </remarks>
 internal static unsafe class ComInterop
 {
+    /// <summary>
+    /// Wraps native pointers without unwrapping: a pointer to a managed COM object (the tests'
+    /// reference device) still gets a native wrapper, so every call crosses the COM boundary as
+    /// it does with the real d3d12/DirectML.
+    /// </summary>
+    static readonly StrategyBasedComWrappers Wrappers = new();
+
     /// <summary>Wraps a pointer received through <c>void** ppv</c>, taking over its reference.</summary>
     public static T Take<T>(void* pointer) where T : class
     {
@@ -33,7 +40,7 @@ internal static unsafe class ComInterop
             throw new InvalidOperationException($"A call that creates {typeof(T).Name} succeeded but returned null.");
         try
         {
-            return ComInterfaceMarshaller<T>.ConvertToManaged(pointer)
+            return Wrappers.GetOrCreateObjectForComInstance((nint)pointer, CreateObjectFlags.None) as T
                 ?? throw new InvalidOperationException($"The object does not implement {typeof(T).Name}.");
         }
         finally

@@ -13,8 +13,10 @@ internal sealed unsafe class DmlBuiltGraph : IDisposable
     readonly nint[] operatorDescs;
     DML_GRAPH_DESC* desc;
 
-    internal DmlBuiltGraph(DmlNativeArena arena, DML_GRAPH_DESC* desc, Tensor[] inputs, GraphOutput[] outputs, Node[] nodes, nint[] operatorDescs)
+    internal DmlBuiltGraph(DmlNativeArena arena, DML_GRAPH_DESC* desc, Tensor[] inputs, GraphOutput[] outputs, Node[] nodes, nint[] operatorDescs, DmlResult[] results, Dictionary<Tensor, HostTensor> constants)
     {
+        Results = results;
+        Constants = constants;
         this.arena = arena;
         this.desc = desc;
         Inputs = inputs;
@@ -29,8 +31,18 @@ internal sealed unsafe class DmlBuiltGraph : IDisposable
     /// <summary>The Dsl value bound to each graph input index.</summary>
     public IReadOnlyList<Tensor> Inputs { get; }
 
-    /// <summary>The Dsl output at each graph output index.</summary>
+    /// <summary>The Dsl outputs, in the graph's order (see <see cref="Results"/> for where each comes from).</summary>
     public IReadOnlyList<GraphOutput> Outputs { get; }
+
+    /// <summary>
+    /// Every value a run delivers: the Dsl outputs in order, then each update's new value in
+    /// <see cref="Graph.Updates"/> order. Node-computed ones are the DirectML graph outputs, numbered
+    /// in this order; the others are copies (see <see cref="DmlResult"/>).
+    /// </summary>
+    public IReadOnlyList<DmlResult> Results { get; }
+
+    /// <summary>The constants (a <see cref="ConstantOp"/>'s value) among the graph inputs and copied results, with their data to upload once.</summary>
+    public IReadOnlyDictionary<Tensor, HostTensor> Constants { get; }
 
     /// <summary>The Dsl node of each DirectML graph node index.</summary>
     public IReadOnlyList<Node> Nodes { get; }

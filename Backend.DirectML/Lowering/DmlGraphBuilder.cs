@@ -22,8 +22,9 @@ internal unsafe delegate void* DmlOperatorFactory(DML_OPERATOR_DESC* desc);
 /// Concat (JOIN); Greater and Equal (LOGICAL_GREATER_THAN / EQUALS to UINT8, then CAST); Cast
 /// between float32 and int64 (CAST); Full (FILL_VALUE_CONSTANT, no inputs); SliceGrad (SLICE_GRAD). Every tensor is described as
 /// a 4-D buffer tensor (leading 1s), strides only where a broadcast needs them. Graph inputs are
-/// the values no node produces (inputs, parameters, buffers), in the graph's value order; graph
-/// outputs follow <see cref="Graph.Outputs"/>. Nodes no output depends on are left out.
+/// the values no node produces (inputs, parameters, buffers) and constants that some node reads, in
+/// the graph's value order; graph outputs are the node-computed results, the Dsl outputs then each
+/// update's new value (<see cref="DmlBuiltGraph.Results"/>). Nodes no result depends on are left out.
 /// </summary>
 internal static unsafe partial class DmlGraphBuilder
 {
@@ -54,16 +55,16 @@ internal static unsafe partial class DmlGraphBuilder
         ArgumentNullException.ThrowIfNull(createOperator);
         if (graph.Outputs.Count == 0)
             throw new ArgumentException($"Graph '{graph.Name}' has no outputs: nothing to lower.", nameof(graph));
-        if (graph.Updates.Count > 0)
-            throw new NotSupportedException($"Graph '{graph.Name}' updates persistent values in place; the DirectML graph builder does not lower updates yet.");
-
         var live = LiveNodes(graph);
-        foreach (var node in live)
+        foreach (var node in live.Where(n => n.Op is not ConstantOp))
             Check(node);
         // Aliases (reshape, stop_gradient) get no DirectML node: their consumers read the producer's buffer.
-        var nodes = live.Where(n => !IsAlias(n)).ToArray();
+        // Constants get none either: they are graph inputs the runtime uploads once.
+        var nodes = live.Where(n => !IsAlias(n) && n.Op is not ConstantOp).ToArray();
 
-        var used = nodes.SelectMany(n => n.Inputs).Select(Source).Where(v => v.Producer is null).ToHashSet();
+        var results = Results(graph);
+        // DirectML graph inputs are the graph values a node reads; results that are graph values are copied by the runtime.
+        var used = nodes.SelectMany(n => n.Inputs).Select(Source).Where(IsGraphValue).ToHashSet();
         var inputs = graph.Values.Where(used.Contains).ToArray();
         var inputIndex = inputs.Select((v, i) => (v, i)).ToDictionary(p => p.v, p => p.i);
         // The DirectML node producing each Dsl node's output (the last of its chain).
@@ -106,7 +107,7 @@ internal static unsafe partial class DmlGraphBuilder
                         }
                         var j = wire.Input;
                         var value = Source(node.Inputs[wire.FromOutput]);
-                        if (value.Producer is null)
+                        if (IsGraphValue(value))
                         {
                             var edge = arena.Alloc<DML_INPUT_GRAPH_EDGE_DESC>();
                             edge->GraphInputIndex = (uint)inputIndex[value];
@@ -116,27 +117,36 @@ internal static unsafe partial class DmlGraphBuilder
                         }
                         else
                         {
-                            intermediateEdges.Add(Intermediate(arena, nodeIndex[value.Producer], value.OutputIndex, i, j));
+                            intermediateEdges.Add(Intermediate(arena, nodeIndex[value.Producer!], value.OutputIndex, i, j));
                         }
                     }
                 }
                 nodeIndex[node] = graphNodes.Count - 1;
             }
 
+            // Results a node produces are graph outputs, in result order; the others (a graph value
+            // itself, or an alias of one) the runtime copies from that value's buffer.
             var outputEdges = new List<DML_GRAPH_EDGE_DESC>();
-            for (var k = 0; k < graph.Outputs.Count; k++)
+            var resolved = new DmlResult[results.Length];
+            for (var k = 0; k < results.Length; k++)
             {
-                var value = Source(graph.Outputs[k].Value);
+                var value = Source(results[k].Value);
+                if (IsGraphValue(value))
+                {
+                    resolved[k] = results[k] with { CopyOf = value };
+                    continue;
+                }
                 var edge = arena.Alloc<DML_OUTPUT_GRAPH_EDGE_DESC>();
                 edge->FromNodeIndex = (uint)nodeIndex[value.Producer!];
                 edge->FromNodeOutputIndex = (uint)value.OutputIndex;
-                edge->GraphOutputIndex = (uint)k;
+                edge->GraphOutputIndex = (uint)outputEdges.Count;
+                resolved[k] = results[k] with { GraphOutputIndex = outputEdges.Count };
                 outputEdges.Add(new DML_GRAPH_EDGE_DESC { Type = DML_GRAPH_EDGE_TYPE.DML_GRAPH_EDGE_TYPE_OUTPUT, Desc = edge });
             }
 
             var desc = arena.Alloc<DML_GRAPH_DESC>();
             desc->InputCount = (uint)inputs.Length;
-            desc->OutputCount = (uint)graph.Outputs.Count;
+            desc->OutputCount = (uint)outputEdges.Count;
             desc->NodeCount = (uint)graphNodes.Count;
             desc->Nodes = arena.Copy<DML_GRAPH_NODE_DESC>(graphNodes.ToArray());
             desc->InputEdgeCount = (uint)inputEdges.Count;
@@ -145,7 +155,9 @@ internal static unsafe partial class DmlGraphBuilder
             desc->OutputEdges = arena.Copy<DML_GRAPH_EDGE_DESC>(outputEdges.ToArray());
             desc->IntermediateEdgeCount = (uint)intermediateEdges.Count;
             desc->IntermediateEdges = arena.Copy<DML_GRAPH_EDGE_DESC>(intermediateEdges.ToArray());
-            return new DmlBuiltGraph(arena, desc, inputs, [.. graph.Outputs], [.. dslNodes], [.. operatorDescs]);
+            var constants = inputs.Concat(resolved.Select(r => r.CopyOf!).Where(v => v is not null)).Distinct()
+                .Where(v => v.Producer?.Op is ConstantOp).ToDictionary(v => v, v => ((ConstantOp)v.Producer!.Op).Value);
+            return new DmlBuiltGraph(arena, desc, inputs, [.. graph.Outputs], [.. dslNodes], [.. operatorDescs], resolved, constants);
         }
         catch
         {
@@ -175,16 +187,25 @@ internal static unsafe partial class DmlGraphBuilder
         return value;
     }
 
+    /// <summary>
+    /// A value the graph reads rather than computes: an input, a persistent value or a constant
+    /// (uploaded once by the runtime). Each becomes a DirectML graph input when a node reads it.
+    /// </summary>
+    static bool IsGraphValue(Tensor value) => value.Producer is null || value.Producer.Op is ConstantOp;
+
+    /// <summary>The graph's outputs, then the new value of each update (not yet placed).</summary>
+    static DmlResult[] Results(Graph graph) =>
+        [.. graph.Outputs.Select(o => new DmlResult(o.Name, null, o.Value)), .. graph.Updates.Select(u => new DmlResult(null, u.Target, u.Value))];
+
     /// <summary>The nodes some output depends on (aliases included), in the graph's (topological) order.</summary>
     static Node[] LiveNodes(Graph graph)
     {
         var live = new HashSet<Node>();
         var pending = new Stack<Node>();
-        foreach (var output in graph.Outputs)
+        foreach (var result in Results(graph))
         {
-            if (Source(output.Value).Producer is null)
-                throw new NotSupportedException($"Output '{output.Name}' is the graph input {Source(output.Value).Ref} itself (or an alias of it); the DirectML graph builder needs an operator to produce every output (an identity copy is not lowered yet).");
-            pending.Push(output.Value.Producer!);
+            if (result.Value.Producer is { } producer)
+                pending.Push(producer);
         }
         while (pending.TryPop(out var node))
         {

@@ -1,0 +1,40 @@
+using System.Runtime.InteropServices;
+
+namespace Dsl.Backend.DirectML.Runtime;
+
+/// <summary>Host tensors as the little-endian bytes of a packed device buffer (float32 and int64).</summary>
+internal static class HostTensorBytes
+{
+    /// <summary>Bytes per element of the dtypes the runtime moves.</summary>
+    public static int ElementSize(DType dtype) => dtype switch
+    {
+        DType.Float32 => sizeof(float),
+        DType.Int64 => sizeof(long),
+        _ => throw new NotSupportedException($"The DirectML backend moves float32 and int64 tensors only, not {dtype}."),
+    };
+
+    /// <summary>Packed bytes of the tensor's elements.</summary>
+    public static byte[] ToBytes(HostTensor tensor) => tensor.Data switch
+    {
+        float[] f => MemoryMarshal.AsBytes(f.AsSpan()).ToArray(),
+        long[] l => MemoryMarshal.AsBytes(l.AsSpan()).ToArray(),
+        _ => throw new NotSupportedException($"The DirectML backend moves float32 and int64 tensors only, not {tensor.DType}."),
+    };
+
+    /// <summary>A host tensor of <paramref name="type"/> from packed bytes.</summary>
+    public static HostTensor FromBytes(TensorType type, ReadOnlySpan<byte> bytes) => type.DType switch
+    {
+        DType.Float32 => HostTensor.F32(type.Shape, MemoryMarshal.Cast<byte, float>(bytes).ToArray()),
+        DType.Int64 => HostTensor.I64(type.Shape, MemoryMarshal.Cast<byte, long>(bytes).ToArray()),
+        _ => throw new NotSupportedException($"The DirectML backend moves float32 and int64 tensors only, not {type.DType}."),
+    };
+
+    /// <summary>
+    /// The buffer size of a packed tensor: what DirectML's <c>DMLCalcBufferTensorSize</c> gives
+    /// (element bytes rounded up to 4), which is what every bound range must at least hold.
+    /// </summary>
+    public static ulong BufferSize(TensorType type) => (ulong)((Math.Max(type.Shape.Numel, 1) * ElementSize(type.DType) + 3) & ~3L);
+
+    /// <summary>Bytes the tensor's elements occupy (no rounding).</summary>
+    public static int ByteCount(TensorType type) => checked((int)(type.Shape.Numel * ElementSize(type.DType)));
+}
