@@ -12,7 +12,7 @@ internal unsafe delegate void* DmlOperatorFactory(DML_OPERATOR_DESC* desc);
 
 /// <summary>
 /// Lowers a Dsl <see cref="Graph"/> to DirectML.h's native <see cref="DML_GRAPH_DESC"/>, for
-/// <c>IDMLDevice1::CompileGraph</c>. Slice so far, float32, rank ≤ 4: 2-D MatMul (GEMM);
+/// <c>IDMLDevice1::CompileGraph</c>. Slice so far, float32: MatMul (GEMM, batched, see DmlGraphBuilder.MatMul.cs);
 /// Add/Sub/Mul/Div/Maximum/Minimum (element-wise, broadcasting by zero strides); Relu, Exp, Abs,
 /// Sqrt, Log, Sigmoid, Tanh, Erf, Sign, Neg (identity with scale -1), Rsqrt (SQRT then RECIP, two
 /// nodes); PowScalar (ELEMENT_WISE_CONSTANT_POW); Sum/Mean/Max over axes and LogSumExp over one (REDUCE, reduced dimensions kept as 1); Reshape and StopGradient
@@ -20,8 +20,10 @@ internal unsafe delegate void* DmlOperatorFactory(DML_OPERATOR_DESC* desc);
 /// copy reading the input through permuted or zero strides; Softmax and LogSoftmax over the last
 /// axis (ACTIVATION_SOFTMAX / LOG_SOFTMAX on a [1, 1, rows, last] view); Slice (SLICE1) and
 /// Concat (JOIN); Greater and Equal (LOGICAL_GREATER_THAN / EQUALS to UINT8, then CAST); Cast
-/// between float32 and int64 (CAST); Full (FILL_VALUE_CONSTANT, no inputs); SliceGrad (SLICE_GRAD). Every tensor is described as
-/// a 4-D buffer tensor (leading 1s), strides only where a broadcast needs them. Graph inputs are
+/// between float32 and int64 (CAST); Full (FILL_VALUE_CONSTANT, no inputs); SliceGrad (SLICE_GRAD); LayerNorm, BatchNorm and GELU as small operator graphs
+/// (DmlGraphBuilder.Normalization.cs). Every tensor is described as a 4-D buffer tensor (leading
+/// 1s), strides only where a broadcast needs them; higher ranks per the rank policy
+/// (DmlGraphBuilder.Layout.cs). Graph inputs are
 /// the values no node produces (inputs, parameters, buffers), in the graph's value order; graph
 /// outputs follow <see cref="Graph.Outputs"/>. Nodes no output depends on are left out.
 /// </summary>
@@ -40,9 +42,10 @@ internal static unsafe partial class DmlGraphBuilder
         typeof(ReshapeOp), typeof(StopGradientOp), typeof(PermuteOp), typeof(ExpandOp),
         typeof(SoftmaxOp), typeof(LogSoftmaxOp), typeof(SliceOp), typeof(ConcatOp),
         typeof(GreaterOp), typeof(EqualOp), typeof(CastOp), typeof(GatherOp), typeof(TakeAlongAxisOp), typeof(FullOp), typeof(SliceGradOp),
+        typeof(LayerNormOp), typeof(BatchNormOp), typeof(GeluOp),
     };
 
-    const string LoweredList = "matmul (2-D), add, sub, mul, div, maximum, minimum, relu, exp, abs, sqrt, log, sigmoid, tanh, erf, sign, neg, rsqrt, pow (constant exponent), sum, mean, max, logsumexp, reshape, stop_gradient, permute, expand, softmax and log_softmax (last axis), slice, concat, greater, equal, cast (float32 <-> int64), gather, take_along_axis, full (float32), slice_grad";
+    const string LoweredList = "matmul (batched), add, sub, mul, div, maximum, minimum, relu, exp, abs, sqrt, log, sigmoid, tanh, erf, sign, neg, rsqrt, pow (constant exponent), sum, mean, max, logsumexp, reshape, stop_gradient, permute, expand, softmax and log_softmax (last axis), slice, concat, greater, equal, cast (float32 <-> int64), gather, take_along_axis, full (float32), slice_grad, layer_norm, batch_norm, gelu";
 
     /// <summary>Builds the native graph description; the result owns all its memory.</summary>
     /// <exception cref="NotSupportedException">An op, dtype, rank or graph feature outside the slice.</exception>
@@ -64,8 +67,10 @@ internal static unsafe partial class DmlGraphBuilder
         var used = nodes.SelectMany(n => n.Inputs).Select(Source).Where(v => v.Producer is null).ToHashSet();
         var inputs = graph.Values.Where(used.Contains).ToArray();
         var inputIndex = inputs.Select((v, i) => (v, i)).ToDictionary(p => p.v, p => p.i);
-        // The DirectML node producing each Dsl node's output (the last of its chain).
-        var nodeIndex = new Dictionary<Node, int>();
+        // Where each Dsl node's outputs come from: (DirectML node, output index) per output.
+        var nodeOutputs = new Dictionary<Node, DmlRead[]>();
+        // The values some node or output reads (a lowering may skip outputs nothing reads).
+        var read = nodes.SelectMany(n => n.Inputs).Concat(graph.Outputs.Select(o => o.Value)).Select(Source).ToHashSet();
 
         var arena = new DmlNativeArena();
         try
@@ -77,11 +82,12 @@ internal static unsafe partial class DmlGraphBuilder
             var intermediateEdges = new List<DML_GRAPH_EDGE_DESC>();
             foreach (var node in nodes)
             {
-                var chain = Lower(arena, node);
-                for (var c = 0; c < chain.Length; c++)
+                var lowering = LowerParts(arena, node, read);
+                var first = graphNodes.Count;
+                for (var c = 0; c < lowering.Parts.Length; c++)
                 {
                     var i = graphNodes.Count;
-                    var opDesc = chain[c];
+                    var opDesc = (DML_OPERATOR_DESC*)lowering.Parts[c].Desc;
                     operatorDescs.Add((nint)opDesc);
                     dslNodes.Add(node);
                     var op = createOperator(opDesc);
@@ -89,18 +95,19 @@ internal static unsafe partial class DmlGraphBuilder
                         throw new InvalidOperationException($"Creating the DirectML operator {opDesc->Type} for node {i} ({node.Op.Describe()}) returned null.");
                     var opNode = arena.Alloc<DML_OPERATOR_GRAPH_NODE_DESC>();
                     opNode->Operator = op;
-                    opNode->Name = arena.Utf8(NodeName(node, i, c, chain.Length));
+                    opNode->Name = arena.Utf8(NodeName(node, i, c, lowering.Parts.Length));
                     graphNodes.Add(new DML_GRAPH_NODE_DESC { Type = DML_GRAPH_NODE_TYPE.DML_GRAPH_NODE_TYPE_OPERATOR, Desc = opNode });
 
-                    if (c > 0)
+                    var reads = lowering.Parts[c].Inputs;
+                    for (var j = 0; j < reads.Length; j++)
                     {
-                        // A later operator of the chain reads the previous one's output.
-                        intermediateEdges.Add(Intermediate(arena, i - 1, 0, i, 0));
-                        continue;
-                    }
-                    for (var j = 0; j < node.Inputs.Count; j++)
-                    {
-                        var value = Source(node.Inputs[j]);
+                        if (reads[j].Part >= 0)
+                        {
+                            // An earlier operator of this node's lowering.
+                            intermediateEdges.Add(Intermediate(arena, first + reads[j].Part, reads[j].Index, i, j));
+                            continue;
+                        }
+                        var value = Source(node.Inputs[reads[j].Index]);
                         if (value.Producer is null)
                         {
                             var edge = arena.Alloc<DML_INPUT_GRAPH_EDGE_DESC>();
@@ -111,20 +118,22 @@ internal static unsafe partial class DmlGraphBuilder
                         }
                         else
                         {
-                            intermediateEdges.Add(Intermediate(arena, nodeIndex[value.Producer], value.OutputIndex, i, j));
+                            var from = nodeOutputs[value.Producer][value.OutputIndex];
+                            intermediateEdges.Add(Intermediate(arena, from.Part, from.Index, i, j));
                         }
                     }
                 }
-                nodeIndex[node] = graphNodes.Count - 1;
+                nodeOutputs[node] = lowering.Outputs.Select(o => o with { Part = first + o.Part }).ToArray();
             }
 
             var outputEdges = new List<DML_GRAPH_EDGE_DESC>();
             for (var k = 0; k < graph.Outputs.Count; k++)
             {
                 var value = Source(graph.Outputs[k].Value);
+                var from = nodeOutputs[value.Producer!][value.OutputIndex];
                 var edge = arena.Alloc<DML_OUTPUT_GRAPH_EDGE_DESC>();
-                edge->FromNodeIndex = (uint)nodeIndex[value.Producer!];
-                edge->FromNodeOutputIndex = (uint)value.OutputIndex;
+                edge->FromNodeIndex = (uint)from.Part;
+                edge->FromNodeOutputIndex = (uint)from.Index;
                 edge->GraphOutputIndex = (uint)k;
                 outputEdges.Add(new DML_GRAPH_EDGE_DESC { Type = DML_GRAPH_EDGE_TYPE.DML_GRAPH_EDGE_TYPE_OUTPUT, Desc = edge });
             }
@@ -211,11 +220,8 @@ internal static unsafe partial class DmlGraphBuilder
             var int64Allowed = node.Op is CastOp || (node.Op is GatherOp or TakeAlongAxisOp && value == node.Inputs[1]);
             if (value.DType != DType.Float32 && !(int64Allowed && value.DType == DType.Int64))
                 throw new NotSupportedException($"The DirectML graph builder lowers float32 only (int64 as a cast's input or output, or as indices); {value} at {Where(node)}.");
-            if (value.Rank > DimensionCount)
-                throw new NotSupportedException($"The DirectML graph builder lowers tensors of rank ≤ {DimensionCount}; {value} at {Where(node)}.");
         }
-        if (node.Op is MatMulOp && (node.Inputs[0].Rank != 2 || node.Inputs[1].Rank != 2))
-            throw new NotSupportedException($"The DirectML graph builder lowers 2-D matmul only (batched GEMM is planned); {node.Inputs[0]} @ {node.Inputs[1]} at {Where(node)}.");
+        CheckRank(node);
         if (node.Op is SliceOp { Length: 0 } || (node.Op is SliceGradOp sg && node.Inputs[0].Shape[sg.Axis] == 0))
             throw new NotSupportedException($"The DirectML graph builder does not lower empty slices (DirectML tensors have no zero sizes); {node.Op.Describe()} at {Where(node)}.");
         if (node.Op is SoftmaxOp or LogSoftmaxOp && ((AxisOp)node.Op).Axis != node.Inputs[0].Rank - 1)
@@ -240,19 +246,7 @@ internal static unsafe partial class DmlGraphBuilder
         switch (node.Op)
         {
             case MatMulOp m:
-                {
-                    var gemm = arena.Alloc<DML_GEMM_OPERATOR_DESC>();
-                    gemm->ATensor = TensorDesc(arena, node.Inputs[0].Shape);
-                    gemm->BTensor = TensorDesc(arena, node.Inputs[1].Shape);
-                    gemm->CTensor = null;
-                    gemm->OutputTensor = TensorDesc(arena, output.Shape);
-                    gemm->TransA = m.TransposeA ? DML_MATRIX_TRANSFORM.DML_MATRIX_TRANSFORM_TRANSPOSE : DML_MATRIX_TRANSFORM.DML_MATRIX_TRANSFORM_NONE;
-                    gemm->TransB = m.TransposeB ? DML_MATRIX_TRANSFORM.DML_MATRIX_TRANSFORM_TRANSPOSE : DML_MATRIX_TRANSFORM.DML_MATRIX_TRANSFORM_NONE;
-                    gemm->Alpha = 1f;
-                    gemm->Beta = 0f;
-                    gemm->FusedActivation = null;
-                    return [Op(arena, DML_OPERATOR_GEMM, gemm)];
-                }
+                return [LowerMatMul(arena, node, m)];
             case AddOp or SubOp or MulOp or DivOp or MaximumOp or MinimumOp:
                 {
                     // These descriptions share one layout {ATensor, BTensor, OutputTensor}.

@@ -1,0 +1,264 @@
+namespace Dsl.Backend.DirectML.Lowering;
+
+/// <summary>
+/// The rank policy. Ranks ≤ 4 are described as 4-D tensors (leading 1s). A node with a tensor of
+/// rank above 4 is rewritten, before lowering, to an equivalent node (or chain of nodes) of rank
+/// ≤ 4 over the same packed buffers: size-1 dimensions are dropped and neighbouring dimensions
+/// merged wherever every operand reads them contiguously (element-wise ops and expand by their
+/// broadcast pattern, reductions by which axes are reduced, matmul batch dimensions like
+/// element-wise ones); single-axis ops (slice, slice_grad, concat, gather, take_along_axis,
+/// softmax, log_softmax, logsumexp, layer_norm) see [before, axis, after]; a permute that still
+/// needs more than 4 dimensions becomes a chain of block moves, each an identity copy of at
+/// most 4 dimensions. Why not 5–8-D tensor descriptions: the backend's minimum feature level is
+/// 3_0, where DirectML's element-wise, slice, join and reduce operators take 4 (some 5)
+/// dimensions; 1 to 8 come with DML_FEATURE_LEVEL_3_1 (element-wise, slice, join) and 4_0
+/// (reduce, gather) per the operators' documentation, so merging keeps the minimum at 3_0.
+/// </summary>
+internal static unsafe partial class DmlGraphBuilder
+{
+    /// <summary>Whether any of the node's tensors has rank above <see cref="DimensionCount"/>.</summary>
+    static bool NeedsCoalescing(Node node) => node.Inputs.Concat(node.Outputs).Any(v => v.Rank > DimensionCount);
+
+    /// <summary>Refuses nodes whose rank the policy cannot bring to 4.</summary>
+    static void CheckRank(Node node)
+    {
+        if (!NeedsCoalescing(node))
+            return;
+        var steps = Coalesce(node);
+        if (steps.SelectMany(s => s.Inputs.Concat(s.Outputs)).Any(v => v.Rank > DimensionCount))
+            throw new NotSupportedException($"The DirectML graph builder lowers rank > {DimensionCount} only where merging dimensions brings it to {DimensionCount} (at feature level 3_0); {node.Op.Describe()} on {string.Join(", ", node.Inputs)} needs more, at {Where(node)}.");
+    }
+
+    /// <summary>
+    /// An equivalent chain of nodes (in a scratch graph) over rank ≤ 4 views of the node's packed
+    /// buffers; the first reads the node's inputs in order, each later one the previous output.
+    /// Ops the policy does not cover come back unchanged (and are refused by <see cref="CheckRank"/>).
+    /// </summary>
+    static Node[] Coalesce(Node node)
+    {
+        var x = node.Inputs.Count > 0 ? node.Inputs[0].Shape : node.Output.Shape;
+        switch (node.Op)
+        {
+            case AddOp or SubOp or MulOp or DivOp or MaximumOp or MinimumOp or GreaterOp or EqualOp
+                or ReluOp or ExpOp or AbsOp or SqrtOp or LogOp or SigmoidOp or TanhOp or ErfOp or SignOp or NegOp or RsqrtOp
+                or PowScalarOp or GeluOp or CastOp or ExpandOp or FullOp:
+                {
+                    var (outShape, inShapes) = MergeBroadcast(node.Output.Shape, [.. node.Inputs.Select(i => i.Shape)]);
+                    Op op = node.Op switch
+                    {
+                        ExpandOp => new ExpandOp(outShape),
+                        FullOp f => f with { Shape = outShape },
+                        _ => node.Op,
+                    };
+                    return [Scratch(node, op, inShapes)];
+                }
+            case MatMulOp:
+                {
+                    Shape a = node.Inputs[0].Shape, b = node.Inputs[1].Shape, o = node.Output.Shape;
+                    var (batch, inBatch) = MergeBroadcast(Take(o, o.Rank - 2), [Take(a, a.Rank - 2), Take(b, b.Rank - 2)]);
+                    return [Scratch(node, node.Op, [new Shape([.. inBatch[0], a[-2], a[-1]]), new Shape([.. inBatch[1], b[-2], b[-1]])])];
+                }
+            case SumOp or MeanOp or MaxOp:
+                {
+                    var r = (ReduceOp)node.Op;
+                    var (shape, axes) = MergeReduced(x, r.Axes);
+                    Op op = node.Op switch
+                    {
+                        SumOp => new SumOp(new Ints(axes), true),
+                        MeanOp => new MeanOp(new Ints(axes), true),
+                        _ => new MaxOp(new Ints(axes), true),
+                    };
+                    return [Scratch(node, op, [shape])];
+                }
+            case PermuteOp p:
+                return PermuteChain(node, x, p.Perm.ToArray());
+            case SliceOp s:
+                return [Scratch(node, s with { Axis = AxisView(x, s.Axis, out var sliced) }, [sliced])];
+            case SliceGradOp sg:
+                {
+                    var axis = AxisView(sg.FullShape, sg.Axis, out var full);
+                    return [Scratch(node, sg with { FullShape = full, Axis = axis }, [AxisView(node.Inputs[0].Shape, sg.Axis)])];
+                }
+            case ConcatOp c:
+                return [Scratch(node, c with { Axis = AxisView(x, c.Axis, out _) }, [.. node.Inputs.Select(i => AxisView(i.Shape, c.Axis))])];
+            case GatherOp g:
+                return [Scratch(node, g with { Axis = AxisView(x, g.Axis, out var gathered) }, [gathered, node.Inputs[1].Shape])];
+            case TakeAlongAxisOp t:
+                return [Scratch(node, t with { Axis = AxisView(x, t.Axis, out var taken) }, [taken, AxisView(node.Inputs[1].Shape, t.Axis)])];
+            case SoftmaxOp or LogSoftmaxOp:
+                {
+                    var axis = AxisView(x, ((AxisOp)node.Op).Axis, out var rows);
+                    return [Scratch(node, node.Op is SoftmaxOp ? new SoftmaxOp(axis) : new LogSoftmaxOp(axis), [rows])];
+                }
+            case LogSumExpOp l:
+                return [Scratch(node, new LogSumExpOp(AxisView(x, l.Axis, out var summed), true), [summed])];
+            case LayerNormOp:
+                return [Scratch(node, node.Op, [AxisView(x, x.Rank - 1), node.Inputs[1].Shape, node.Inputs[2].Shape])];
+            default:
+                return [node];
+        }
+    }
+
+    /// <summary>A node applying <paramref name="op"/> to inputs of the given shapes (and the node's dtypes), in a scratch graph.</summary>
+    static Node Scratch(Node node, Op op, Shape[] inputShapes)
+    {
+        var g = new Graph("rank-view");
+        var inputs = inputShapes.Select((s, j) => g.Input($"in{j}", s, node.Inputs[j].DType)).ToArray();
+        return g.Apply(op, inputs)[0].Producer!;
+    }
+
+    static Shape Take(Shape s, int count) => new([.. s.Take(count)]);
+
+    /// <summary>
+    /// Output and broadcast inputs with size-1 output dimensions dropped and neighbours merged
+    /// where every input is either whole or broadcast across both.
+    /// </summary>
+    static (Shape Output, Shape[] Inputs) MergeBroadcast(Shape output, Shape[] inputs)
+    {
+        var r = output.Rank;
+        // Each input aligned to the output's rank (NumPy: leading 1s).
+        var aligned = inputs.Select(s => Enumerable.Repeat(1, r - s.Rank).Concat(s).ToArray()).ToArray();
+        var outDims = new List<long>();
+        var inDims = inputs.Select(_ => new List<long>()).ToArray();
+        bool[]? previous = null;
+        for (var d = 0; d < r; d++)
+        {
+            if (output[d] == 1)
+                continue;
+            var whole = aligned.Select(a => a[d] != 1).ToArray();
+            if (previous is not null && whole.SequenceEqual(previous))
+            {
+                outDims[^1] *= output[d];
+                for (var j = 0; j < inputs.Length; j++)
+                    inDims[j][^1] *= whole[j] ? output[d] : 1;
+            }
+            else
+            {
+                outDims.Add(output[d]);
+                for (var j = 0; j < inputs.Length; j++)
+                    inDims[j].Add(whole[j] ? output[d] : 1);
+            }
+            previous = whole;
+        }
+        return (ToShape(outDims), [.. inDims.Select(ToShape)]);
+    }
+
+    /// <summary>The input with size-1 dimensions dropped and neighbours of the same kind (reduced or kept) merged; the reduced axes of the result.</summary>
+    static (Shape Shape, int[] Axes) MergeReduced(Shape x, IReadOnlyList<int> axes)
+    {
+        var dims = new List<long>();
+        var reduced = new List<bool>();
+        for (var d = 0; d < x.Rank; d++)
+        {
+            if (x[d] == 1)
+                continue;
+            var isReduced = axes.Contains(d);
+            if (reduced.Count > 0 && reduced[^1] == isReduced)
+                dims[^1] *= x[d];
+            else
+            {
+                dims.Add(x[d]);
+                reduced.Add(isReduced);
+            }
+        }
+        if (!reduced.Contains(true))
+        {
+            // Only size-1 axes were reduced: one such axis keeps the reduction a copy.
+            dims.Add(1);
+            reduced.Add(true);
+        }
+        return (ToShape(dims), [.. Enumerable.Range(0, dims.Count).Where(d => reduced[d])]);
+    }
+
+    /// <summary>The shape as [before, axis, after], the products of the dimensions around the axis (1s left out); the axis' new index.</summary>
+    static int AxisView(Shape s, int axis, out Shape view)
+    {
+        long before = 1, after = 1;
+        for (var d = 0; d < axis; d++)
+            before *= s[d];
+        for (var d = axis + 1; d < s.Rank; d++)
+            after *= s[d];
+        var dims = new List<long>();
+        if (before != 1)
+            dims.Add(before);
+        dims.Add(s[axis]);
+        if (after != 1)
+            dims.Add(after);
+        view = ToShape(dims);
+        return before != 1 ? 1 : 0;
+    }
+
+    static Shape AxisView(Shape s, int axis)
+    {
+        AxisView(s, axis, out var view);
+        return view;
+    }
+
+    static Shape ToShape(IEnumerable<long> dims) => new([.. dims.Select(d => checked((int)d))]);
+
+    /// <summary>
+    /// A permute as identity copies of ≤ 4 merged dimensions: the whole permute when it merges
+    /// that far, otherwise block moves (the dimension due next brought forward past the ones
+    /// between: prefix, between, it, rest — 4 blocks at most), until what remains merges.
+    /// </summary>
+    static Node[] PermuteChain(Node node, Shape x, int[] perm)
+    {
+        var steps = new List<Node>();
+        var shape = x;
+        // Current order: position i holds original axis order[i].
+        var order = Enumerable.Range(0, x.Rank).ToArray();
+        while (true)
+        {
+            // The permutation still to apply to the current layout.
+            var rest = perm.Select(a => Array.IndexOf(order, a)).ToArray();
+            var (merged, mergedPerm) = MergePermute(shape, rest);
+            if (merged.Rank <= DimensionCount || steps.Count > x.Rank)
+            {
+                steps.Add(Scratch(node, new PermuteOp(new Ints(mergedPerm)), [merged]));
+                return [.. steps];
+            }
+            // The first position whose axis is not yet in place, and where that axis is now.
+            var i = Enumerable.Range(0, rest.Length).First(k => rest[k] != k);
+            var j = rest[i];
+            var move = Enumerable.Range(0, shape.Rank).ToList();
+            move.RemoveAt(j);
+            move.Insert(i, j);
+            var (m, mp) = MergePermute(shape, [.. move]);
+            steps.Add(Scratch(node, new PermuteOp(new Ints(mp)), [m]));
+            shape = new Shape([.. move.Select(a => shape[a])]);
+            order = [.. move.Select(a => order[a])];
+        }
+    }
+
+    /// <summary>The input with size-1 dimensions dropped and runs merged that the permute keeps adjacent and in order; the permute of the merged dimensions.</summary>
+    static (Shape Shape, int[] Perm) MergePermute(Shape x, int[] perm)
+    {
+        // Output order over the input's non-trivial axes; merge output neighbours a, a+1 in the input.
+        var outAxes = perm.Where(a => x[a] != 1).ToArray();
+        var groups = new List<List<int>>();
+        foreach (var a in outAxes)
+        {
+            if (groups.Count > 0 && NextNonTrivial(x, groups[^1][^1]) == a)
+                groups[^1].Add(a);
+            else
+                groups.Add([a]);
+        }
+        // Each group is a merged input dimension; order the groups by their position in the input.
+        var byInput = groups.OrderBy(grp => grp[0]).ToList();
+        var shape = byInput.Select(grp => grp.Aggregate(1L, (p, a) => p * x[a])).ToList();
+        var mergedPerm = groups.Select(grp => byInput.IndexOf(grp)).ToArray();
+        if (shape.Count == 0)
+            return (new Shape(1), [0]);
+        return (ToShape(shape), mergedPerm);
+    }
+
+    static int NextNonTrivial(Shape x, int a)
+    {
+        for (var d = a + 1; d < x.Rank; d++)
+        {
+            if (x[d] != 1)
+                return d;
+        }
+        return -1;
+    }
+}
