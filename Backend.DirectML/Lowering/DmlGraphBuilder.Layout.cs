@@ -22,7 +22,8 @@ internal static unsafe partial class DmlGraphBuilder
     /// <summary>Refuses nodes whose rank the policy cannot bring to 4.</summary>
     static void CheckRank(Node node)
     {
-        if (!NeedsCoalescing(node))
+        // Aliases dispatch nothing: any rank.
+        if (IsAlias(node) || !NeedsCoalescing(node))
             return;
         var steps = Coalesce(node);
         if (steps.SelectMany(s => s.Inputs.Concat(s.Outputs)).Any(v => v.Rank > DimensionCount))
@@ -62,13 +63,19 @@ internal static unsafe partial class DmlGraphBuilder
                 {
                     var r = (ReduceOp)node.Op;
                     var (shape, axes) = MergeReduced(x, r.Axes);
-                    Op op = node.Op switch
+                    if (shape.Rank <= DimensionCount)
+                        return [Scratch(node, Reduction(node.Op, axes), [shape])];
+                    // Too many alternations of reduced and kept axes: one reduction per run of
+                    // reduced axes (sum of sums, max of maxes, mean of equal-sized means), each ≤ 3-D.
+                    var steps = new List<Node>();
+                    var current = x;
+                    foreach (var run in Runs(r.Axes))
                     {
-                        SumOp => new SumOp(new Ints(axes), true),
-                        MeanOp => new MeanOp(new Ints(axes), true),
-                        _ => new MaxOp(new Ints(axes), true),
-                    };
-                    return [Scratch(node, op, [shape])];
+                        var (s, a) = MergeReduced(current, run);
+                        steps.Add(Scratch(node, Reduction(node.Op, a), [s]));
+                        current = new Shape([.. current.Select((d, i) => run.Contains(i) ? 1 : d)]);
+                    }
+                    return [.. steps];
                 }
             case PermuteOp p:
                 return PermuteChain(node, x, p.Perm.ToArray());
@@ -141,6 +148,28 @@ internal static unsafe partial class DmlGraphBuilder
             previous = whole;
         }
         return (ToShape(outDims), [.. inDims.Select(ToShape)]);
+    }
+
+    /// <summary>The same reduction (kept dimensions) over other axes.</summary>
+    static Op Reduction(Op op, int[] axes) => op switch
+    {
+        SumOp => new SumOp(new Ints(axes), true),
+        MeanOp => new MeanOp(new Ints(axes), true),
+        _ => new MaxOp(new Ints(axes), true),
+    };
+
+    /// <summary>Sorted axes split into runs of consecutive ones.</summary>
+    static List<int[]> Runs(IEnumerable<int> axes)
+    {
+        var runs = new List<List<int>>();
+        foreach (var a in axes.Order())
+        {
+            if (runs.Count > 0 && runs[^1][^1] + 1 == a)
+                runs[^1].Add(a);
+            else
+                runs.Add([a]);
+        }
+        return [.. runs.Select(r => r.ToArray())];
     }
 
     /// <summary>The input with size-1 dimensions dropped and neighbours of the same kind (reduced or kept) merged; the reduced axes of the result.</summary>
