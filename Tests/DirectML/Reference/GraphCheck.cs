@@ -7,7 +7,7 @@ namespace Dsl.Tests.DirectML.Reference;
 
 /// <summary>
 /// Builds a graph to a native DML_GRAPH_DESC, runs it on the reference interpreter with seeded
-/// uniform inputs, and compares every output with Backend.Torch's.
+/// uniform inputs and persistent values, and compares every output with Backend.Torch's.
 /// </summary>
 internal static unsafe class GraphCheck
 {
@@ -16,13 +16,19 @@ internal static unsafe class GraphCheck
     {
         var graph = build();
         var random = new System.Random(seed);
-        var feeds = graph.Inputs.ToDictionary(v => v.Name!, v => Enumerable.Range(0, (int)v.Shape.Numel).Select(_ => (float)(random.NextDouble() * 4 - 2)).ToArray());
+        // Inputs in [-2, 2), persistent values (parameters) in [-1, 1).
+        var fed = graph.Inputs.Concat(graph.Persistent).ToArray();
+        var feeds = fed.ToDictionary(v => v.Name!, v => Enumerable.Range(0, (int)v.Shape.Numel)
+            .Select(_ => (float)((random.NextDouble() * 2 - 1) * (v.IsPersistent ? 1 : 2))).ToArray());
         using var operators = new ReferenceOperators();
         using var built = DmlGraphBuilder.Build(graph, operators.Create);
         var outputs = DmlGraphInterpreter.Execute(built.Desc, operators, built.Inputs.Select(v => feeds[v.Name!]).ToArray());
 
-        using var compiled = new TorchBackend().Compile(build());
-        var expected = compiled.Run(graph.Inputs.ToDictionary(v => v.Name!, v => HostTensor.F32(v.Shape, feeds[v.Name!])));
+        var torchGraph = build();
+        using var compiled = new TorchBackend().Compile(torchGraph);
+        foreach (var p in torchGraph.Persistent)
+            compiled.SetPersistent(p.Name!, HostTensor.F32(p.Shape, feeds[p.Name!]));
+        var expected = compiled.Run(torchGraph.Inputs.ToDictionary(v => v.Name!, v => HostTensor.F32(v.Shape, feeds[v.Name!])));
         TorchComparison.AssertOutputsMatch(built, outputs, expected, rtol, atol);
         return [.. Enumerable.Range(0, (int)built.Desc->NodeCount).Select(i => built.OperatorDesc(i)->Type)];
     }
