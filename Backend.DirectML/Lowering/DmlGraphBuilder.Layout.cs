@@ -25,6 +25,9 @@ internal static unsafe partial class DmlGraphBuilder
         // Aliases dispatch nothing: any rank.
         if (IsAlias(node) || !NeedsCoalescing(node))
             return;
+        // A wide broadcast lowers through expanded operands (LowerWideBroadcast): any rank.
+        if (IsBroadcastBinary(node))
+            return;
         var steps = Coalesce(node);
         if (steps.SelectMany(s => s.Inputs.Concat(s.Outputs)).Any(v => v.Rank > DimensionCount))
             throw new NotSupportedException($"The DirectML graph builder lowers rank > {DimensionCount} only where merging dimensions brings it to {DimensionCount} (at feature level 3_0); {node.Op.Describe()} on {string.Join(", ", node.Inputs)} needs more, at {Where(node)}.");
@@ -45,6 +48,8 @@ internal static unsafe partial class DmlGraphBuilder
                 or PowScalarOp or GeluOp or CastOp or ExpandOp or FullOp:
                 {
                     var (outShape, inShapes) = MergeBroadcast(node.Output.Shape, [.. node.Inputs.Select(i => i.Shape)]);
+                    if (outShape.Rank > DimensionCount && node.Op is ExpandOp)
+                        return ExpandChain(node, x, node.Output.Shape);
                     Op op = node.Op switch
                     {
                         ExpandOp => new ExpandOp(outShape),
@@ -106,11 +111,67 @@ internal static unsafe partial class DmlGraphBuilder
         }
     }
 
+    /// <summary>
+    /// An expand whose broadcast pattern alternates too often for 4 dimensions, as one expand per
+    /// run of broadcast dimensions (each then merges to ≤ 3: before, the run, after).
+    /// </summary>
+    static Node[] ExpandChain(Node node, Shape from, Shape to)
+    {
+        var current = Enumerable.Repeat(1, to.Rank - from.Rank).Concat(from).ToArray();
+        var broadcast = Enumerable.Range(0, to.Rank).Where(d => current[d] != to[d]);
+        var steps = new List<Node>();
+        foreach (var run in Runs(broadcast))
+        {
+            var next = (int[])current.Clone();
+            foreach (var d in run)
+                next[d] = to[d];
+            var (o, i) = MergeBroadcast(new Shape(next), [new Shape(current)]);
+            steps.Add(Scratch(node, new ExpandOp(o), [i[0]], node.Inputs[0].DType));
+            current = next;
+        }
+        return [.. steps];
+    }
+
+    /// <summary>Whether the op is a broadcasting binary element-wise one (its inputs may alternate broadcast and whole dimensions).</summary>
+    static bool IsBroadcastBinary(Node node) => node.Op is AddOp or SubOp or MulOp or DivOp or MaximumOp or MinimumOp or GreaterOp or EqualOp;
+
+    /// <summary>
+    /// A broadcasting binary op whose merged broadcast pattern still needs more than 4
+    /// dimensions: each broadcast input first expanded to the output's shape (a chain of
+    /// identity copies, <see cref="ExpandChain"/>), then the op on whole, packed operands.
+    /// </summary>
+    static DmlLowering LowerWideBroadcast(DmlNativeArena arena, Node node)
+    {
+        var output = node.Output.Shape;
+        var parts = new List<DmlPart>();
+        var sources = new DmlRead[node.Inputs.Count];
+        for (var j = 0; j < sources.Length; j++)
+        {
+            sources[j] = DmlRead.Input(j);
+            if (node.Inputs[j].Shape.Numel == output.Numel)
+                continue;
+            foreach (var step in ExpandChain(node, node.Inputs[j].Shape, output))
+            {
+                foreach (var desc in Lower(arena, Coalesce(step)[0]))
+                {
+                    parts.Add(Part(desc, sources[j]));
+                    sources[j] = new DmlRead(parts.Count - 1, 0);
+                }
+            }
+        }
+        var flat = new Shape(checked((int)output.Numel));
+        var op = Scratch(node, node.Op, [flat, flat]);
+        var chain = Lower(arena, op);
+        for (var c = 0; c < chain.Length; c++)
+            parts.Add(c == 0 ? Part(chain[c], sources) : Part(chain[c], new DmlRead(parts.Count - 1, 0)));
+        return new DmlLowering([.. parts], [new DmlRead(parts.Count - 1, 0)]);
+    }
+
     /// <summary>A node applying <paramref name="op"/> to inputs of the given shapes (and the node's dtypes), in a scratch graph.</summary>
-    static Node Scratch(Node node, Op op, Shape[] inputShapes)
+    static Node Scratch(Node node, Op op, Shape[] inputShapes, DType? dtype = null)
     {
         var g = new Graph("rank-view");
-        var inputs = inputShapes.Select((s, j) => g.Input($"in{j}", s, node.Inputs[j].DType)).ToArray();
+        var inputs = inputShapes.Select((s, j) => g.Input($"in{j}", s, dtype ?? node.Inputs[j].DType)).ToArray();
         return g.Apply(op, inputs)[0].Producer!;
     }
 

@@ -34,6 +34,8 @@ internal static unsafe partial class DmlGraphBuilder
     static DmlLowering LowerParts(DmlNativeArena arena, Node node, IReadOnlySet<Tensor> read)
     {
         var steps = NeedsCoalescing(node) ? Coalesce(node) : [node];
+        if (IsBroadcastBinary(node) && steps[0].Output.Rank > DimensionCount)
+            return LowerWideBroadcast(arena, node);
         if (steps.Length == 1)
         {
             var n = steps[0];

@@ -70,7 +70,7 @@ internal static unsafe partial class DmlGraphBuilder
         // Where each Dsl node's outputs come from: (DirectML node, output index) per output.
         var nodeOutputs = new Dictionary<Node, DmlRead[]>();
         // The values some node or output reads (a lowering may skip outputs nothing reads).
-        var read = nodes.SelectMany(n => n.Inputs).Concat(graph.Outputs.Select(o => o.Value)).Select(Source).ToHashSet();
+        var read = nodes.SelectMany(n => n.Inputs).Concat(graph.Outputs.Select(o => o.Value)).Concat(graph.Updates.Select(u => u.Value)).Select(Source).ToHashSet();
 
         var arena = new DmlNativeArena();
         try

@@ -80,4 +80,44 @@ public unsafe class DmlGraphBuilderRankTests
             return g;
         }, seed: 31);
     }
+
+    [Theory]
+    [InlineData(5, 1)]
+    [InlineData(6, 2)]
+    [InlineData(6, 3)]
+    [InlineData(7, 4)]
+    [InlineData(8, 5)]
+    public void Random_permutes_of_rank_5_to_8_match_Torch(int rank, int seed)
+    {
+        var random = new System.Random(seed);
+        // Sizes 1 to 3 (some 1s, which merging drops), a random permutation.
+        var sizes = Enumerable.Range(0, rank).Select(_ => random.Next(1, 4)).ToArray();
+        var perm = Enumerable.Range(0, rank).OrderBy(_ => random.Next()).ToArray();
+        GraphCheck.MatchesTorch(() =>
+        {
+            var g = new Graph("permute");
+            g.Output("y", Ops.Permute(g.Input("x", new Shape(sizes)), perm));
+            return g;
+        }, seed: seed);
+    }
+
+    [Fact]
+    public void Rank_5_expand_logsumexp_slice_grad_and_cast_match_Torch()
+    {
+        GraphCheck.MatchesTorch(() =>
+        {
+            var g = new Graph("rank5more");
+            var x = g.Input("x", new Shape(2, 1, 3, 1, 4));
+            g.Output("expand", Ops.Expand(x, new Shape(2, 5, 3, 2, 4)));
+            g.Output("lse", Ops.LogSumExp(Ops.Expand(x, new Shape(2, 5, 3, 2, 4)), 2));
+            g.Output("grad", Ops.SliceGrad(x, new Shape(2, 1, 7, 1, 4), axis: 2, start: 1, step: 2));
+            g.Output("cast", Ops.Cast(Ops.Cast(x * 3.0, DType.Int64), DType.Float32));
+            g.Output("max", Ops.Max(Ops.Expand(x, new Shape(2, 5, 3, 2, 4)), [0, 2, 4], keepDims: true));
+            // Broadcast patterns alternating 5 times: the broadcast operands are expanded first.
+            var z = g.Input("z", new Shape(5, 1, 2, 1));
+            g.Output("wide", x * z - z);
+            g.Output("gt", Ops.Greater(z, x));
+            return g;
+        }, seed: 32);
+    }
 }
