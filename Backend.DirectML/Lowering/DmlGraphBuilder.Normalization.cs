@@ -86,12 +86,19 @@ internal static unsafe partial class DmlGraphBuilder
     }
 
     /// <summary>
-    /// GELU, exact (erf) form, below feature level 5_1 (no ACTIVATION_GELU): ERF with scale 1/√2,
-    /// IDENTITY with scale ½ and bias ½ (the normal CDF), MULTIPLY by x.
+    /// GELU, exact (erf) form: from feature level 5_1 one ACTIVATION_GELU; below it ERF with
+    /// scale 1/√2, IDENTITY with scale ½ and bias ½ (the normal CDF), MULTIPLY by x.
     /// </summary>
-    static DmlLowering LowerGelu(DmlNativeArena arena, Node node)
+    static DmlLowering LowerGelu(DmlNativeArena arena, Node node, DML_FEATURE_LEVEL featureLevel)
     {
         var shape = node.Inputs[0].Shape;
+        if (featureLevel >= DmlOperatorLevels.IntroducedAt(DML_OPERATOR_ACTIVATION_GELU))
+        {
+            var gelu = arena.Alloc<DML_ACTIVATION_GELU_OPERATOR_DESC>();
+            gelu->InputTensor = TensorDesc(arena, shape);
+            gelu->OutputTensor = TensorDesc(arena, shape);
+            return new DmlLowering([Part(Op(arena, DML_OPERATOR_ACTIVATION_GELU, gelu), DmlRead.Input(0))], [new DmlRead(0, 0)]);
+        }
         var erfScale = arena.Alloc<DML_SCALE_BIAS>();
         *erfScale = new DML_SCALE_BIAS { Scale = (float)(1 / Math.Sqrt(2)), Bias = 0f };
         var half = arena.Alloc<DML_SCALE_BIAS>();

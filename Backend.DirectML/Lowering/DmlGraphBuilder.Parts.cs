@@ -29,9 +29,10 @@ internal static unsafe partial class DmlGraphBuilder
     /// operator reads the node's inputs in order, each later one the previous one's output).
     /// Tensors of rank above 4 are first rewritten to an equivalent node of rank ≤ 4 (see
     /// <see cref="Coalesce"/>), possibly a chain of several. <paramref name="read"/>: the values
-    /// something reads (outputs outside it need not be computed).
+    /// something reads (outputs outside it need not be computed); <paramref name="featureLevel"/>: the
+    /// device's (later single operators where it allows).
     /// </summary>
-    static DmlLowering LowerParts(DmlNativeArena arena, Node node, IReadOnlySet<Tensor> read)
+    static DmlLowering LowerParts(DmlNativeArena arena, Node node, IReadOnlySet<Tensor> read, DML_FEATURE_LEVEL featureLevel = DirectMLAvailability.MinimumLevel)
     {
         var steps = NeedsCoalescing(node) ? Coalesce(node) : [node];
         if (IsBroadcastBinary(node) && steps[0].Output.Rank > DimensionCount)
@@ -46,7 +47,7 @@ internal static unsafe partial class DmlGraphBuilder
                 case BatchNormOp bn:
                     return LowerBatchNorm(arena, n, bn);
                 case GeluOp:
-                    return LowerGelu(arena, n);
+                    return LowerGelu(arena, n, featureLevel);
             }
         }
         var chain = new List<nint>();

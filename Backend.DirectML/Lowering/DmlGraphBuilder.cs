@@ -47,9 +47,12 @@ internal static unsafe partial class DmlGraphBuilder
 
     const string LoweredList = "matmul (batched), add, sub, mul, div, maximum, minimum, relu, exp, abs, sqrt, log, sigmoid, tanh, erf, sign, neg, rsqrt, pow (constant exponent), sum, mean, max, logsumexp, reshape, stop_gradient, permute, expand, softmax and log_softmax (last axis), slice, concat, greater, equal, cast (float32 <-> int64), gather, take_along_axis, full (float32), slice_grad, layer_norm, batch_norm, gelu";
 
-    /// <summary>Builds the native graph description; the result owns all its memory.</summary>
+    /// <summary>
+    /// Builds the native graph description; the result owns all its memory. <paramref name="featureLevel"/>:
+    /// the device's level, which lets a few ops use a later single operator (GELU from 5_1).
+    /// </summary>
     /// <exception cref="NotSupportedException">An op, dtype, rank or graph feature outside the slice.</exception>
-    public static DmlBuiltGraph Build(Graph graph, DmlOperatorFactory createOperator)
+    public static DmlBuiltGraph Build(Graph graph, DmlOperatorFactory createOperator, DML_FEATURE_LEVEL featureLevel = DirectMLAvailability.MinimumLevel)
     {
         ArgumentNullException.ThrowIfNull(graph);
         ArgumentNullException.ThrowIfNull(createOperator);
@@ -82,7 +85,7 @@ internal static unsafe partial class DmlGraphBuilder
             var intermediateEdges = new List<DML_GRAPH_EDGE_DESC>();
             foreach (var node in nodes)
             {
-                var lowering = LowerParts(arena, node, read);
+                var lowering = LowerParts(arena, node, read, featureLevel);
                 var first = graphNodes.Count;
                 for (var c = 0; c < lowering.Parts.Length; c++)
                 {

@@ -1,3 +1,4 @@
+using Dsl.Backend.DirectML.Interop;
 using Dsl.Tests.DirectML.Reference;
 using static Dsl.Backend.DirectML.Interop.DML_OPERATOR_TYPE;
 
@@ -87,18 +88,29 @@ public class DmlGraphBuilderNormalizationTests
         types.ShouldContain(DML_OPERATOR_BATCH_NORMALIZATION);
     }
 
+    static Graph Gelu()
+    {
+        var g = new Graph("gelu");
+        var x = g.Input("x", new Shape(2, 3, 7));
+        var y = Ops.Gelu(x);
+        g.Output("y", y);
+        g.Output("dx", Autodiff.Gradients(y, [x], seed: g.Input("dy", new Shape(2, 3, 7)))[0]);
+        return g;
+    }
+
     [Fact]
     public void Gelu_forward_and_backward_match_Torch()
     {
-        var types = GraphCheck.MatchesTorch(() =>
-        {
-            var g = new Graph("gelu");
-            var x = g.Input("x", new Shape(2, 3, 7));
-            var y = Ops.Gelu(x);
-            g.Output("y", y);
-            g.Output("dx", Autodiff.Gradients(y, [x], seed: g.Input("dy", new Shape(2, 3, 7)))[0]);
-            return g;
-        }, seed: 5);
+        var types = GraphCheck.MatchesTorch(Gelu, seed: 5);
         types[..3].ShouldBe([DML_OPERATOR_ELEMENT_WISE_ERF, DML_OPERATOR_ELEMENT_WISE_IDENTITY, DML_OPERATOR_ELEMENT_WISE_MULTIPLY]);
+        types.ShouldNotContain(DML_OPERATOR_ACTIVATION_GELU);
+    }
+
+    [Fact]
+    public void Gelu_is_one_ACTIVATION_GELU_from_feature_level_5_1()
+    {
+        var types = GraphCheck.MatchesTorch(Gelu, seed: 6, featureLevel: DML_FEATURE_LEVEL.DML_FEATURE_LEVEL_5_1);
+        types[0].ShouldBe(DML_OPERATOR_ACTIVATION_GELU);
+        types.Count(t => t == DML_OPERATOR_ELEMENT_WISE_ERF).ShouldBe(1); // the backward's own erf
     }
 }

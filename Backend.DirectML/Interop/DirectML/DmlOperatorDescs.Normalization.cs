@@ -1,6 +1,6 @@
 namespace Dsl.Backend.DirectML.Interop;
 
-// DirectML.h normalization descriptions used by Lowering/DmlGraphBuilder.Normalization.cs; layouts
+// DirectML.h normalization (and GELU) descriptions used by Lowering/DmlGraphBuilder.Normalization.cs; layouts
 // pinned by Tests/DirectML/DirectMLFactsTests (g++ on the header, like the other facts). BOOL is a
 // 4-byte int.
 
@@ -36,4 +36,11 @@ internal unsafe struct DML_BATCH_NORMALIZATION_OPERATOR_DESC
     public int Spatial;
     public float Epsilon;
     public DML_OPERATOR_DESC* FusedActivation;
+}
+
+/// <summary>GELU, exact: x · ½(1 + erf(x / √2)); from feature level 5_1.</summary>
+internal unsafe struct DML_ACTIVATION_GELU_OPERATOR_DESC
+{
+    public DML_TENSOR_DESC* InputTensor;
+    public DML_TENSOR_DESC* OutputTensor;
 }

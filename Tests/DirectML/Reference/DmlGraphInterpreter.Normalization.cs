@@ -5,7 +5,7 @@ namespace Dsl.Tests.DirectML.Reference;
 
 /// <summary>
 /// Reference operators of the normalization family: batched GEMM (replacing the single-matrix
-/// one), MEAN_VARIANCE_NORMALIZATION1 and BATCH_NORMALIZATION, all float32, computed in double.
+/// one), MEAN_VARIANCE_NORMALIZATION1, BATCH_NORMALIZATION and ACTIVATION_GELU, all float32, computed in double.
 /// What they check is what DirectML documents for feature level 3_0: 4-D GEMM tensors whose batch
 /// sizes equal the output's (a broadcast is a zero stride), MVN and batch normalization on 4 or 5
 /// dimensions with scale, bias and statistics of size 1 or the input's per dimension.
@@ -17,6 +17,22 @@ internal static unsafe partial class DmlGraphInterpreter
         table[DML_OPERATOR_GEMM] = new FamilyOperator(GemmSignature, BatchedGemm);
         table[DML_OPERATOR_MEAN_VARIANCE_NORMALIZATION1] = new FamilyOperator(MvnSignature, Mvn);
         table[DML_OPERATOR_BATCH_NORMALIZATION] = new FamilyOperator(BatchNormSignature, BatchNorm);
+        table[DML_OPERATOR_ACTIVATION_GELU] = new FamilyOperator(GeluSignature, Gelu);
+    }
+
+    static OperatorSignature GeluSignature(DML_OPERATOR_DESC* op)
+    {
+        var d = (DML_ACTIVATION_GELU_OPERATOR_DESC*)op->Desc;
+        return new OperatorSignature([Read(d->InputTensor)], [Read(d->OutputTensor)]);
+    }
+
+    /// <summary>ACTIVATION_GELU (feature level 5_1): x · ½(1 + erf(x / √2)), erf in double.</summary>
+    static float[]?[] Gelu(DML_OPERATOR_DESC* op, OperatorSignature s, float[]?[] inputs, string where)
+    {
+        RequireFloat32(s, where);
+        var output = new float[s.Outputs[0]!.BufferElements];
+        Elementwise([s.Inputs[0]!, s.Outputs[0]!], [inputs[0]!], output, where, v => (float)(0.5 * v[0] * (1 + Erf(v[0] / Math.Sqrt(2)))));
+        return [output];
     }
 
     static TensorDesc? ReadOptional(DML_TENSOR_DESC* tensor) => tensor == null ? null : Read(tensor);

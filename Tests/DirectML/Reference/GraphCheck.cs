@@ -11,8 +11,8 @@ namespace Dsl.Tests.DirectML.Reference;
 /// </summary>
 internal static unsafe class GraphCheck
 {
-    /// <summary>Runs <paramref name="build"/>'s graph both ways; returns the DirectML operator types in node order.</summary>
-    public static DML_OPERATOR_TYPE[] MatchesTorch(Func<Graph> build, int seed, double rtol = 1e-4, double atol = 1e-5)
+    /// <summary>Runs <paramref name="build"/>'s graph both ways (built for <paramref name="featureLevel"/>); returns the DirectML operator types in node order.</summary>
+    public static DML_OPERATOR_TYPE[] MatchesTorch(Func<Graph> build, int seed, double rtol = 1e-4, double atol = 1e-5, DML_FEATURE_LEVEL featureLevel = DML_FEATURE_LEVEL.DML_FEATURE_LEVEL_3_0)
     {
         var graph = build();
         var random = new System.Random(seed);
@@ -21,7 +21,7 @@ internal static unsafe class GraphCheck
         var feeds = fed.ToDictionary(v => v.Name!, v => Enumerable.Range(0, (int)v.Shape.Numel)
             .Select(_ => (float)((random.NextDouble() * 2 - 1) * (v.IsPersistent ? 1 : 2))).ToArray());
         using var operators = new ReferenceOperators();
-        using var built = DmlGraphBuilder.Build(graph, operators.Create);
+        using var built = DmlGraphBuilder.Build(graph, operators.Create, featureLevel);
         var outputs = DmlGraphInterpreter.Execute(built.Desc, operators, built.Inputs.Select(v => feeds[v.Name!]).ToArray());
 
         var torchGraph = build();
