@@ -7,15 +7,26 @@ namespace Dsl.Backend.DirectML.Lowering;
 /// merged wherever every operand reads them contiguously (element-wise ops and expand by their
 /// broadcast pattern, reductions by which axes are reduced, matmul batch dimensions like
 /// element-wise ones); single-axis ops (slice, slice_grad, concat, gather, take_along_axis,
-/// softmax, log_softmax, logsumexp, layer_norm) see [before, axis, after]; a permute that still
-/// needs more than 4 dimensions becomes a chain of block moves, each an identity copy of at
-/// most 4 dimensions. Why not 5–8-D tensor descriptions: the backend's minimum feature level is
-/// 3_0, where DirectML's element-wise, slice, join and reduce operators take 4 (some 5)
-/// dimensions; 1 to 8 come with DML_FEATURE_LEVEL_3_1 (element-wise, slice, join) and 4_0
-/// (reduce, gather) per the operators' documentation, so merging keeps the minimum at 3_0.
+/// softmax, log_softmax, logsumexp, layer_norm) see [before, axis, after]. What still needs more
+/// than 4 dimensions: permute, expand and binary arithmetic use descriptions of up to 8 (DirectML
+/// documents 1 to 8 dimensions for its element-wise operators from feature level 3_0, the
+/// backend's minimum); compares expand their broadcast operands first; past 8, a permute becomes
+/// a chain of block moves and an expand one expand per broadcast run. Other operators (GEMM,
+/// REDUCE, SLICE1, JOIN, softmax, normalization) always get 4: merging brings them there.
 /// </summary>
 internal static unsafe partial class DmlGraphBuilder
 {
+    /// <summary>
+    /// The most dimensions DirectML's element-wise operators take at feature level 3_0 (its
+    /// documentation: ELEMENT_WISE_IDENTITY and the ACTIVATION_* operators 1 to 8 from 3_0, 4 to 5
+    /// at 2_x); used for the identity copies of permute and expand and for binary arithmetic.
+    /// </summary>
+    const int MaxElementWiseDimensions = 8;
+
+    /// <summary>How many dimensions the descriptions of this op's operators may have after merging.</summary>
+    static int MaxDimensions(Op op) =>
+        op is PermuteOp or ExpandOp or AddOp or SubOp or MulOp or DivOp or MaximumOp or MinimumOp ? MaxElementWiseDimensions : DimensionCount;
+
     /// <summary>Whether any of the node's tensors has rank above <see cref="DimensionCount"/>.</summary>
     static bool NeedsCoalescing(Node node) => node.Inputs.Concat(node.Outputs).Any(v => v.Rank > DimensionCount);
 
@@ -29,8 +40,8 @@ internal static unsafe partial class DmlGraphBuilder
         if (IsBroadcastBinary(node))
             return;
         var steps = Coalesce(node);
-        if (steps.SelectMany(s => s.Inputs.Concat(s.Outputs)).Any(v => v.Rank > DimensionCount))
-            throw new NotSupportedException($"The DirectML graph builder lowers rank > {DimensionCount} only where merging dimensions brings it to {DimensionCount} (at feature level 3_0); {node.Op.Describe()} on {string.Join(", ", node.Inputs)} needs more, at {Where(node)}.");
+        if (steps.Any(s => s.Inputs.Concat(s.Outputs).Any(v => v.Rank > MaxDimensions(s.Op))))
+            throw new NotSupportedException($"The DirectML graph builder lowers rank > {DimensionCount} only where merging dimensions brings it to {DimensionCount} (8 for element-wise copies and arithmetic; at feature level 3_0); {node.Op.Describe()} on {string.Join(", ", node.Inputs)} needs more, at {Where(node)}.");
     }
 
     /// <summary>
@@ -48,7 +59,7 @@ internal static unsafe partial class DmlGraphBuilder
                 or PowScalarOp or GeluOp or CastOp or ExpandOp or FullOp:
                 {
                     var (outShape, inShapes) = MergeBroadcast(node.Output.Shape, [.. node.Inputs.Select(i => i.Shape)]);
-                    if (outShape.Rank > DimensionCount && node.Op is ExpandOp)
+                    if (outShape.Rank > MaxDimensions(node.Op) && node.Op is ExpandOp)
                         return ExpandChain(node, x, node.Output.Shape);
                     Op op = node.Op switch
                     {
@@ -302,7 +313,7 @@ internal static unsafe partial class DmlGraphBuilder
             // The permutation still to apply to the current layout.
             var rest = perm.Select(a => Array.IndexOf(order, a)).ToArray();
             var (merged, mergedPerm) = MergePermute(shape, rest);
-            if (merged.Rank <= DimensionCount || steps.Count > x.Rank)
+            if (merged.Rank <= MaxElementWiseDimensions || steps.Count > x.Rank)
             {
                 steps.Add(Scratch(node, new PermuteOp(new Ints(mergedPerm)), [merged]));
                 return [.. steps];

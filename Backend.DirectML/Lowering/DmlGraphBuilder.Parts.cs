@@ -35,7 +35,7 @@ internal static unsafe partial class DmlGraphBuilder
     static DmlLowering LowerParts(DmlNativeArena arena, Node node, IReadOnlySet<Tensor> read, DML_FEATURE_LEVEL featureLevel = DirectMLAvailability.MinimumLevel)
     {
         var steps = NeedsCoalescing(node) ? Coalesce(node) : [node];
-        if (IsBroadcastBinary(node) && steps[0].Output.Rank > DimensionCount)
+        if (IsBroadcastBinary(node) && steps[0].Output.Rank > MaxDimensions(node.Op))
             return LowerWideBroadcast(arena, node);
         if (steps.Length == 1)
         {

@@ -335,8 +335,9 @@ internal static unsafe partial class DmlGraphBuilder
                         packed[d] = stride;
                         stride *= checked((uint)inShape[d]);
                     }
-                    var lead = DimensionCount - inShape.Rank;
-                    var strides = new uint[DimensionCount];
+                    var n = Math.Max(DimensionCount, inShape.Rank);
+                    var lead = n - inShape.Rank;
+                    var strides = new uint[n];
                     for (var d = 0; d < inShape.Rank; d++)
                         strides[lead + d] = packed[p.Perm[d]];
                     return [ScaleBiasUnary(arena, DML_OPERATOR_ELEMENT_WISE_IDENTITY, TensorDesc(arena, Pad(output.Shape), strides), output.Shape, null)];
@@ -512,14 +513,15 @@ internal static unsafe partial class DmlGraphBuilder
     /// </summary>
     internal static DML_TENSOR_DESC* TensorDesc(DmlNativeArena arena, Shape shape, Shape? viewAs = null)
     {
-        var stored = Pad(shape);
-        var sizes = viewAs is null ? stored : Pad(viewAs);
+        var n = Math.Max(shape.Rank, viewAs?.Rank ?? 0);
+        var stored = Pad(shape, n);
+        var sizes = viewAs is null ? stored : Pad(viewAs, n);
         uint[]? strides = null;
         if (!sizes.AsSpan().SequenceEqual(stored))
         {
-            strides = new uint[DimensionCount];
+            strides = new uint[sizes.Length];
             uint packed = 1;
-            for (var d = DimensionCount - 1; d >= 0; d--)
+            for (var d = sizes.Length - 1; d >= 0; d--)
             {
                 if (stored[d] != sizes[d] && stored[d] != 1)
                     throw new ArgumentException($"{shape} does not broadcast to {viewAs}.", nameof(viewAs));
@@ -531,13 +533,13 @@ internal static unsafe partial class DmlGraphBuilder
         return TensorDesc(arena, sizes, strides);
     }
 
-    /// <summary>A buffer tensor (float32 unless given) of <see cref="DimensionCount"/> sizes, packed when <paramref name="strides"/> is null.</summary>
+    /// <summary>A buffer tensor (float32 unless given) of these sizes (4, or up to 8 where the rank policy allows), packed when <paramref name="strides"/> is null.</summary>
     static DML_TENSOR_DESC* TensorDesc(DmlNativeArena arena, uint[] sizes, uint[]? strides, DML_TENSOR_DATA_TYPE dataType = DML_TENSOR_DATA_TYPE.DML_TENSOR_DATA_TYPE_FLOAT32)
     {
         var buffer = arena.Alloc<DML_BUFFER_TENSOR_DESC>();
         buffer->DataType = dataType;
         buffer->Flags = DML_TENSOR_FLAGS.DML_TENSOR_FLAG_NONE;
-        buffer->DimensionCount = DimensionCount;
+        buffer->DimensionCount = (uint)sizes.Length;
         buffer->Sizes = arena.Copy<uint>(sizes);
         buffer->Strides = strides is null ? null : arena.Copy<uint>(strides);
         buffer->TotalTensorSizeInBytes = DmlBufferTensor.CalcBufferTensorSize(buffer->DataType, sizes, strides);
@@ -556,12 +558,16 @@ internal static unsafe partial class DmlGraphBuilder
         _ => throw new NotSupportedException($"The DirectML graph builder does not lower {dtype} tensors."),
     };
 
-    /// <summary>The shape as <see cref="DimensionCount"/> sizes, leading 1s first.</summary>
-    static uint[] Pad(Shape shape)
+    /// <summary>The shape as <see cref="DimensionCount"/> sizes, leading 1s first (as many as its rank above that, see the rank policy).</summary>
+    static uint[] Pad(Shape shape) => Pad(shape, 0);
+
+    /// <summary>The shape as max(4, rank, <paramref name="atLeast"/>) sizes, leading 1s first.</summary>
+    static uint[] Pad(Shape shape, int atLeast)
     {
-        var sizes = new uint[DimensionCount];
-        var lead = DimensionCount - shape.Rank;
-        for (var d = 0; d < DimensionCount; d++)
+        var n = Math.Max(DimensionCount, Math.Max(shape.Rank, atLeast));
+        var sizes = new uint[n];
+        var lead = n - shape.Rank;
+        for (var d = 0; d < n; d++)
             sizes[d] = d < lead ? 1u : checked((uint)shape[d - lead]);
         return sizes;
     }

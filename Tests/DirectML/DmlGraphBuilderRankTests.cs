@@ -6,9 +6,10 @@ using static Dsl.Backend.DirectML.Interop.DML_OPERATOR_TYPE;
 namespace Dsl.Tests.DirectML;
 
 /// <summary>
-/// The rank policy: tensors of rank 5 and 6 (patchify permutes, broadcast adds, slices and their
-/// gradients) lowered as ≤ 4-D DirectML tensors by merging dimensions, a permute that cannot merge
-/// that far as a chain of block moves; run by the reference interpreter, compared with Backend.Torch.
+/// The rank policy: tensors of rank 5 to 9 (patchify permutes, broadcast adds, slices and their
+/// gradients) lowered by merging dimensions to 4 (8 for element-wise copies and arithmetic), a
+/// permute past 8 as a chain of block moves; run by the reference interpreter, compared with
+/// Backend.Torch.
 /// </summary>
 public unsafe class DmlGraphBuilderRankTests
 {
@@ -32,16 +33,37 @@ public unsafe class DmlGraphBuilderRankTests
     }
 
     [Fact]
-    public void Every_tensor_description_of_a_rank_6_graph_has_4_dimensions()
+    public void A_rank_6_permute_is_one_identity_copy_of_6_dimensions()
     {
         using var operators = new ReferenceOperators();
         using var built = DmlGraphBuilder.Build(Patchify(3), operators.Create);
-        for (var i = 0; i < built.Desc->NodeCount; i++)
+        var permutes = Enumerable.Range(0, (int)built.Desc->NodeCount).Where(i => built.Nodes[i].Op is PermuteOp).ToArray();
+        permutes.Length.ShouldBe(2);
+        var identity = (DML_ELEMENT_WISE_IDENTITY_OPERATOR_DESC*)built.OperatorDesc(permutes[0])->Desc;
+        var input = (DML_BUFFER_TENSOR_DESC*)identity->InputTensor->Desc;
+        input->DimensionCount.ShouldBe(6u);
+        // [B, h, w, p, p, C] read from [B, C, h, p, w, p] = [2, 3, 3, 2, 4, 2]: packed strides permuted.
+        new ReadOnlySpan<uint>(input->Sizes, 6).ToArray().ShouldBe([2u, 3u, 4u, 2u, 2u, 3u]);
+        new ReadOnlySpan<uint>(input->Strides, 6).ToArray().ShouldBe([144u, 16u, 2u, 8u, 1u, 48u]);
+        ((DML_BUFFER_TENSOR_DESC*)identity->OutputTensor->Desc)->DimensionCount.ShouldBe(6u);
+
+        // With C = 1 the channel dimension is dropped and B, h merge (adjacent in both): 4 dimensions.
+        using var single = DmlGraphBuilder.Build(Patchify(1), operators.Create);
+        var first = Array.FindIndex(single.Nodes.ToArray(), n => n.Op is PermuteOp);
+        ((DML_BUFFER_TENSOR_DESC*)((DML_ELEMENT_WISE_IDENTITY_OPERATOR_DESC*)single.OperatorDesc(first)->Desc)->InputTensor->Desc)->DimensionCount.ShouldBe(4u);
+    }
+
+    [Fact]
+    public void A_permute_of_more_than_8_unmergeable_dimensions_is_a_chain_of_block_moves()
+    {
+        var types = GraphCheck.MatchesTorch(() =>
         {
-            var identity = (DML_ELEMENT_WISE_IDENTITY_OPERATOR_DESC*)built.OperatorDesc(i)->Desc;
-            ((DML_BUFFER_TENSOR_DESC*)identity->InputTensor->Desc)->DimensionCount.ShouldBe(4u);
-            ((DML_BUFFER_TENSOR_DESC*)identity->OutputTensor->Desc)->DimensionCount.ShouldBe(4u);
-        }
+            var g = new Graph("reverse9");
+            g.Output("y", Ops.Permute(g.Input("x", new Shape(2, 2, 2, 2, 2, 2, 2, 2, 2)), 8, 7, 6, 5, 4, 3, 2, 1, 0));
+            return g;
+        }, seed: 33);
+        types.Length.ShouldBeGreaterThan(1);
+        types.ShouldAllBe(t => t == DML_OPERATOR_ELEMENT_WISE_IDENTITY);
     }
 
     [Fact]
