@@ -12,7 +12,7 @@ internal unsafe delegate void* DmlOperatorFactory(DML_OPERATOR_DESC* desc);
 
 /// <summary>
 /// Lowers a Dsl <see cref="Graph"/> to DirectML.h's native <see cref="DML_GRAPH_DESC"/>, for
-/// <c>IDMLDevice1::CompileGraph</c>. Slice so far, float32, rank ≤ 4: 2-D MatMul (GEMM);
+/// <c>IDMLDevice1::CompileGraph</c>. Slice so far, float32: MatMul (GEMM, batched, see DmlGraphBuilder.MatMul.cs);
 /// Add/Sub/Mul/Div/Maximum/Minimum (element-wise, broadcasting by zero strides); Relu, Exp, Abs,
 /// Sqrt, Log, Sigmoid, Tanh, Erf, Sign, Neg (identity with scale -1), Rsqrt (SQRT then RECIP, two
 /// nodes); PowScalar (ELEMENT_WISE_CONSTANT_POW); Sum/Mean/Max over axes and LogSumExp over one (REDUCE, reduced dimensions kept as 1); Reshape and StopGradient
@@ -20,8 +20,11 @@ internal unsafe delegate void* DmlOperatorFactory(DML_OPERATOR_DESC* desc);
 /// copy reading the input through permuted or zero strides; Softmax and LogSoftmax over the last
 /// axis (ACTIVATION_SOFTMAX / LOG_SOFTMAX on a [1, 1, rows, last] view); Slice (SLICE1) and
 /// Concat (JOIN); Greater and Equal (LOGICAL_GREATER_THAN / EQUALS to UINT8, then CAST); Cast
-/// between float32 and int64 (CAST); Full (FILL_VALUE_CONSTANT, no inputs); SliceGrad (SLICE_GRAD). Every tensor is described as
-/// a 4-D buffer tensor (leading 1s), strides only where a broadcast needs them. Graph inputs are
+/// between float32 and int64 (CAST); Full (FILL_VALUE_CONSTANT, no inputs); SliceGrad (SLICE_GRAD); LayerNorm, BatchNorm and GELU as small operator graphs
+/// (DmlGraphBuilder.Normalization.cs); convolution and pooling (DmlGraphBuilder.Convolution.cs); argsort, scatter/index add,
+/// int64 moves (DmlGraphBuilder.Indexing.cs) and random ops (DmlGraphBuilder.Random.cs). Every tensor is described as a 4-D buffer tensor (leading
+/// 1s), strides only where a broadcast needs them; higher ranks per the rank policy
+/// (DmlGraphBuilder.Layout.cs). Graph inputs are
 /// the values no node produces (inputs, parameters, buffers) and constants that some node reads, in
 /// the graph's value order; graph outputs are the node-computed results, the Dsl outputs then each
 /// update's new value (<see cref="DmlBuiltGraph.Results"/>). Nodes no result depends on are left out.
@@ -43,13 +46,17 @@ internal static unsafe partial class DmlGraphBuilder
         typeof(GreaterOp), typeof(EqualOp), typeof(CastOp), typeof(GatherOp), typeof(TakeAlongAxisOp), typeof(FullOp), typeof(SliceGradOp),
         typeof(Conv2dOp), typeof(Conv2dInputGradOp), typeof(Conv2dWeightGradOp), typeof(MaxPool2dOp), typeof(AvgPool2dOp), typeof(AvgPool2dGradOp),
         typeof(ArgsortOp), typeof(ScatterAddOp), typeof(IndexAddOp), typeof(RandomUniformOp), typeof(RandomNormalOp),
+        typeof(LayerNormOp), typeof(BatchNormOp), typeof(GeluOp),
     };
 
-    const string LoweredList = "matmul (2-D), add, sub, mul, div, maximum, minimum, relu, exp, abs, sqrt, log, sigmoid, tanh, erf, sign, neg, rsqrt, pow (constant exponent), sum, mean, max, logsumexp, reshape, stop_gradient, permute, expand, softmax and log_softmax (last axis), slice, concat, greater, equal, cast (float32 <-> int64), gather, take_along_axis, full (float32), slice_grad, conv2d, conv2d_input_grad, conv2d_weight_grad, max_pool2d (maxima only), avg_pool2d, avg_pool2d_grad, argsort, scatter_add, index_add, random_uniform, random_normal";
+    const string LoweredList = "matmul (batched), add, sub, mul, div, maximum, minimum, relu, exp, abs, sqrt, log, sigmoid, tanh, erf, sign, neg, rsqrt, pow (constant exponent), sum, mean, max, logsumexp, reshape, stop_gradient, permute, expand, softmax and log_softmax (last axis), slice, concat, greater, equal, cast (float32 <-> int64), gather, take_along_axis, full (float32), slice_grad, conv2d, conv2d_input_grad, conv2d_weight_grad, max_pool2d (maxima only), avg_pool2d, avg_pool2d_grad, argsort, scatter_add, index_add, random_uniform, random_normal, layer_norm, batch_norm, gelu";
 
-    /// <summary>Builds the native graph description; the result owns all its memory.</summary>
+    /// <summary>
+    /// Builds the native graph description; the result owns all its memory. <paramref name="featureLevel"/>:
+    /// the device's level, which lets a few ops use a later single operator (GELU from 5_1).
+    /// </summary>
     /// <exception cref="NotSupportedException">An op, dtype, rank or graph feature outside the slice.</exception>
-    public static DmlBuiltGraph Build(Graph graph, DmlOperatorFactory createOperator)
+    public static DmlBuiltGraph Build(Graph graph, DmlOperatorFactory createOperator, DML_FEATURE_LEVEL featureLevel = DirectMLAvailability.MinimumLevel)
     {
         ArgumentNullException.ThrowIfNull(graph);
         ArgumentNullException.ThrowIfNull(createOperator);
@@ -67,8 +74,10 @@ internal static unsafe partial class DmlGraphBuilder
         var used = nodes.SelectMany(n => n.Inputs).Select(Source).Where(IsGraphValue).ToHashSet();
         var inputs = graph.Values.Where(used.Contains).ToArray();
         var inputIndex = inputs.Select((v, i) => (v, i)).ToDictionary(p => p.v, p => p.i);
-        // The DirectML node producing each Dsl node's output (the last of its chain).
-        var nodeIndex = new Dictionary<Node, int>();
+        // Where each Dsl node's outputs come from: (DirectML node, output index) per output.
+        var nodeOutputs = new Dictionary<Node, DmlRead[]>();
+        // The values some node or output reads (a lowering may skip outputs nothing reads).
+        var read = nodes.SelectMany(n => n.Inputs).Concat(graph.Outputs.Select(o => o.Value)).Concat(graph.Updates.Select(u => u.Value)).Select(Source).ToHashSet();
 
         var arena = new DmlNativeArena();
         try
@@ -80,11 +89,12 @@ internal static unsafe partial class DmlGraphBuilder
             var intermediateEdges = new List<DML_GRAPH_EDGE_DESC>();
             foreach (var node in nodes)
             {
-                var chain = Lower(arena, node);
-                for (var c = 0; c < chain.Length; c++)
+                var lowering = LowerParts(arena, node, read, featureLevel);
+                var first = graphNodes.Count;
+                for (var c = 0; c < lowering.Parts.Length; c++)
                 {
                     var i = graphNodes.Count;
-                    var opDesc = chain[c];
+                    var opDesc = (DML_OPERATOR_DESC*)lowering.Parts[c].Desc;
                     operatorDescs.Add((nint)opDesc);
                     dslNodes.Add(node);
                     var op = createOperator(opDesc);
@@ -92,21 +102,19 @@ internal static unsafe partial class DmlGraphBuilder
                         throw new InvalidOperationException($"Creating the DirectML operator {opDesc->Type} for node {i} ({node.Op.Describe()}) returned null.");
                     var opNode = arena.Alloc<DML_OPERATOR_GRAPH_NODE_DESC>();
                     opNode->Operator = op;
-                    opNode->Name = arena.Utf8(NodeName(node, i, c, chain.Length));
+                    opNode->Name = arena.Utf8(NodeName(node, i, c, lowering.Parts.Length));
                     graphNodes.Add(new DML_GRAPH_NODE_DESC { Type = DML_GRAPH_NODE_TYPE.DML_GRAPH_NODE_TYPE_OPERATOR, Desc = opNode });
 
-                    // Default wiring: a later operator of the chain reads the previous one's output,
-                    // the first takes the node's inputs in order; WiringOf overrides both (DmlGraphBuilder.Wiring.cs).
-                    var wires = WiringOf(arena, opDesc) ?? (c > 0 ? [new PartInput(0, c - 1, 0)] : NodeInputs(node.Inputs.Count));
-                    foreach (var wire in wires)
+                    var reads = lowering.Parts[c].Inputs;
+                    for (var j = 0; j < reads.Length; j++)
                     {
-                        if (wire.FromPart >= 0)
+                        if (reads[j].Part >= 0)
                         {
-                            intermediateEdges.Add(Intermediate(arena, i - c + wire.FromPart, wire.FromOutput, i, wire.Input));
+                            // An earlier operator of this node's lowering.
+                            intermediateEdges.Add(Intermediate(arena, first + reads[j].Part, reads[j].Index, i, j));
                             continue;
                         }
-                        var j = wire.Input;
-                        var value = Source(node.Inputs[wire.FromOutput]);
+                        var value = Source(node.Inputs[reads[j].Index]);
                         if (IsGraphValue(value))
                         {
                             var edge = arena.Alloc<DML_INPUT_GRAPH_EDGE_DESC>();
@@ -117,11 +125,12 @@ internal static unsafe partial class DmlGraphBuilder
                         }
                         else
                         {
-                            intermediateEdges.Add(Intermediate(arena, nodeIndex[value.Producer!], value.OutputIndex, i, j));
+                            var from = nodeOutputs[value.Producer][value.OutputIndex];
+                            intermediateEdges.Add(Intermediate(arena, from.Part, from.Index, i, j));
                         }
                     }
                 }
-                nodeIndex[node] = graphNodes.Count - 1;
+                nodeOutputs[node] = lowering.Outputs.Select(o => o with { Part = first + o.Part }).ToArray();
             }
 
             // Results a node produces are graph outputs, in result order; the others (a graph value
@@ -136,9 +145,10 @@ internal static unsafe partial class DmlGraphBuilder
                     resolved[k] = results[k] with { CopyOf = value };
                     continue;
                 }
+                var from = nodeOutputs[value.Producer!][value.OutputIndex];
                 var edge = arena.Alloc<DML_OUTPUT_GRAPH_EDGE_DESC>();
-                edge->FromNodeIndex = (uint)nodeIndex[value.Producer!];
-                edge->FromNodeOutputIndex = (uint)value.OutputIndex;
+                edge->FromNodeIndex = (uint)from.Part;
+                edge->FromNodeOutputIndex = (uint)from.Index;
                 edge->GraphOutputIndex = (uint)outputEdges.Count;
                 resolved[k] = results[k] with { GraphOutputIndex = outputEdges.Count };
                 outputEdges.Add(new DML_GRAPH_EDGE_DESC { Type = DML_GRAPH_EDGE_TYPE.DML_GRAPH_EDGE_TYPE_OUTPUT, Desc = edge });
@@ -236,11 +246,8 @@ internal static unsafe partial class DmlGraphBuilder
         {
             if (value.DType != DType.Float32 && !(value.DType == DType.Int64 && Int64Allowed(node, value)))
                 throw new NotSupportedException($"The DirectML graph builder lowers float32 only, except: {Int64Rule}; {value} at {Where(node)}.");
-            if (value.Rank > DimensionCount)
-                throw new NotSupportedException($"The DirectML graph builder lowers tensors of rank ≤ {DimensionCount}; {value} at {Where(node)}.");
         }
-        if (node.Op is MatMulOp && (node.Inputs[0].Rank != 2 || node.Inputs[1].Rank != 2))
-            throw new NotSupportedException($"The DirectML graph builder lowers 2-D matmul only (batched GEMM is planned); {node.Inputs[0]} @ {node.Inputs[1]} at {Where(node)}.");
+        CheckRank(node);
         if (node.Op is SliceOp { Length: 0 } || (node.Op is SliceGradOp sg && node.Inputs[0].Shape[sg.Axis] == 0))
             throw new NotSupportedException($"The DirectML graph builder does not lower empty slices (DirectML tensors have no zero sizes); {node.Op.Describe()} at {Where(node)}.");
         if (node.Op is SoftmaxOp or LogSoftmaxOp && ((AxisOp)node.Op).Axis != node.Inputs[0].Rank - 1)
@@ -271,19 +278,7 @@ internal static unsafe partial class DmlGraphBuilder
             case ScatterAddOp or IndexAddOp: return LowerScatterAdd(arena, node);
             case RandomUniformOp or RandomNormalOp: return LowerRandom(arena, node);
             case MatMulOp m:
-                {
-                    var gemm = arena.Alloc<DML_GEMM_OPERATOR_DESC>();
-                    gemm->ATensor = TensorDesc(arena, node.Inputs[0].Shape);
-                    gemm->BTensor = TensorDesc(arena, node.Inputs[1].Shape);
-                    gemm->CTensor = null;
-                    gemm->OutputTensor = TensorDesc(arena, output.Shape);
-                    gemm->TransA = m.TransposeA ? DML_MATRIX_TRANSFORM.DML_MATRIX_TRANSFORM_TRANSPOSE : DML_MATRIX_TRANSFORM.DML_MATRIX_TRANSFORM_NONE;
-                    gemm->TransB = m.TransposeB ? DML_MATRIX_TRANSFORM.DML_MATRIX_TRANSFORM_TRANSPOSE : DML_MATRIX_TRANSFORM.DML_MATRIX_TRANSFORM_NONE;
-                    gemm->Alpha = 1f;
-                    gemm->Beta = 0f;
-                    gemm->FusedActivation = null;
-                    return [Op(arena, DML_OPERATOR_GEMM, gemm)];
-                }
+                return [LowerMatMul(arena, node, m)];
             case AddOp or SubOp or MulOp or DivOp or MaximumOp or MinimumOp:
                 {
                     // These descriptions share one layout {ATensor, BTensor, OutputTensor}.
@@ -369,8 +364,9 @@ internal static unsafe partial class DmlGraphBuilder
                         packed[d] = stride;
                         stride *= checked((uint)inShape[d]);
                     }
-                    var lead = DimensionCount - inShape.Rank;
-                    var strides = new uint[DimensionCount];
+                    var n = Math.Max(DimensionCount, inShape.Rank);
+                    var lead = n - inShape.Rank;
+                    var strides = new uint[n];
                     for (var d = 0; d < inShape.Rank; d++)
                         strides[lead + d] = packed[p.Perm[d]];
                     return [ScaleBiasUnary(arena, DML_OPERATOR_ELEMENT_WISE_IDENTITY, TensorDesc(arena, Pad(output.Shape), strides), output.Shape, null)];
@@ -546,14 +542,15 @@ internal static unsafe partial class DmlGraphBuilder
     /// </summary>
     internal static DML_TENSOR_DESC* TensorDesc(DmlNativeArena arena, Shape shape, Shape? viewAs = null)
     {
-        var stored = Pad(shape);
-        var sizes = viewAs is null ? stored : Pad(viewAs);
+        var n = Math.Max(shape.Rank, viewAs?.Rank ?? 0);
+        var stored = Pad(shape, n);
+        var sizes = viewAs is null ? stored : Pad(viewAs, n);
         uint[]? strides = null;
         if (!sizes.AsSpan().SequenceEqual(stored))
         {
-            strides = new uint[DimensionCount];
+            strides = new uint[sizes.Length];
             uint packed = 1;
-            for (var d = DimensionCount - 1; d >= 0; d--)
+            for (var d = sizes.Length - 1; d >= 0; d--)
             {
                 if (stored[d] != sizes[d] && stored[d] != 1)
                     throw new ArgumentException($"{shape} does not broadcast to {viewAs}.", nameof(viewAs));
@@ -565,13 +562,13 @@ internal static unsafe partial class DmlGraphBuilder
         return TensorDesc(arena, sizes, strides);
     }
 
-    /// <summary>A buffer tensor (float32 unless given) of <see cref="DimensionCount"/> sizes, packed when <paramref name="strides"/> is null.</summary>
+    /// <summary>A buffer tensor (float32 unless given) of these sizes (4, or up to 8 where the rank policy allows), packed when <paramref name="strides"/> is null.</summary>
     static DML_TENSOR_DESC* TensorDesc(DmlNativeArena arena, uint[] sizes, uint[]? strides, DML_TENSOR_DATA_TYPE dataType = DML_TENSOR_DATA_TYPE.DML_TENSOR_DATA_TYPE_FLOAT32)
     {
         var buffer = arena.Alloc<DML_BUFFER_TENSOR_DESC>();
         buffer->DataType = dataType;
         buffer->Flags = DML_TENSOR_FLAGS.DML_TENSOR_FLAG_NONE;
-        buffer->DimensionCount = DimensionCount;
+        buffer->DimensionCount = (uint)sizes.Length;
         buffer->Sizes = arena.Copy<uint>(sizes);
         buffer->Strides = strides is null ? null : arena.Copy<uint>(strides);
         buffer->TotalTensorSizeInBytes = DmlBufferTensor.CalcBufferTensorSize(buffer->DataType, sizes, strides);
@@ -590,12 +587,16 @@ internal static unsafe partial class DmlGraphBuilder
         _ => throw new NotSupportedException($"The DirectML graph builder does not lower {dtype} tensors."),
     };
 
-    /// <summary>The shape as <see cref="DimensionCount"/> sizes, leading 1s first.</summary>
-    static uint[] Pad(Shape shape)
+    /// <summary>The shape as <see cref="DimensionCount"/> sizes, leading 1s first (as many as its rank above that, see the rank policy).</summary>
+    static uint[] Pad(Shape shape) => Pad(shape, 0);
+
+    /// <summary>The shape as max(4, rank, <paramref name="atLeast"/>) sizes, leading 1s first.</summary>
+    static uint[] Pad(Shape shape, int atLeast)
     {
-        var sizes = new uint[DimensionCount];
-        var lead = DimensionCount - shape.Rank;
-        for (var d = 0; d < DimensionCount; d++)
+        var n = Math.Max(DimensionCount, Math.Max(shape.Rank, atLeast));
+        var sizes = new uint[n];
+        var lead = n - shape.Rank;
+        for (var d = 0; d < n; d++)
             sizes[d] = d < lead ? 1u : checked((uint)shape[d - lead]);
         return sizes;
     }

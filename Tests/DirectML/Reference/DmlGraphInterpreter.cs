@@ -577,6 +577,7 @@ internal static unsafe partial class DmlGraphInterpreter
         {
             DML_REDUCE_FUNCTION.DML_REDUCE_FUNCTION_SUM or DML_REDUCE_FUNCTION.DML_REDUCE_FUNCTION_AVERAGE => (0f, (Func<float, float, float>)((acc, v) => acc + v)),
             DML_REDUCE_FUNCTION.DML_REDUCE_FUNCTION_MAX => (float.NegativeInfinity, MathF.Max),
+            DML_REDUCE_FUNCTION.DML_REDUCE_FUNCTION_SUM_SQUARE => (0f, (acc, v) => acc + v * v),
             // log(Σ exp): a running log-sum, shifted by the larger term for stability.
             DML_REDUCE_FUNCTION.DML_REDUCE_FUNCTION_LOG_SUM_EXP => (float.NegativeInfinity, (Func<float, float, float>)((acc, v) =>
             {
