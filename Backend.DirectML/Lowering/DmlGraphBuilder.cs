@@ -125,7 +125,7 @@ internal static unsafe partial class DmlGraphBuilder
                         }
                         else
                         {
-                            var from = nodeOutputs[value.Producer][value.OutputIndex];
+                            var from = nodeOutputs[value.Producer!][value.OutputIndex];
                             intermediateEdges.Add(Intermediate(arena, from.Part, from.Index, i, j));
                         }
                     }

@@ -58,6 +58,12 @@ public class ReferenceTrainingTests
         Compare(() => new BarlowTwinsTask(Backbone.Conv(1, 8), 1, 28, 16), TwoViews(1, 28),
             new TrainerOptions(Batch, new AdamW(), new ConstantSchedule(1e-2), ClipNorm: 1.0, Seed: 3));
 
+    /// <summary>
+    /// SGD with momentum, not AdamW: the attention's key bias has a zero gradient in exact
+    /// arithmetic (softmax ignores a shift shared by every key), so each backend's gradient there is
+    /// rounding noise of ~1e-10, which Adam's normalisation turns into full-size, backend-specific
+    /// steps. The AdamW update itself is compared by the other tasks.
+    /// </summary>
     [Fact]
     public void Mae_trains_alike() =>
         Compare(() => new MaeTask(new MaeConfig(28, 7, 1, 16, 1, 2, 16, 1, 2)), step =>
@@ -65,5 +71,5 @@ public class ReferenceTrainingTests
                 var random = new System.Random(200 + step);
                 return new Dictionary<string, HostTensor> { [MaeTask.ImagesInput] = Images(random, 1, 28) };
             },
-            new TrainerOptions(Batch, new AdamW(), new ConstantSchedule(1e-2), ClipNorm: 1.0, Seed: 3));
+            new TrainerOptions(Batch, new Sgd(), new ConstantSchedule(0.05), ClipNorm: 1.0, Seed: 3));
 }
