@@ -18,8 +18,9 @@ internal static unsafe partial class DmlGraphBuilder
 {
     /// <summary>
     /// The most dimensions DirectML's element-wise operators take at feature level 3_0 (its
-    /// documentation: ELEMENT_WISE_IDENTITY and the ACTIVATION_* operators 1 to 8 from 3_0, 4 to 5
-    /// at 2_x); used for the identity copies of permute and expand and for binary arithmetic.
+    /// documentation: ELEMENT_WISE_IDENTITY, MULTIPLY, ADD1 and ACTIVATION_IDENTITY take 1 to 8
+    /// from 3_0, 4 to 5 at 2_x); used for the identity copies of permute and expand and for
+    /// binary arithmetic.
     /// </summary>
     const int MaxElementWiseDimensions = 8;
 
