@@ -43,7 +43,7 @@ internal sealed class DmlCompiledGraph : ICompiledGraph
                 dml.CreateOperator(desc, &iid, &op);
                 operators.Add((nint)op);
                 return op;
-            });
+            }, device.FeatureLevel);
             foreach (var v in graph.Persistent.Concat(graph.Inputs).Concat(built.Constants.Keys))
                 values[v] = device.CreateBuffer(D3D12_HEAP_TYPE.D3D12_HEAP_TYPE_DEFAULT, HostTensorBytes.BufferSize(v.Type));
             results = [.. built.Results.Select(r => device.CreateBuffer(D3D12_HEAP_TYPE.D3D12_HEAP_TYPE_DEFAULT, HostTensorBytes.BufferSize(r.Value.Type)))];

@@ -25,6 +25,10 @@ internal sealed unsafe class DmlDevice : IDisposable
         D3D12 = d3d12;
         Dml = dml;
         AdapterName = adapterName;
+        // The lowering picks operators by level (e.g. GELU from 5_1); below the minimum nothing is promised.
+        FeatureLevel = DmlFeatureLevels.QueryMax(dml);
+        if (FeatureLevel < DirectMLAvailability.MinimumLevel)
+            throw new DirectMLUnavailableException(UnavailabilityMessages.FeatureLevelTooLow(adapterName, FeatureLevel, DirectMLAvailability.MinimumLevel, "the DirectML device given"));
         var queueDesc = stackalloc D3D12_COMMAND_QUEUE_DESC[1];
         queueDesc[0] = new D3D12_COMMAND_QUEUE_DESC { Type = D3D12_COMMAND_LIST_TYPE.D3D12_COMMAND_LIST_TYPE_DIRECT };
         queue = Create<ID3D12CommandQueue>((iid, ppv) => d3d12.CreateCommandQueue(queueDesc, iid, ppv));
@@ -40,6 +44,9 @@ internal sealed unsafe class DmlDevice : IDisposable
 
     /// <summary>The DirectML device (IDMLDevice1: graphs need feature level 2_1).</summary>
     public IDMLDevice1 Dml { get; }
+
+    /// <summary>The highest DirectML feature level the device supports (at least <see cref="DirectMLAvailability.MinimumLevel"/>).</summary>
+    public DML_FEATURE_LEVEL FeatureLevel { get; }
 
     /// <summary>The adapter's name, for <see cref="DirectMLBackend.Name"/>.</summary>
     public string AdapterName { get; }

@@ -18,6 +18,9 @@ internal sealed unsafe class ReferenceOperators : IDisposable
     /// <summary>Operators created so far.</summary>
     public int Count => handles.Count;
 
+    /// <summary>The type of every operator created so far.</summary>
+    public IEnumerable<DML_OPERATOR_TYPE> Types => handles.Select(h => ((DML_OPERATOR_DESC*)h)->Type);
+
     /// <summary>The <see cref="DmlOperatorFactory"/> of this stand-in.</summary>
     public void* Create(DML_OPERATOR_DESC* desc)
     {

@@ -13,11 +13,11 @@ internal sealed unsafe class ReferenceDevice : IDisposable
     /// <summary>The adapter name the backend reports ("directml:reference").</summary>
     public const string AdapterName = "reference";
 
-    /// <summary>Creates the device objects.</summary>
-    public ReferenceDevice()
+    /// <summary>Creates the device objects; the DirectML device reports <paramref name="featureLevel"/>.</summary>
+    public ReferenceDevice(DML_FEATURE_LEVEL featureLevel = ReferenceDmlDevice.DefaultFeatureLevel)
     {
         D3D12 = new ReferenceD3D12Device(Gpu);
-        Dml = new ReferenceDmlDevice(D3D12, Gpu);
+        Dml = new ReferenceDmlDevice(D3D12, Gpu, featureLevel);
     }
 
     /// <summary>Errors, removal, operators and memory of this device.</summary>

@@ -7,13 +7,17 @@ namespace Dsl.Tests.DirectML.ReferenceDevice;
 /// The DirectML device (IDMLDevice1): operators remember their descriptions
 /// (<see cref="Reference.ReferenceOperators"/>), CompileGraph checks and keeps the graph
 /// description, and dispatches run it with <see cref="Reference.DmlGraphInterpreter"/>.
-/// Reports feature level 3_0, the backend's minimum.
+/// Reports feature level 3_0 (the backend's minimum) unless told another.
 /// </summary>
 [GeneratedComClass]
-internal sealed unsafe partial class ReferenceDmlDevice(ReferenceD3D12Device d3d12, ReferenceGpu gpu) : ReferenceDmlChild(null, gpu), IDMLDevice1
+internal sealed unsafe partial class ReferenceDmlDevice(ReferenceD3D12Device d3d12, ReferenceGpu gpu, DML_FEATURE_LEVEL featureLevel = ReferenceDmlDevice.DefaultFeatureLevel)
+    : ReferenceDmlChild(null, gpu), IDMLDevice1
 {
-    /// <summary>The feature level the reference device implements.</summary>
-    public const DML_FEATURE_LEVEL FeatureLevel = DML_FEATURE_LEVEL.DML_FEATURE_LEVEL_3_0;
+    /// <summary>The level reported unless told otherwise: the backend's minimum.</summary>
+    public const DML_FEATURE_LEVEL DefaultFeatureLevel = DML_FEATURE_LEVEL.DML_FEATURE_LEVEL_3_0;
+
+    /// <summary>The feature level this device reports (the interpreter runs every operator the builder uses up to 5_1).</summary>
+    public DML_FEATURE_LEVEL FeatureLevel { get; } = featureLevel;
 
     public void CheckFeatureSupport(DML_FEATURE feature, uint featureQueryDataSize, void* featureQueryData, uint featureSupportDataSize, void* featureSupportData)
     {
