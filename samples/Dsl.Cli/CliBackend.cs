@@ -11,7 +11,7 @@ static class CliBackend
     public static readonly string[] Devices = ["cpu", "cuda", "directml"];
 
     /// <summary>Description of <c>--device</c>.</summary>
-    public const string Description = "cpu; cuda (needs a libtorch-cuda build and a GPU); or directml (DirectX 12 GPU on Windows/WSL; the probe runs and names what is missing).";
+    public const string Description = "cpu; cuda (needs a libtorch-cuda build and a GPU); or directml (a DirectX 12 GPU with DirectML, Windows or WSL; where it is missing the command stops at once naming what to install).";
 
     /// <summary>The backend for <paramref name="device"/>.</summary>
     /// <exception cref="CliException">DirectML is missing (naming what and how to get it).</exception>
@@ -20,7 +20,6 @@ static class CliBackend
         if (device != "directml") return new TorchBackend(device);
         var probe = DirectMLAvailability.Probe();
         if (!probe.IsAvailable) throw new CliException("--device directml: " + probe.UnavailableReason, exitCode: 1);
-        // Graphs using an op the DirectML lowering does not cover yet fail at compile time, naming the op (docs/directml.md).
         return DirectMLBackend.Create();
     }
 }
