@@ -84,21 +84,6 @@ internal static unsafe partial class DmlGraphBuilder
         return new DmlLowering(parts, [.. node.Outputs.Select((_, k) => new DmlRead(chain.Count - 1, k))]);
     }
 
-    /// <summary>
-    /// Checks and lowers one node on its own (its descriptions in a scratch arena, no operators
-    /// created): how many DirectML nodes it becomes. For tests that go through a whole model's
-    /// graph while some of its ops are not lowered yet.
-    /// </summary>
-    /// <exception cref="NotSupportedException">The node is outside what the builder lowers.</exception>
-    internal static int LowerAlone(Node node)
-    {
-        Check(node);
-        if (IsAlias(node))
-            return 0;
-        using var arena = new DmlNativeArena();
-        return LowerParts(arena, node, node.Outputs.ToHashSet()).Parts.Length;
-    }
-
     /// <summary>A part reading the given sources.</summary>
     static DmlPart Part(DML_OPERATOR_DESC* desc, params DmlRead[] inputs) => new((nint)desc, inputs);
 }

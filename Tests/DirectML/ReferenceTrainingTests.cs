@@ -62,14 +62,17 @@ public class ReferenceTrainingTests
     /// SGD with momentum, not AdamW: the attention's key bias has a zero gradient in exact
     /// arithmetic (softmax ignores a shift shared by every key), so each backend's gradient there is
     /// rounding noise of ~1e-10, which Adam's normalisation turns into full-size, backend-specific
-    /// steps. The AdamW update itself is compared by the other tasks.
+    /// steps. The AdamW update itself is compared by the other tasks. Three channels make the
+    /// patchify permute a 6-D copy; the norm-pix loss adds per-patch statistics.
     /// </summary>
-    [Fact]
-    public void Mae_trains_alike() =>
-        Compare(() => new MaeTask(new MaeConfig(28, 7, 1, 16, 1, 2, 16, 1, 2)), step =>
+    [Theory]
+    [InlineData(1, false)]
+    [InlineData(3, true)]
+    public void Mae_trains_alike(int channels, bool normPixLoss) =>
+        Compare(() => new MaeTask(new MaeConfig(28, 7, channels, 16, 1, 2, 16, 1, 2, NormPixLoss: normPixLoss)), step =>
             {
                 var random = new System.Random(200 + step);
-                return new Dictionary<string, HostTensor> { [MaeTask.ImagesInput] = Images(random, 1, 28) };
+                return new Dictionary<string, HostTensor> { [MaeTask.ImagesInput] = Images(random, channels, 28) };
             },
             new TrainerOptions(Batch, new Sgd(), new ConstantSchedule(0.05), ClipNorm: 1.0, Seed: 3));
 }
