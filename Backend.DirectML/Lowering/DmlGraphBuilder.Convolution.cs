@@ -1,5 +1,6 @@
 using Dsl.Backend.DirectML.Interop;
 using static Dsl.Backend.DirectML.Interop.DML_OPERATOR_TYPE;
+using static Dsl.Backend.DirectML.Interop.DML_TENSOR_DATA_TYPE;
 
 namespace Dsl.Backend.DirectML.Lowering;
 
@@ -8,9 +9,9 @@ namespace Dsl.Backend.DirectML.Lowering;
 /// (CONVOLUTION backward, i.e. transposed, with output padding for the rows the forward's floor
 /// dropped), Conv2dWeightGrad (a forward CONVOLUTION of x and dy with batch and channel axes
 /// swapped by strides, dilation = stride, the floor's dropped rows left out of its padding or view),
-/// MaxPool2d (MAX_POOLING2, maxima only), AvgPool2d (AVERAGE_POOLING) and AvgPool2dGrad
-/// (AVERAGE_POOLING_GRAD), padding counted in the average as PyTorch does. All tensors are 4-D
-/// [N, C, H, W]; the window's padding is symmetric.
+/// MaxPool2d (MAX_POOLING2; its indices, when read, made per-plane INT64), AvgPool2d
+/// (AVERAGE_POOLING) and AvgPool2dGrad (AVERAGE_POOLING_GRAD), padding counted in the average as
+/// PyTorch does. All tensors are 4-D [N, C, H, W]; the window's padding is symmetric.
 /// </summary>
 internal static unsafe partial class DmlGraphBuilder
 {
@@ -86,28 +87,60 @@ internal static unsafe partial class DmlGraphBuilder
     }
 
     /// <summary>
-    /// MAX_POOLING2 without its indices output: DirectML's indices are flat over the whole input
-    /// tensor (n, c included) where the IR's are per H·W plane, and converting them needs a second
-    /// output path this builder's operator chains do not have. A graph that uses the indices (the
-    /// gradient of max pooling scatters by them) is refused.
+    /// MAX_POOLING2 without its indices output, for a node whose indices nothing reads (a node
+    /// whose indices are read is lowered by <see cref="LowerMaxPool2dWithIndices"/>).
     /// </summary>
-    static DML_OPERATOR_DESC* MaxPool2d(DmlNativeArena arena, Node node, MaxPool2dOp op)
+    static DML_OPERATOR_DESC* MaxPool2d(DmlNativeArena arena, Node node, MaxPool2dOp op) =>
+        Op(arena, DML_OPERATOR_MAX_POOLING2, MaxPooling(arena, node, op, withIndices: false));
+
+    /// <summary>The MAX_POOLING2 description of <paramref name="op"/>, its OutputIndicesTensor UINT32 (the only index type at feature level 3_0) when <paramref name="withIndices"/>.</summary>
+    static DML_MAX_POOLING2_OPERATOR_DESC* MaxPooling(DmlNativeArena arena, Node node, MaxPool2dOp op, bool withIndices)
     {
-        if (ReachesAnOutput(node.Outputs[1]))
-            throw new NotSupportedException(
-                $"The DirectML graph builder lowers max_pool2d's maxima only: its indices (used at {Where(node)}, e.g. by the max-pooling gradient) " +
-                "would need MAX_POOLING2's whole-tensor flat indices converted to per-plane ones, which is not lowered yet.");
         var pool = arena.Alloc<DML_MAX_POOLING2_OPERATOR_DESC>();
         pool->InputTensor = TensorDesc(arena, node.Inputs[0].Shape);
         pool->OutputTensor = TensorDesc(arena, node.Outputs[0].Shape);
-        pool->OutputIndicesTensor = null;
+        pool->OutputIndicesTensor = withIndices ? TensorDesc(arena, Pad(node.Outputs[1].Shape), null, DML_TENSOR_DATA_TYPE_UINT32) : null;
         pool->DimensionCount = SpatialDimensions;
         pool->Strides = Both(arena, (uint)op.Stride);
         pool->WindowSize = Both(arena, (uint)op.Kernel);
         pool->StartPadding = Both(arena, (uint)op.Padding);
         pool->EndPadding = Both(arena, (uint)op.Padding);
         pool->Dilations = Both(arena, 1);
-        return Op(arena, DML_OPERATOR_MAX_POOLING2, pool);
+        return pool;
+    }
+
+    /// <summary>
+    /// MaxPool2d whose indices something reads (the max-pooling gradient scatters by them).
+    /// MAX_POOLING2 writes UINT32 indices flat over the whole input (n and c included; ties keep
+    /// the first element in window order, as Torch does); the IR's are flat within each H·W
+    /// plane. FILL_VALUE_SEQUENCE writes the planes' offsets (n·C + c)·H·W as a packed UINT32
+    /// [N, C, 1, 1], SUBTRACT takes them from the indices (read with zero strides over the pooled
+    /// H and W; UINT32 is a SUBTRACT type at 3_0, so exact), CAST widens to INT64. Four operators;
+    /// the flat index must fit UINT32, so inputs of more than 2^32 elements are refused.
+    /// </summary>
+    static DmlLowering LowerMaxPool2dWithIndices(DmlNativeArena arena, Node node, MaxPool2dOp op)
+    {
+        var x = node.Inputs[0].Shape;
+        if (x.Numel > 1L << 32)
+            throw new NotSupportedException(
+                $"max_pool2d at {Where(node)}: its indices are read, and MAX_POOLING2's UINT32 indices (the only index type at feature level 3_0) count the whole input {x}, {x.Numel} elements, more than 2^32.");
+        uint n = (uint)x[0], c = (uint)x[1], plane = (uint)(x[2] * x[3]);
+        var pooled = Pad(node.Outputs[1].Shape);
+        var pool = Part(Op(arena, DML_OPERATOR_MAX_POOLING2, MaxPooling(arena, node, op, withIndices: true)), DmlRead.Input(0));
+
+        var offsets = arena.Alloc<DML_FILL_VALUE_SEQUENCE_OPERATOR_DESC>();
+        offsets->OutputTensor = TensorDesc(arena, [n, c, 1, 1], null, DML_TENSOR_DATA_TYPE_UINT32);
+        offsets->ValueDataType = DML_TENSOR_DATA_TYPE_UINT32;
+        offsets->ValueStart = default;
+        offsets->ValueDelta = new DML_SCALAR_UNION { UInt64 = plane };
+        var fill = Part(Op(arena, DML_OPERATOR_FILL_VALUE_SEQUENCE, offsets));
+
+        var subtract = Part(Binary(arena, DML_OPERATOR_ELEMENT_WISE_SUBTRACT,
+            TensorDesc(arena, pooled, null, DML_TENSOR_DATA_TYPE_UINT32),
+            TensorDesc(arena, pooled, [c, 1, 0, 0], DML_TENSOR_DATA_TYPE_UINT32),
+            pooled, DML_TENSOR_DATA_TYPE_UINT32), new DmlRead(0, 1), new DmlRead(1, 0));
+        var cast = Part(Cast(arena, TensorDesc(arena, pooled, null, DML_TENSOR_DATA_TYPE_UINT32), node.Outputs[1].Shape, DML_TENSOR_DATA_TYPE_INT64), new DmlRead(2, 0));
+        return new DmlLowering([pool, fill, subtract, cast], [new DmlRead(0, 0), new DmlRead(3, 0)]);
     }
 
     /// <summary>AVERAGE_POOLING counting padding in the divisor (k² everywhere: with the floor and padding ≤ k/2 no window leaves the padded input).</summary>
@@ -165,17 +198,4 @@ internal static unsafe partial class DmlGraphBuilder
     static uint* Both(DmlNativeArena arena, uint value) => arena.Copy<uint>([value, value]);
 
     static (uint H, uint W) Symmetric(int padding) => ((uint)padding, (uint)padding);
-
-    /// <summary>Whether a graph output depends on <paramref name="value"/> (graph nodes are in topological order).</summary>
-    static bool ReachesAnOutput(Tensor value)
-    {
-        var graph = value.Graph;
-        var reached = new HashSet<Tensor> { value };
-        foreach (var node in graph.Nodes)
-        {
-            if (node.Inputs.Any(reached.Contains))
-                reached.UnionWith(node.Outputs);
-        }
-        return graph.Outputs.Any(o => reached.Contains(o.Value));
-    }
 }

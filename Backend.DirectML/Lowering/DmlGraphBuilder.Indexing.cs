@@ -20,12 +20,12 @@ internal static unsafe partial class DmlGraphBuilder
         GatherOp or TakeAlongAxisOp or ScatterAddOp or IndexAddOp => value == node.Inputs[1],
         ArgsortOp => true,
         RandomOp => value == node.Inputs[0],
-        // The indices output, described only when unread (the max-pooling lowering refuses a read one).
+        // The indices output: MAX_POOLING2's UINT32 indices made per-plane and cast (LowerMaxPool2dWithIndices).
         MaxPool2dOp => value == node.Outputs[1],
         _ => false,
     };
 
-    const string Int64Rule = "int64 is lowered as a cast's input or output, as indices (gather, take_along_axis, scatter_add, index_add), argsort's input and output, a random op's seed, max_pool2d's unread indices, and through reshape, stop_gradient, expand, permute and slice";
+    const string Int64Rule = "int64 is lowered as a cast's input or output, as indices (gather, take_along_axis, scatter_add, index_add), argsort's input and output, a random op's seed, max_pool2d's indices, and through reshape, stop_gradient, expand, permute and slice";
 
     /// <summary>
     /// Argsort: TOP_K1 with K = the axis length (the smallest first, or the largest first when

@@ -121,13 +121,13 @@ internal static unsafe partial class DmlGraphBuilder
         return Op(arena, DML_OPERATOR_REDUCE, reduce);
     }
 
-    /// <summary>A binary element-wise operator of layout {ATensor, BTensor, OutputTensor}, the output packed.</summary>
-    static DML_OPERATOR_DESC* Binary(DmlNativeArena arena, DML_OPERATOR_TYPE type, DML_TENSOR_DESC* a, DML_TENSOR_DESC* b, uint[] outSizes)
+    /// <summary>A binary element-wise operator of layout {ATensor, BTensor, OutputTensor}, the output packed in <paramref name="outType"/>.</summary>
+    static DML_OPERATOR_DESC* Binary(DmlNativeArena arena, DML_OPERATOR_TYPE type, DML_TENSOR_DESC* a, DML_TENSOR_DESC* b, uint[] outSizes, DML_TENSOR_DATA_TYPE outType = DML_TENSOR_DATA_TYPE.DML_TENSOR_DATA_TYPE_FLOAT32)
     {
         var binary = arena.Alloc<DML_ELEMENT_WISE_ADD_OPERATOR_DESC>();
         binary->ATensor = a;
         binary->BTensor = b;
-        binary->OutputTensor = TensorDesc(arena, outSizes, null);
+        binary->OutputTensor = TensorDesc(arena, outSizes, null, outType);
         return Op(arena, type, binary);
     }
 

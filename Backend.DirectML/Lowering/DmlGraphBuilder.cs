@@ -49,7 +49,7 @@ internal static unsafe partial class DmlGraphBuilder
         typeof(LayerNormOp), typeof(BatchNormOp), typeof(GeluOp),
     };
 
-    const string LoweredList = "matmul (batched), add, sub, mul, div, maximum, minimum, relu, exp, abs, sqrt, log, sigmoid, tanh, erf, sign, neg, rsqrt, pow (constant exponent), sum, mean, max, logsumexp, reshape, stop_gradient, permute, expand, softmax and log_softmax (last axis), slice, concat, greater, equal, cast (float32 <-> int64), gather, take_along_axis, full (float32), slice_grad, conv2d, conv2d_input_grad, conv2d_weight_grad, max_pool2d (maxima only), avg_pool2d, avg_pool2d_grad, argsort, scatter_add, index_add, random_uniform, random_normal, layer_norm, batch_norm, gelu";
+    const string LoweredList = "matmul (batched), add, sub, mul, div, maximum, minimum, relu, exp, abs, sqrt, log, sigmoid, tanh, erf, sign, neg, rsqrt, pow (constant exponent), sum, mean, max, logsumexp, reshape, stop_gradient, permute, expand, softmax and log_softmax (last axis), slice, concat, greater, equal, cast (float32 <-> int64), gather, take_along_axis, full (float32), slice_grad, conv2d, conv2d_input_grad, conv2d_weight_grad, max_pool2d, avg_pool2d, avg_pool2d_grad, argsort, scatter_add, index_add, random_uniform, random_normal, layer_norm, batch_norm, gelu";
 
     /// <summary>
     /// Builds the native graph description; the result owns all its memory. <paramref name="featureLevel"/>:

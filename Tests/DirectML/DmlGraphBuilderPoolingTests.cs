@@ -5,9 +5,11 @@ using Dsl.Tests.DirectML.Reference;
 namespace Dsl.Tests.DirectML;
 
 /// <summary>
-/// The pooling ops of the DirectML lowering: MaxPool2d (MAX_POOLING2, maxima only), AvgPool2d
-/// (AVERAGE_POOLING) and AvgPool2dGrad (AVERAGE_POOLING_GRAD), padding counted in the average as
-/// in PyTorch; run by the reference interpreter and compared with Backend.Torch.
+/// The pooling ops of the DirectML lowering: MaxPool2d (MAX_POOLING2; when its indices are read,
+/// MAX_POOLING2's whole-tensor UINT32 indices made per-plane by FILL_VALUE_SEQUENCE and SUBTRACT,
+/// then CAST to int64), AvgPool2d (AVERAGE_POOLING) and AvgPool2dGrad (AVERAGE_POOLING_GRAD),
+/// padding counted in the average as in PyTorch; run by the reference interpreter and compared
+/// with Backend.Torch.
 /// </summary>
 public unsafe class DmlGraphBuilderPoolingTests
 {
@@ -58,7 +60,7 @@ public unsafe class DmlGraphBuilderPoolingTests
         var max = built.OperatorDesc(maxIndex);
         max->Type.ShouldBe(DML_OPERATOR_TYPE.DML_OPERATOR_MAX_POOLING2);
         var m = (DML_MAX_POOLING2_OPERATOR_DESC*)max->Desc;
-        (m->OutputIndicesTensor == null).ShouldBeTrue();
+        (m->OutputIndicesTensor == null).ShouldBeTrue(); // nothing reads the indices: MAX_POOLING2 alone
         new ReadOnlySpan<uint>(m->WindowSize, 2).ToArray().ShouldBe([3u, 3u]);
         new ReadOnlySpan<uint>(m->Strides, 2).ToArray().ShouldBe([2u, 2u]);
         new ReadOnlySpan<uint>(m->StartPadding, 2).ToArray().ShouldBe([1u, 1u]);
@@ -84,18 +86,95 @@ public unsafe class DmlGraphBuilderPoolingTests
         error.Message.ShouldContain("pooling [1,2,5,7] gives 2");
     }
 
-    [Fact]
-    public void Max_pooling_indices_that_reach_an_output_are_refused()
+    /// <summary>Maxima and indices (cast to float32, exact here, for the float comparison) of max pooling.</summary>
+    static Graph MaxWithIndices()
     {
         var g = new Graph("max_pool2d_indices");
-        var x = g.Input("x", new Shape(1, 2, 4, 4));
+        var x = g.Input("x", new Shape(2, 3, 7, 9));
+        void Pool(string name, Tensor input, int kernel, int stride, int padding)
+        {
+            var outputs = g.Apply(new MaxPool2dOp(kernel, stride, padding), input);
+            g.Output(name, outputs[0]);
+            g.Output(name + "_indices", Ops.Cast(outputs[1], DType.Float32));
+        }
+        Pool("k2", x, 2, 2, 0);                                   // floor: 7 rows give 3, 9 columns 4
+        Pool("k3s2p1", x, 3, 2, 1);                               // [2,3,4,5], border windows in the padding
+        Pool("k3s1p1_negative", Ops.Neg(Ops.Abs(x)) - 1, 3, 1, 1); // a padded zero must never win
+        // About half the values are 0 after relu: windows of zeros only tie, the first in window order wins (Torch's rule).
+        Pool("k3s2p1_ties", Ops.Relu(x), 3, 2, 1);
+        return g;
+    }
+
+    [Fact]
+    public void Max_pooling_indices_are_per_plane_and_match_Torch() =>
+        DmlGraphBuilderConvolutionTests.AssertMatchesTorch(MaxWithIndices, seed: 83, rtol: 0, atol: 0);
+
+    /// <summary>The max-pooling gradient from autodiff (scatter-add by the indices) on odd sizes, strides, padding and ties.</summary>
+    static Graph MaxGrad()
+    {
+        var g = new Graph("max_pool2d_grad");
+        var x = g.Input("x", new Shape(2, 3, 7, 9));
+        void Grad(string name, Tensor input, int kernel, int stride, int padding)
+        {
+            var y = Ops.MaxPool2d(input, kernel, stride, padding);
+            var dy = g.Input("dy_" + name, y.Shape);
+            g.Output(name, Autodiff.Gradients(y, [x], seed: dy)[0]);
+        }
+        Grad("k2", x, 2, 2, 0);               // the last row and column are in no window: zero gradient
+        Grad("k3s2p1", x, 3, 2, 1);           // overlapping windows: an element chosen twice sums both
+        Grad("k3s1p1_ties", Ops.Relu(x), 3, 1, 1);
+        return g;
+    }
+
+    [Fact]
+    public void Max_pooling_gradient_through_the_native_graph_matches_Torch()
+    {
+        MaxGrad().Nodes.Count(n => n.Op is ScatterAddOp).ShouldBe(3);
+        DmlGraphBuilderConvolutionTests.AssertMatchesTorch(MaxGrad, seed: 84, rtol: 1e-6, atol: 1e-6);
+    }
+
+    [Fact]
+    public void Read_max_pooling_indices_lower_to_pooling_plane_offsets_subtract_and_cast()
+    {
+        var g = new Graph("max_pool2d_indices_raw");
+        var x = g.Input("x", new Shape(2, 2, 4, 4));
+        var outputs = g.Apply(new MaxPool2dOp(2, 2, 0), x);
+        g.Output("y", outputs[0]);
+        g.Output("indices", outputs[1]); // int64 itself, as the gradient reads it
+        using var operators = new ReferenceOperators();
+        using var built = DmlGraphBuilder.Build(g, operators.Create);
+        built.Nodes.Count.ShouldBe(4);
+        var types = Enumerable.Range(0, 4).Select(i => built.OperatorDesc(i)->Type).ToArray();
+        types.ShouldBe([DML_OPERATOR_TYPE.DML_OPERATOR_MAX_POOLING2, DML_OPERATOR_TYPE.DML_OPERATOR_FILL_VALUE_SEQUENCE,
+            DML_OPERATOR_TYPE.DML_OPERATOR_ELEMENT_WISE_SUBTRACT, DML_OPERATOR_TYPE.DML_OPERATOR_CAST]);
+        var pool = (DML_MAX_POOLING2_OPERATOR_DESC*)built.OperatorDesc(0)->Desc;
+        ((DML_BUFFER_TENSOR_DESC*)pool->OutputIndicesTensor->Desc)->DataType.ShouldBe(DML_TENSOR_DATA_TYPE.DML_TENSOR_DATA_TYPE_UINT32);
+        var fill = (DML_FILL_VALUE_SEQUENCE_OPERATOR_DESC*)built.OperatorDesc(1)->Desc;
+        fill->ValueDataType.ShouldBe(DML_TENSOR_DATA_TYPE.DML_TENSOR_DATA_TYPE_UINT32);
+        fill->ValueDelta.UInt64.ShouldBe(16UL); // one H·W plane
+        var subtract = (DML_ELEMENT_WISE_SUBTRACT_OPERATOR_DESC*)built.OperatorDesc(2)->Desc;
+        new ReadOnlySpan<uint>(((DML_BUFFER_TENSOR_DESC*)subtract->BTensor->Desc)->Strides, 4).ToArray().ShouldBe([2u, 1u, 0u, 0u]);
+        ((DML_BUFFER_TENSOR_DESC*)((DML_CAST_OPERATOR_DESC*)built.OperatorDesc(3)->Desc)->OutputTensor->Desc)->DataType.ShouldBe(DML_TENSOR_DATA_TYPE.DML_TENSOR_DATA_TYPE_INT64);
+
+        // Each 4 x 4 plane counts up from its own offset: every window's maximum is its bottom-right element.
+        var input = Enumerable.Range(0, 64).Select(i => (float)i).ToArray();
+        var results = DmlGraphInterpreter.Execute(built.Desc, operators, [input]);
+        results[1].ShouldBe([5f, 7f, 13f, 15f, 5f, 7f, 13f, 15f, 5f, 7f, 13f, 15f, 5f, 7f, 13f, 15f]);
+        results[0].Take(8).ShouldBe([5f, 7f, 13f, 15f, 21f, 23f, 29f, 31f]);
+    }
+
+    [Fact]
+    public void Max_pooling_indices_of_more_than_2_to_the_32_elements_are_refused()
+    {
+        var g = new Graph("max_pool2d_huge");
+        var x = g.Input("x", new Shape(2, 4, 32768, 16385)); // 2^32 + 2^18 elements
         var outputs = g.Apply(new MaxPool2dOp(2, 2, 0), x);
         g.Output("y", outputs[0]);
         g.Output("indices", outputs[1]);
         using var operators = new ReferenceOperators();
         var error = Should.Throw<NotSupportedException>(() => DmlGraphBuilder.Build(g, operators.Create));
-        error.Message.ShouldContain("indices");
         error.Message.ShouldContain("max_pool2d");
+        error.Message.ShouldContain("2^32");
     }
 
     [Fact]

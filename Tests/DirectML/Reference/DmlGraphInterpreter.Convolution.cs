@@ -6,7 +6,8 @@ namespace Dsl.Tests.DirectML.Reference;
 /// <summary>
 /// The convolution family of the reference interpreter: CONVOLUTION (forward and backward, both
 /// modes, dilations, asymmetric padding, output padding, optional bias; one group, no fused
-/// activation), MAX_POOLING2 (dilations; without the optional indices output),
+/// activation), MAX_POOLING2 (dilations; the optional UINT32 indices output, flat over the whole
+/// input, ties to the first element in window order),
 /// AVERAGE_POOLING and AVERAGE_POOLING_GRAD (with or without padding in the divisor), over 4-D
 /// tensors (two spatial dimensions). Every tensor is read through its own strides, so an input
 /// described with swapped axes is really read swapped; sums are in double.
@@ -31,8 +32,7 @@ internal static unsafe partial class DmlGraphInterpreter
     static OperatorSignature MaxPoolingSignature(DML_OPERATOR_DESC* op)
     {
         var d = (DML_MAX_POOLING2_OPERATOR_DESC*)op->Desc;
-        Require(d->OutputIndicesTensor == null, "MAX_POOLING2: the indices output is not implemented by the reference");
-        return new OperatorSignature([Read(d->InputTensor)], [Read(d->OutputTensor), null]);
+        return new OperatorSignature([Read(d->InputTensor)], [Read(d->OutputTensor), d->OutputIndicesTensor == null ? null : Read(d->OutputIndicesTensor)]);
     }
 
     static OperatorSignature AveragePoolingSignature(DML_OPERATOR_DESC* op)
@@ -251,17 +251,36 @@ internal static unsafe partial class DmlGraphInterpreter
         }
     }
 
-    /// <summary>MAX_POOLING2: the maximum over each window's elements inside the input (padding never wins).</summary>
+    /// <summary>
+    /// MAX_POOLING2: the maximum over each window's elements inside the input (padding never wins)
+    /// and, when described, its index as DirectML defines it: zero-based, the input treated as one
+    /// contiguous array in logical order (n and c included, whatever its strides), UINT32 (the
+    /// only index type at feature level 3_0); of equal values the first in window order (rows,
+    /// then columns) wins, as in Torch.
+    /// </summary>
     static float[]?[] RunMaxPooling(DML_OPERATOR_DESC* op, OperatorSignature signature, float[]?[] inputs, string where)
     {
         var d = (DML_MAX_POOLING2_OPERATOR_DESC*)op->Desc;
-        var (x, y) = (signature.Inputs[0]!, signature.Outputs[0]!);
+        var (x, y, indices) = (signature.Inputs[0]!, signature.Outputs[0]!, signature.Outputs[1]);
         RequireFloat32(where, x, y);
         Require4D(where, x, y);
         var w = ReadWindow(d->DimensionCount, d->Strides, d->WindowSize, d->StartPadding, d->EndPadding, d->Dilations, hasDilations: true, where);
         RequirePooled(x, y, w, where);
-        var acc = Pool(x, y, w, inputs[0]!, where, max: true, includePadding: false);
-        return [Store(acc, y), null];
+        if (indices is null)
+            return [Store(Pool(x, y, w, inputs[0]!, where, max: true, includePadding: false), y), null];
+        Require(indices.DataType == DML_TENSOR_DATA_TYPE.DML_TENSOR_DATA_TYPE_UINT32, $"{where}: indices data type {indices.DataType} (UINT32 at feature level 3_0)");
+        Require4D(where, indices);
+        Require(indices.Sizes.AsSpan().SequenceEqual(y.Sizes), $"{where}: indices {Sizes(indices)} and output {Sizes(y)} differ");
+        var argmax = new long[y.ElementCount];
+        var acc = Pool(x, y, w, inputs[0]!, where, max: true, includePadding: false, argmax);
+        var output = new float[indices.BufferElements];
+        var index = new uint[4];
+        foreach (var flat in argmax)
+        {
+            output[indices.Offset(index)] = DmlGraphInterpreter.Store(DML_TENSOR_DATA_TYPE.DML_TENSOR_DATA_TYPE_UINT32, flat);
+            Increment(index, indices.Sizes);
+        }
+        return [Store(acc, y), output];
     }
 
     static float[]?[] RunAveragePooling(DML_OPERATOR_DESC* op, OperatorSignature signature, float[]?[] inputs, string where)
@@ -276,7 +295,8 @@ internal static unsafe partial class DmlGraphInterpreter
     }
 
     /// <summary>Max or average over each window; the average divides by the whole window with <paramref name="includePadding"/>, else by its elements inside the input.</summary>
-    static double[] Pool(TensorDesc x, TensorDesc y, Window2d w, float[] xs, string where, bool max, bool includePadding)
+    /// <param name="argmax">For max: receives, per output element in packed order, the winner's logical flat index in x (the first of equal values in window order).</param>
+    static double[] Pool(TensorDesc x, TensorDesc y, Window2d w, float[] xs, string where, bool max, bool includePadding, long[]? argmax = null)
     {
         uint n = x.Sizes[0], c = x.Sizes[1], inH = x.Sizes[2], inW = x.Sizes[3], outH = y.Sizes[2], outW = y.Sizes[3];
         var st = x.Strides;
@@ -304,7 +324,15 @@ internal static unsafe partial class DmlGraphInterpreter
                                 if (ix < 0 || ix >= inW)
                                     continue;
                                 var v = (double)xs[plane + iy * st[2] + ix * st[3]];
-                                value = max ? Math.Max(value, v) : value + v;
+                                if (!max)
+                                    value += v;
+                                else if (v > value || inside == 0)
+                                {
+                                    // Strictly greater: of equal values the first in window order stays.
+                                    value = v;
+                                    if (argmax is not null)
+                                        argmax[i] = (((long)ni * c + ci) * inH + iy) * inW + ix;
+                                }
                                 inside++;
                             }
                         }

@@ -386,6 +386,11 @@ internal static unsafe partial class DmlGraphInterpreter
                 Require(tensors[0].DataType == DML_TENSOR_DATA_TYPE.DML_TENSOR_DATA_TYPE_FLOAT32 && tensors[2].DataType == DML_TENSOR_DATA_TYPE.DML_TENSOR_DATA_TYPE_FLOAT32
                     && tensors[1].DataType is DML_TENSOR_DATA_TYPE.DML_TENSOR_DATA_TYPE_INT64 or DML_TENSOR_DATA_TYPE.DML_TENSOR_DATA_TYPE_INT32, $"{where}: data types {string.Join(", ", tensors.Select(t => t.DataType))}");
                 break;
+            case DML_OPERATOR_ELEMENT_WISE_SUBTRACT:
+                // FLOAT32, or UINT32 (a SUBTRACT type at feature level 3_0; the max-pooling indices' plane offsets).
+                Require(tensors.All(t => t.DataType == tensors[0].DataType) && tensors[0].DataType is DML_TENSOR_DATA_TYPE.DML_TENSOR_DATA_TYPE_FLOAT32 or DML_TENSOR_DATA_TYPE.DML_TENSOR_DATA_TYPE_UINT32,
+                    $"{where}: data types {string.Join(", ", tensors.Select(t => t.DataType))}");
+                break;
             case DML_OPERATOR_ELEMENT_WISE_LOGICAL_EQUALS or DML_OPERATOR_ELEMENT_WISE_LOGICAL_GREATER_THAN:
                 Require(tensors[0].DataType == tensors[1].DataType && tensors[2].DataType == DML_TENSOR_DATA_TYPE.DML_TENSOR_DATA_TYPE_UINT8, $"{where}: data types {tensors[0].DataType}, {tensors[1].DataType} -> {tensors[2].DataType}");
                 break;
@@ -404,8 +409,15 @@ internal static unsafe partial class DmlGraphInterpreter
                 Elementwise(tensors, inputs, output, where, v => v[0] + v[1]);
                 break;
             case DML_OPERATOR_ELEMENT_WISE_SUBTRACT:
-                Elementwise(tensors, inputs, output, where, v => v[0] - v[1]);
-                break;
+                {
+                    // UINT32 elements are stored as their bits: subtract the values, wrapping modulo 2^32 as the hardware does.
+                    var type = tensors[^1].DataType;
+                    if (type == DML_TENSOR_DATA_TYPE.DML_TENSOR_DATA_TYPE_UINT32)
+                        Elementwise(tensors, inputs, output, where, v => Store(type, Load(type, v[0]) - Load(type, v[1])));
+                    else
+                        Elementwise(tensors, inputs, output, where, v => v[0] - v[1]);
+                    break;
+                }
             case DML_OPERATOR_ELEMENT_WISE_MULTIPLY:
                 Elementwise(tensors, inputs, output, where, v => v[0] * v[1]);
                 break;
