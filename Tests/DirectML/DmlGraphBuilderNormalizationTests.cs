@@ -82,6 +82,9 @@ public class DmlGraphBuilderNormalizationTests
     [InlineData(new[] { 6, 4 })]
     [InlineData(new[] { 3, 2, 5 })]
     [InlineData(new[] { 2, 3, 4, 5 })]
+    [InlineData(new[] { 2, 8, 1, 1 })]
+    [InlineData(new[] { 2, 8 })]
+    [InlineData(new[] { 2, 4, 2, 2 })]
     public void BatchNorm_forward_and_backward_match_Torch(int[] dims)
     {
         var types = GraphCheck.MatchesTorch(() => BatchNorm(new Shape(dims)), seed: dims.Length);
