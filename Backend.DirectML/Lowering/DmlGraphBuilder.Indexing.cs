@@ -34,7 +34,7 @@ internal static unsafe partial class DmlGraphBuilder
     /// and left unconsumed. An int64 input (MAE's argsort of a permutation) is cast to INT32 first:
     /// TOP_K1 takes no 64-bit types at 3_0; exact for values of 32 bits.
     /// </summary>
-    static DML_OPERATOR_DESC*[] LowerArgsort(DmlNativeArena arena, Node node, ArgsortOp argsort)
+    static DmlLowering LowerArgsort(DmlNativeArena arena, Node node, ArgsortOp argsort)
     {
         var x = node.Inputs[0].Shape;
         var int64 = node.Inputs[0].DType == DType.Int64;
@@ -49,13 +49,14 @@ internal static unsafe partial class DmlGraphBuilder
         var cast = arena.Alloc<DML_CAST_OPERATOR_DESC>();
         cast->InputTensor = TensorDesc(arena, Pad(x), null, DML_TENSOR_DATA_TYPE_UINT32);
         cast->OutputTensor = TensorDesc(arena, Pad(x), null, DML_TENSOR_DATA_TYPE_INT64);
+        // The indices are TOP_K1's output 1.
         if (!int64)
-            return [Op(arena, DML_OPERATOR_TOP_K1, topK), Wired(arena, Op(arena, DML_OPERATOR_CAST, cast), FromPart(0, 0, output: 1))];
-        return [
-            Cast(arena, TensorDesc(arena, Pad(x), null, DML_TENSOR_DATA_TYPE_INT64), x, DML_TENSOR_DATA_TYPE_INT32),
-            Op(arena, DML_OPERATOR_TOP_K1, topK),
-            Wired(arena, Op(arena, DML_OPERATOR_CAST, cast), FromPart(0, 1, output: 1)),
-        ];
+            return new DmlLowering([Part(Op(arena, DML_OPERATOR_TOP_K1, topK), DmlRead.Input(0)), Part(Op(arena, DML_OPERATOR_CAST, cast), new DmlRead(0, 1))], [new DmlRead(1, 0)]);
+        return new DmlLowering([
+            Part(Cast(arena, TensorDesc(arena, Pad(x), null, DML_TENSOR_DATA_TYPE_INT64), x, DML_TENSOR_DATA_TYPE_INT32), DmlRead.Input(0)),
+            Part(Op(arena, DML_OPERATOR_TOP_K1, topK), new DmlRead(0, 0)),
+            Part(Op(arena, DML_OPERATOR_CAST, cast), new DmlRead(1, 1)),
+        ], [new DmlRead(2, 0)]);
     }
 
     /// <summary>
@@ -68,7 +69,7 @@ internal static unsafe partial class DmlGraphBuilder
     /// multiply-adds and a float32 intermediate of that size, any rank. An out-of-range index
     /// contributes nothing (ONE_HOT's rule) where Torch fails.
     /// </summary>
-    static DML_OPERATOR_DESC*[] LowerScatterAdd(DmlNativeArena arena, Node node)
+    static DmlLowering LowerScatterAdd(DmlNativeArena arena, Node node)
     {
         var src = node.Inputs[0].Shape;
         var axis = node.Op is ScatterAddOp s ? s.Axis : ((IndexAddOp)node.Op).Axis;
@@ -108,12 +109,13 @@ internal static unsafe partial class DmlGraphBuilder
         reduce->AxisCount = 1;
         reduce->Axes = arena.Copy<uint>([1u]);
 
-        return [
-            Wired(arena, Op(arena, DML_OPERATOR_FILL_VALUE_SEQUENCE, values)),
-            Wired(arena, Op(arena, DML_OPERATOR_ONE_HOT, oneHot), FromNode(0, 1), FromPart(1, 0)),
-            Wired(arena, Op(arena, DML_OPERATOR_ELEMENT_WISE_MULTIPLY, multiply), FromPart(0, 1), FromNode(1, 0)),
-            Op(arena, DML_OPERATOR_REDUCE, reduce),
-        ];
+        // Node inputs: 0 the source, 1 the index.
+        return new DmlLowering([
+            Part(Op(arena, DML_OPERATOR_FILL_VALUE_SEQUENCE, values)),
+            Part(Op(arena, DML_OPERATOR_ONE_HOT, oneHot), DmlRead.Input(1), new DmlRead(0, 0)),
+            Part(Op(arena, DML_OPERATOR_ELEMENT_WISE_MULTIPLY, multiply), new DmlRead(1, 0), DmlRead.Input(0)),
+            Part(Op(arena, DML_OPERATOR_REDUCE, reduce), new DmlRead(2, 0)),
+        ], [new DmlRead(3, 0)]);
     }
 
     /// <summary>

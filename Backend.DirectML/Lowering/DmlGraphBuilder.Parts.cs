@@ -25,7 +25,7 @@ internal static unsafe partial class DmlGraphBuilder
 {
     /// <summary>
     /// The lowering of one node: the composite ops (layer norm, batch norm, GELU, max pooling whose
-    /// indices are read) as a small graph of operators; every other op as the chain <see cref="Lower"/> gives (the first
+    /// indices are read, argsort, scatter/index add, the random ops) as a small graph of operators; every other op as the chain <see cref="Lower"/> gives (the first
     /// operator reads the node's inputs in order, each later one the previous one's output).
     /// Tensors of rank above 4 are first rewritten to an equivalent node of rank ≤ 4 (see
     /// <see cref="Coalesce"/>), possibly a chain of several. <paramref name="read"/>: the values
@@ -50,38 +50,27 @@ internal static unsafe partial class DmlGraphBuilder
                     return LowerGelu(arena, n, featureLevel);
                 case MaxPool2dOp mp when read.Contains(node.Outputs[1]):
                     return LowerMaxPool2dWithIndices(arena, n, mp);
+                case ArgsortOp argsort:
+                    return LowerArgsort(arena, n, argsort);
+                case ScatterAddOp or IndexAddOp:
+                    return LowerScatterAdd(arena, n);
+                case RandomUniformOp or RandomNormalOp:
+                    return LowerRandom(arena, n);
             }
         }
-        // Each chain operator with the index of its step's first operator (explicit wirings, see
-        // DmlGraphBuilder.Wiring.cs, count parts from there).
-        var chain = new List<(nint Desc, int StepStart)>();
+        var chain = new List<nint>();
         foreach (var step in steps)
         {
-            var start = chain.Count;
             foreach (var desc in Lower(arena, step))
-                chain.Add(((nint)desc, start));
+                chain.Add((nint)desc);
         }
         var parts = new DmlPart[chain.Count];
         for (var c = 0; c < chain.Count; c++)
         {
-            var (desc, start) = chain[c];
-            var wiring = WiringOf(arena, (DML_OPERATOR_DESC*)desc);
-            DmlRead[] inputs;
-            if (wiring is not null)
-            {
-                if (steps.Length > 1 && wiring.Any(w => w.FromPart == PartInput.NodeInput))
-                    throw new NotSupportedException($"{node.Op.Describe()}: an explicitly wired lowering reads the node's inputs, which a rank-policy rewrite into {steps.Length} steps cannot give it.");
-                inputs = new DmlRead[wiring.Length];
-                foreach (var w in wiring)
-                    inputs[w.Input] = w.FromPart == PartInput.NodeInput ? DmlRead.Input(w.FromOutput) : new DmlRead(start + w.FromPart, w.FromOutput);
-            }
-            else
-            {
-                inputs = c == 0
-                    ? [.. Enumerable.Range(0, node.Inputs.Count).Select(DmlRead.Input)]
-                    : [new DmlRead(c - 1, 0)];
-            }
-            parts[c] = new DmlPart(desc, inputs);
+            DmlRead[] inputs = c == 0
+                ? [.. Enumerable.Range(0, node.Inputs.Count).Select(DmlRead.Input)]
+                : [new DmlRead(c - 1, 0)];
+            parts[c] = new DmlPart(chain[c], inputs);
         }
         return new DmlLowering(parts, [.. node.Outputs.Select((_, k) => new DmlRead(chain.Count - 1, k))]);
     }

@@ -16,9 +16,9 @@ internal static unsafe partial class DmlGraphBuilder
     /// the four counter words, CAST narrows the i64[2] (seed, offset) input to UINT32 (the low 32
     /// bits of each), JOIN puts them together. The key is the seed and offset; the generator
     /// advances counter word 0 per four outputs, so the op's Stream in the upper counter words keeps
-    /// draws of distinct streams on disjoint counters under one key. Parts 0–2 of the chain.
+    /// draws of distinct streams on disjoint counters under one key. Parts 0–2 of the lowering.
     /// </summary>
-    static DML_OPERATOR_DESC*[] SeedState(DmlNativeArena arena, RandomOp op)
+    static DmlPart[] SeedState(DmlNativeArena arena, RandomOp op)
     {
         var stream = arena.Alloc<DML_FILL_VALUE_SEQUENCE_OPERATOR_DESC>();
         stream->OutputTensor = TensorDesc(arena, [1, 1, 1, 4], null, DML_TENSOR_DATA_TYPE_UINT32);
@@ -34,9 +34,9 @@ internal static unsafe partial class DmlGraphBuilder
         join->OutputTensor = StateDesc(arena);
         join->Axis = 3;
         return [
-            Wired(arena, Op(arena, DML_OPERATOR_FILL_VALUE_SEQUENCE, stream)),
-            Wired(arena, Op(arena, DML_OPERATOR_CAST, seed), FromNode(0, 0)),
-            Wired(arena, Op(arena, DML_OPERATOR_JOIN, join), FromPart(0, 0), FromPart(1, 1)),
+            Part(Op(arena, DML_OPERATOR_FILL_VALUE_SEQUENCE, stream)),
+            Part(Op(arena, DML_OPERATOR_CAST, seed), DmlRead.Input(0)),
+            Part(Op(arena, DML_OPERATOR_JOIN, join), new DmlRead(0, 0), new DmlRead(1, 0)),
         ];
     }
 
@@ -49,27 +49,27 @@ internal static unsafe partial class DmlGraphBuilder
     /// words a and b; Box-Muller z = sqrt(-2 ln u)·cos(2π b·2^-32) with u = 1 - a·2^-32 clipped
     /// to [2^-24, 1] (so |z| ≤ 5.8). Numbers differ from Torch's generator by design.
     /// </summary>
-    static DML_OPERATOR_DESC*[] LowerRandom(DmlNativeArena arena, Node node)
+    static DmlLowering LowerRandom(DmlNativeArena arena, Node node)
     {
         var op = (RandomOp)node.Op;
         var shape = node.Output.Shape;
-        var chain = new List<nint>();
-        foreach (var part in SeedState(arena, op))
-            chain.Add((nint)part);
+        var parts = new List<DmlPart>(SeedState(arena, op));
+        // Part c reads output 0 of part c - 1 unless it names its inputs.
+        void Next(DML_OPERATOR_DESC* desc) => parts.Add(Part(desc, new DmlRead(parts.Count - 1, 0)));
 
         var first = arena.Alloc<DML_RANDOM_GENERATOR_OPERATOR_DESC>();
         first->InputStateTensor = StateDesc(arena);
         first->OutputTensor = TensorDesc(arena, Pad(shape), null, DML_TENSOR_DATA_TYPE_UINT32);
         first->OutputStateTensor = op is RandomNormalOp ? StateDesc(arena) : null;
         first->Type = DML_RANDOM_GENERATOR_TYPE.DML_RANDOM_GENERATOR_TYPE_PHILOX_4X32_10;
-        chain.Add((nint)Op(arena, DML_OPERATOR_RANDOM_GENERATOR, first)); // part 3
+        Next(Op(arena, DML_OPERATOR_RANDOM_GENERATOR, first)); // part 3
         var bits = TensorDesc(arena, Pad(shape), null, DML_TENSOR_DATA_TYPE_UINT32);
 
         if (op is RandomUniformOp)
         {
-            chain.Add((nint)Cast(arena, bits, shape, DML_TENSOR_DATA_TYPE_FLOAT32));
-            chain.Add((nint)Clip(arena, shape, Word, 0f, 0f, 1f - 1f / 16777216f));
-            return Parts(chain);
+            Next(Cast(arena, bits, shape, DML_TENSOR_DATA_TYPE_FLOAT32));
+            Next(Clip(arena, shape, Word, 0f, 0f, 1f - 1f / 16777216f));
+            return Last(parts);
         }
 
         var second = arena.Alloc<DML_RANDOM_GENERATOR_OPERATOR_DESC>();
@@ -77,28 +77,23 @@ internal static unsafe partial class DmlGraphBuilder
         second->OutputTensor = TensorDesc(arena, Pad(shape), null, DML_TENSOR_DATA_TYPE_UINT32);
         second->OutputStateTensor = null;
         second->Type = DML_RANDOM_GENERATOR_TYPE.DML_RANDOM_GENERATOR_TYPE_PHILOX_4X32_10;
-        chain.Add((nint)Wired(arena, Op(arena, DML_OPERATOR_RANDOM_GENERATOR, second), FromPart(0, 3, output: 1))); // part 4
-        chain.Add((nint)Wired(arena, Cast(arena, bits, shape, DML_TENSOR_DATA_TYPE_FLOAT32), FromPart(0, 3))); // 5
-        chain.Add((nint)Clip(arena, shape, -Word, 1f, 1f / 16777216f, 1f)); // 6: u in (0, 1]
-        chain.Add((nint)ScaleBiasUnary(arena, DML_OPERATOR_ELEMENT_WISE_LOG, TensorDesc(arena, shape), shape, null)); // 7
-        chain.Add((nint)ScaleBiasUnary(arena, DML_OPERATOR_ELEMENT_WISE_SQRT, TensorDesc(arena, shape), shape, ScaleBias(arena, -2f, 0f))); // 8: the radius
-        chain.Add((nint)Wired(arena, Cast(arena, TensorDesc(arena, Pad(shape), null, DML_TENSOR_DATA_TYPE_UINT32), shape, DML_TENSOR_DATA_TYPE_FLOAT32), FromPart(0, 4))); // 9
-        chain.Add((nint)ScaleBiasUnary(arena, DML_OPERATOR_ELEMENT_WISE_COS, TensorDesc(arena, shape), shape, ScaleBias(arena, 2f * MathF.PI * Word, 0f))); // 10
+        parts.Add(Part(Op(arena, DML_OPERATOR_RANDOM_GENERATOR, second), new DmlRead(3, 1))); // part 4: from the first's output state
+        parts.Add(Part(Cast(arena, bits, shape, DML_TENSOR_DATA_TYPE_FLOAT32), new DmlRead(3, 0))); // 5
+        Next(Clip(arena, shape, -Word, 1f, 1f / 16777216f, 1f)); // 6: u in (0, 1]
+        Next(ScaleBiasUnary(arena, DML_OPERATOR_ELEMENT_WISE_LOG, TensorDesc(arena, shape), shape, null)); // 7
+        Next(ScaleBiasUnary(arena, DML_OPERATOR_ELEMENT_WISE_SQRT, TensorDesc(arena, shape), shape, ScaleBias(arena, -2f, 0f))); // 8: the radius
+        parts.Add(Part(Cast(arena, TensorDesc(arena, Pad(shape), null, DML_TENSOR_DATA_TYPE_UINT32), shape, DML_TENSOR_DATA_TYPE_FLOAT32), new DmlRead(4, 0))); // 9
+        Next(ScaleBiasUnary(arena, DML_OPERATOR_ELEMENT_WISE_COS, TensorDesc(arena, shape), shape, ScaleBias(arena, 2f * MathF.PI * Word, 0f))); // 10
         var multiply = arena.Alloc<DML_ELEMENT_WISE_MULTIPLY_OPERATOR_DESC>();
         multiply->ATensor = TensorDesc(arena, shape);
         multiply->BTensor = TensorDesc(arena, shape);
         multiply->OutputTensor = TensorDesc(arena, shape);
-        chain.Add((nint)Wired(arena, Op(arena, DML_OPERATOR_ELEMENT_WISE_MULTIPLY, multiply), FromPart(0, 8), FromPart(1, 10))); // 11
-        return Parts(chain);
+        parts.Add(Part(Op(arena, DML_OPERATOR_ELEMENT_WISE_MULTIPLY, multiply), new DmlRead(8, 0), new DmlRead(10, 0))); // 11
+        return Last(parts);
     }
 
-    static DML_OPERATOR_DESC*[] Parts(List<nint> chain)
-    {
-        var parts = new DML_OPERATOR_DESC*[chain.Count];
-        for (var i = 0; i < parts.Length; i++)
-            parts[i] = (DML_OPERATOR_DESC*)chain[i];
-        return parts;
-    }
+    /// <summary>The lowering whose only output is the last part's first.</summary>
+    static DmlLowering Last(List<DmlPart> parts) => new([.. parts], [new DmlRead(parts.Count - 1, 0)]);
 
     static DML_SCALE_BIAS* ScaleBias(DmlNativeArena arena, float scale, float bias)
     {
@@ -107,7 +102,7 @@ internal static unsafe partial class DmlGraphBuilder
         return scaleBias;
     }
 
-    /// <summary>ELEMENT_WISE_CLIP of the previous part: clamp(x · scale + bias, min, max), float32.</summary>
+    /// <summary>ELEMENT_WISE_CLIP: clamp(x · scale + bias, min, max), float32.</summary>
     static DML_OPERATOR_DESC* Clip(DmlNativeArena arena, Shape shape, float scale, float bias, float min, float max)
     {
         var clip = arena.Alloc<DML_ELEMENT_WISE_CLIP_OPERATOR_DESC>();

@@ -274,9 +274,6 @@ internal static unsafe partial class DmlGraphBuilder
             case Conv2dOp or Conv2dInputGradOp or Conv2dWeightGradOp or MaxPool2dOp or AvgPool2dOp or AvgPool2dGradOp:
                 return LowerConvolution(arena, node);
             case ExpandOp or PermuteOp or SliceOp when output.DType == DType.Int64: return LowerInt64Move(arena, node);
-            case ArgsortOp argsort: return LowerArgsort(arena, node, argsort);
-            case ScatterAddOp or IndexAddOp: return LowerScatterAdd(arena, node);
-            case RandomUniformOp or RandomNormalOp: return LowerRandom(arena, node);
             case MatMulOp m:
                 return [LowerMatMul(arena, node, m)];
             case AddOp or SubOp or MulOp or DivOp or MaximumOp or MinimumOp:
