@@ -45,14 +45,17 @@ internal sealed class TorchCompiledGraph : ICompiledGraph
 
     public void SetPersistent(string name, HostTensor value)
     {
-        var v = Lookup(name);
-        if (value.Type != v.Type)
-            throw new ArgumentException($"Cannot set '{name}' ({v.Type}) from {value.Type}: shapes or dtypes differ.");
+        var v = CompiledGraphContract.Persistent(Graph, name);
+        CompiledGraphContract.CheckAssignable(v, value);
         using var src = value.ToTorch(device);
         using (torch.no_grad()) persistent[v.Id].copy_(src);
     }
 
-    public HostTensor GetPersistent(string name) => persistent[Lookup(name).Id].ToHost(Lookup(name).DType);
+    public HostTensor GetPersistent(string name)
+    {
+        var v = CompiledGraphContract.Persistent(Graph, name);
+        return persistent[v.Id].ToHost(v.DType);
+    }
 
     public IReadOnlyDictionary<string, HostTensor> Run(IReadOnlyDictionary<string, HostTensor> inputs)
     {
@@ -63,13 +66,7 @@ internal sealed class TorchCompiledGraph : ICompiledGraph
             using var noGrad = torch.no_grad();
             foreach (var (id, t) in persistent) slots[id] = t;
             foreach (var input in Graph.Inputs)
-            {
-                if (!inputs.TryGetValue(input.Name!, out var host))
-                    throw new ArgumentException($"Graph '{Graph.Name}' needs input '{input.Name}' ({input.Type}); it was not given.");
-                if (host.Type != input.Type)
-                    throw new ArgumentException($"Input '{input.Name}' must be {input.Type}, got {host.Type}.");
-                slots[input.Id] = host.ToTorch(device);
-            }
+                slots[input.Id] = CompiledGraphContract.Feed(Graph, input, inputs).ToTorch(device);
             long peak = 0;
             foreach (var step in steps)
             {
@@ -120,14 +117,6 @@ internal sealed class TorchCompiledGraph : ICompiledGraph
             slots[id]?.Dispose();
             slots[id] = null;
         }
-    }
-
-    Tensor Lookup(string name)
-    {
-        var v = Graph.Contains(name) ? Graph[name] : null;
-        if (v is null || !v.IsPersistent)
-            throw new KeyNotFoundException($"Graph '{Graph.Name}' has no parameter, buffer or state named '{name}'.");
-        return v;
     }
 
     /// <summary>True if a value may share storage with a persistent tensor (a view chain from one).</summary>

@@ -22,6 +22,12 @@ internal sealed class DmlCompiledGraph : ICompiledGraph
     readonly Dictionary<Tensor, DmlBuffer> values = [];
     readonly DmlBuffer[] results;
     readonly Tensor[] inputs;
+    // Fixed at compile time, read by every run's recording.
+    readonly DmlBuffer[] inputBuffers = [];
+    readonly DmlBuffer[] copySources = [];
+    readonly DmlBuffer[] copyTargets = [];
+    readonly ulong[] copyBytes = [];
+    readonly DmlBuffer[] updateTargets = [];
     readonly ulong[] uploadOffsets;
     readonly ulong[] readbackOffsets;
     readonly DmlBuffer? upload;
@@ -51,6 +57,12 @@ internal sealed class DmlCompiledGraph : ICompiledGraph
                 device.Upload(values[constant], HostTensorBytes.ToBytes(value));
 
             inputs = [.. graph.Inputs];
+            inputBuffers = [.. inputs.Select(v => values[v])];
+            var copies = built.Results.Select((r, k) => (r, k)).Where(p => p.r.CopyOf is not null).ToArray();
+            copySources = [.. copies.Select(p => values[p.r.CopyOf!])];
+            copyTargets = [.. copies.Select(p => results[p.k])];
+            copyBytes = [.. copies.Select(p => (ulong)HostTensorBytes.ByteCount(p.r.Value.Type))];
+            updateTargets = [.. graph.Updates.Select(u => values[u.Target])];
             uploadOffsets = Offsets(inputs.Select(v => v.Type), out var uploadSize);
             upload = uploadSize > 0 ? device.CreateBuffer(D3D12_HEAP_TYPE.D3D12_HEAP_TYPE_UPLOAD, uploadSize) : null;
             readbackOffsets = Offsets(graph.Outputs.Select(o => o.Value.Type), out var readbackSize);
@@ -83,9 +95,8 @@ internal sealed class DmlCompiledGraph : ICompiledGraph
     public void SetPersistent(string name, HostTensor value)
     {
         ObjectDisposedException.ThrowIf(disposed, this);
-        var v = Lookup(name);
-        if (value.Type != v.Type)
-            throw new ArgumentException($"Cannot set '{name}' ({v.Type}) from {value.Type}: shapes or dtypes differ.");
+        var v = CompiledGraphContract.Persistent(Graph, name);
+        CompiledGraphContract.CheckAssignable(v, value);
         device.Upload(values[v], HostTensorBytes.ToBytes(value));
     }
 
@@ -93,7 +104,7 @@ internal sealed class DmlCompiledGraph : ICompiledGraph
     public HostTensor GetPersistent(string name)
     {
         ObjectDisposedException.ThrowIf(disposed, this);
-        var v = Lookup(name);
+        var v = CompiledGraphContract.Persistent(Graph, name);
         return HostTensorBytes.FromBytes(v.Type, device.Download(values[v], HostTensorBytes.ByteCount(v.Type)));
     }
 
@@ -102,14 +113,7 @@ internal sealed class DmlCompiledGraph : ICompiledGraph
     {
         ObjectDisposedException.ThrowIf(disposed, this);
         for (var i = 0; i < inputs.Length; i++)
-        {
-            var input = inputs[i];
-            if (!feeds.TryGetValue(input.Name!, out var host))
-                throw new ArgumentException($"Graph '{Graph.Name}' needs input '{input.Name}' ({input.Type}); it was not given.");
-            if (host.Type != input.Type)
-                throw new ArgumentException($"Input '{input.Name}' must be {input.Type}, got {host.Type}.");
-            upload!.Write(uploadOffsets[i], HostTensorBytes.ToBytes(host));
-        }
+            upload!.Write(uploadOffsets[i], HostTensorBytes.ToBytes(CompiledGraphContract.Feed(Graph, inputs[i], feeds)));
         device.Submit(Record);
 
         var outputs = new Dictionary<string, HostTensor>();
@@ -128,7 +132,6 @@ internal sealed class DmlCompiledGraph : ICompiledGraph
         const D3D12_RESOURCE_STATES Source = D3D12_RESOURCE_STATES.D3D12_RESOURCE_STATE_COPY_SOURCE;
 
         // 1. Inputs: upload heap -> their DEFAULT buffers.
-        var inputBuffers = inputs.Select(v => values[v]).ToArray();
         Barriers.Transition(list, inputBuffers, Uav, Dest);
         for (var i = 0; i < inputs.Length; i++)
             list.CopyBufferRegion(inputBuffers[i].Resource, 0, upload!.Resource, uploadOffsets[i], (ulong)HostTensorBytes.ByteCount(inputs[i].Type));
@@ -138,16 +141,14 @@ internal sealed class DmlCompiledGraph : ICompiledGraph
         program?.RecordDispatch(list);
 
         // 3. Results no node computes: copies of a graph value's buffer.
-        var copies = built.Results.Select((r, k) => (r, k)).Where(p => p.r.CopyOf is not null).ToArray();
-        if (copies.Length > 0)
+        if (copySources.Length > 0)
         {
-            var sources = copies.Select(p => values[p.r.CopyOf!]).ToArray();
-            Barriers.Transition(list, sources, Uav, Source);
-            Barriers.Transition(list, copies.Select(p => results[p.k]), Uav, Dest);
-            foreach (var (r, k) in copies)
-                list.CopyBufferRegion(results[k].Resource, 0, values[r.CopyOf!].Resource, 0, (ulong)HostTensorBytes.ByteCount(r.Value.Type));
-            Barriers.Transition(list, sources, Source, Uav);
-            Barriers.Transition(list, copies.Select(p => results[p.k]), Dest, Uav);
+            Barriers.Transition(list, copySources, Uav, Source);
+            Barriers.Transition(list, copyTargets, Uav, Dest);
+            for (var c = 0; c < copySources.Length; c++)
+                list.CopyBufferRegion(copyTargets[c].Resource, 0, copySources[c].Resource, 0, copyBytes[c]);
+            Barriers.Transition(list, copySources, Source, Uav);
+            Barriers.Transition(list, copyTargets, Dest, Uav);
         }
 
         // 4. Outputs -> readback, and update values -> persistent buffers. Every result is
@@ -155,11 +156,10 @@ internal sealed class DmlCompiledGraph : ICompiledGraph
         Barriers.Transition(list, results, Uav, Source);
         for (var k = 0; k < Graph.Outputs.Count; k++)
             list.CopyBufferRegion(readback!.Resource, readbackOffsets[k], results[k].Resource, 0, (ulong)HostTensorBytes.ByteCount(Graph.Outputs[k].Value.Type));
-        var targets = Graph.Updates.Select(u => values[u.Target]).ToArray();
-        Barriers.Transition(list, targets, Uav, Dest);
+        Barriers.Transition(list, updateTargets, Uav, Dest);
         for (var u = 0; u < Graph.Updates.Count; u++)
-            list.CopyBufferRegion(targets[u].Resource, 0, results[Graph.Outputs.Count + u].Resource, 0, (ulong)HostTensorBytes.ByteCount(Graph.Updates[u].Target.Type));
-        Barriers.Transition(list, targets, Dest, Uav);
+            list.CopyBufferRegion(updateTargets[u].Resource, 0, results[Graph.Outputs.Count + u].Resource, 0, (ulong)HostTensorBytes.ByteCount(Graph.Updates[u].Target.Type));
+        Barriers.Transition(list, updateTargets, Dest, Uav);
         Barriers.Transition(list, results, Source, Uav);
     }
 
@@ -174,14 +174,6 @@ internal sealed class DmlCompiledGraph : ICompiledGraph
             total += (HostTensorBytes.BufferSize(type) + DmlConstants.DML_MINIMUM_BUFFER_TENSOR_ALIGNMENT - 1) & ~(ulong)(DmlConstants.DML_MINIMUM_BUFFER_TENSOR_ALIGNMENT - 1);
         }
         return [.. offsets];
-    }
-
-    Tensor Lookup(string name)
-    {
-        var v = Graph.Contains(name) ? Graph[name] : null;
-        if (v is null || !v.IsPersistent)
-            throw new KeyNotFoundException($"Graph '{Graph.Name}' has no parameter, buffer or state named '{name}'.");
-        return v;
     }
 
     /// <inheritdoc/>
