@@ -1,5 +1,3 @@
-using System.Runtime.InteropServices;
-
 namespace Dsl.Backend.DirectML.Runtime;
 
 /// <summary>Host tensors as the little-endian bytes of a packed device buffer (float32 and int64).</summary>
@@ -14,20 +12,18 @@ internal static class HostTensorBytes
     };
 
     /// <summary>Packed bytes of the tensor's elements.</summary>
-    public static byte[] ToBytes(HostTensor tensor) => tensor.Data switch
+    public static ReadOnlySpan<byte> ToBytes(HostTensor tensor)
     {
-        float[] f => MemoryMarshal.AsBytes(f.AsSpan()).ToArray(),
-        long[] l => MemoryMarshal.AsBytes(l.AsSpan()).ToArray(),
-        _ => throw new NotSupportedException($"The DirectML backend moves float32 and int64 tensors only, not {tensor.DType}."),
-    };
+        ElementSize(tensor.DType);
+        return tensor.AsBytes();
+    }
 
     /// <summary>A host tensor of <paramref name="type"/> from packed bytes.</summary>
-    public static HostTensor FromBytes(TensorType type, ReadOnlySpan<byte> bytes) => type.DType switch
+    public static HostTensor FromBytes(TensorType type, ReadOnlySpan<byte> bytes)
     {
-        DType.Float32 => HostTensor.F32(type.Shape, MemoryMarshal.Cast<byte, float>(bytes).ToArray()),
-        DType.Int64 => HostTensor.I64(type.Shape, MemoryMarshal.Cast<byte, long>(bytes).ToArray()),
-        _ => throw new NotSupportedException($"The DirectML backend moves float32 and int64 tensors only, not {type.DType}."),
-    };
+        ElementSize(type.DType);
+        return HostTensor.FromBytes(type, bytes);
+    }
 
     /// <summary>
     /// The buffer size of a packed tensor: what DirectML's <c>DMLCalcBufferTensorSize</c> gives

@@ -64,6 +64,41 @@ public sealed class HostTensor
     /// <summary>The single element of a one-element tensor.</summary>
     public double ToScalar() => Shape.Numel == 1 ? this[0] : throw new InvalidOperationException($"ToScalar() needs one element, the tensor is {Shape}.");
 
+    /// <summary>The elements as packed little-endian bytes (a view of <see cref="Data"/>, no copy).</summary>
+    /// <exception cref="PlatformNotSupportedException">A big-endian host.</exception>
+    public ReadOnlySpan<byte> AsBytes()
+    {
+        RequireLittleEndian();
+        return Data switch
+        {
+            float[] f => System.Runtime.InteropServices.MemoryMarshal.AsBytes(f.AsSpan()),
+            double[] d => System.Runtime.InteropServices.MemoryMarshal.AsBytes(d.AsSpan()),
+            long[] l => System.Runtime.InteropServices.MemoryMarshal.AsBytes(l.AsSpan()),
+            _ => throw new InvalidOperationException(),
+        };
+    }
+
+    /// <summary>A tensor of <paramref name="type"/> from its packed little-endian bytes.</summary>
+    /// <exception cref="PlatformNotSupportedException">A big-endian host.</exception>
+    public static HostTensor FromBytes(TensorType type, ReadOnlySpan<byte> bytes)
+    {
+        RequireLittleEndian();
+        return type.DType switch
+        {
+            DType.Float32 => F32(type.Shape, System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(bytes).ToArray()),
+            DType.Float64 => F64(type.Shape, System.Runtime.InteropServices.MemoryMarshal.Cast<byte, double>(bytes).ToArray()),
+            DType.Int64 => I64(type.Shape, System.Runtime.InteropServices.MemoryMarshal.Cast<byte, long>(bytes).ToArray()),
+            _ => throw new NotSupportedException($"HostTensor does not store {type.DType} yet."),
+        };
+    }
+
+    // Byte views reinterpret the arrays; x86 and ARM hosts are little-endian like every format read here.
+    static void RequireLittleEndian()
+    {
+        if (!BitConverter.IsLittleEndian)
+            throw new PlatformNotSupportedException("Big-endian hosts are not supported.");
+    }
+
     /// <summary>Type of this data as a <see cref="TensorType"/>.</summary>
     public TensorType Type => new(Shape, DType);
 

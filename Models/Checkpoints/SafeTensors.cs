@@ -145,22 +145,7 @@ public static class SafeTensors
         _ => throw new CheckpointException(path, $"stores '{tensor}' as {name}, which this version reads only as F32, F64 or I64."),
     };
 
-    static void WriteData(Stream s, HostTensor t)
-    {
-        // x86/ARM are little-endian like the format; reinterpret the arrays directly.
-        if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("Big-endian hosts are not supported.");
-        switch (t.Data)
-        {
-            case float[] f: s.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(f.AsSpan())); break;
-            case double[] d: s.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(d.AsSpan())); break;
-            case long[] l: s.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(l.AsSpan())); break;
-        }
-    }
+    static void WriteData(Stream s, HostTensor t) => s.Write(t.AsBytes());
 
-    static HostTensor ReadData(ReadOnlySpan<byte> data, Shape shape, DType dtype) => dtype switch
-    {
-        DType.Float32 => HostTensor.F32(shape, System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(data).ToArray()),
-        DType.Float64 => HostTensor.F64(shape, System.Runtime.InteropServices.MemoryMarshal.Cast<byte, double>(data).ToArray()),
-        _ => HostTensor.I64(shape, System.Runtime.InteropServices.MemoryMarshal.Cast<byte, long>(data).ToArray()),
-    };
+    static HostTensor ReadData(ReadOnlySpan<byte> data, Shape shape, DType dtype) => HostTensor.FromBytes(new TensorType(shape, dtype), data);
 }
