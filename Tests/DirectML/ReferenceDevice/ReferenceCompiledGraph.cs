@@ -50,50 +50,31 @@ internal sealed unsafe partial class ReferenceCompiledGraph : ReferenceDmlChild,
         }
         graph->Nodes = nodes;
 
-        // The tensor at each end of the graph, from the operator descriptions.
-        var inputCounts = new int[desc->NodeCount];
-        for (var e = 0; e < desc->InputEdgeCount; e++)
-            inputCounts[((DML_INPUT_GRAPH_EDGE_DESC*)desc->InputEdges[e].Desc)->ToNodeIndex]++;
-        for (var e = 0; e < desc->IntermediateEdgeCount; e++)
-            inputCounts[((DML_INTERMEDIATE_GRAPH_EDGE_DESC*)desc->IntermediateEdges[e].Desc)->ToNodeIndex]++;
-        Inputs = new DML_BUFFER_TENSOR_DESC[desc->InputCount];
-        var seen = new bool[desc->InputCount];
-        for (var e = 0; e < desc->InputEdgeCount; e++)
+        // The tensor at each end of the graph, from the operators' signatures (as the interpreter reads them).
+        DmlGraphInterpreter.TensorDesc?[] inputs, outputs;
+        try
         {
-            var edge = (DML_INPUT_GRAPH_EDGE_DESC*)desc->InputEdges[e].Desc;
-            if (edge->GraphInputIndex >= desc->InputCount || edge->ToNodeIndex >= desc->NodeCount)
-                throw gpu.Fail($"IDMLDevice1::CompileGraph: input edge {e} is out of range.");
-            var tensor = *ReferenceTensorLayout.Input(ops[edge->ToNodeIndex], (int)edge->ToNodeInputIndex, inputCounts[edge->ToNodeIndex]);
-            var k = edge->GraphInputIndex;
-            if (seen[k] && Inputs[k].DataType != tensor.DataType)
-                throw gpu.Fail($"IDMLDevice1::CompileGraph: graph input {k} is read as {Inputs[k].DataType} and as {tensor.DataType}.");
-            if (!seen[k] || tensor.TotalTensorSizeInBytes > Inputs[k].TotalTensorSizeInBytes)
-                Inputs[k] = tensor;
-            seen[k] = true;
+            (inputs, outputs) = DmlGraphInterpreter.BoundaryTensors(graph, gpu.Operators);
         }
-        for (var k = 0; k < seen.Length; k++)
+        catch (Exception e) when (e is InvalidOperationException or NotSupportedException)
         {
-            if (!seen[k])
-                throw gpu.Fail($"IDMLDevice1::CompileGraph: graph input {k} has no edge.");
+            throw gpu.Fail($"IDMLDevice1::CompileGraph: {e.Message}");
         }
-        Outputs = new DML_BUFFER_TENSOR_DESC[desc->OutputCount];
-        for (var e = 0; e < desc->OutputEdgeCount; e++)
-        {
-            var edge = (DML_OUTPUT_GRAPH_EDGE_DESC*)desc->OutputEdges[e].Desc;
-            if (edge->GraphOutputIndex >= desc->OutputCount || edge->FromNodeIndex >= desc->NodeCount)
-                throw gpu.Fail($"IDMLDevice1::CompileGraph: output edge {e} is out of range.");
-            Outputs[edge->GraphOutputIndex] = *ReferenceTensorLayout.Output(ops[edge->FromNodeIndex], inputCounts[edge->FromNodeIndex]);
-        }
+        var missing = Array.IndexOf(inputs, null);
+        if (missing >= 0)
+            throw gpu.Fail($"IDMLDevice1::CompileGraph: graph input {missing} has no edge.");
+        Inputs = inputs!;
+        Outputs = outputs;
     }
 
     /// <summary>The flags it was compiled with.</summary>
     public DML_EXECUTION_FLAGS Flags { get; }
 
     /// <summary>Each graph input's tensor (the largest one read through it).</summary>
-    public DML_BUFFER_TENSOR_DESC[] Inputs { get; }
+    public DmlGraphInterpreter.TensorDesc[] Inputs { get; }
 
-    /// <summary>Each graph output's tensor.</summary>
-    public DML_BUFFER_TENSOR_DESC[] Outputs { get; }
+    /// <summary>Each graph output's tensor (null where no edge leaves for it; execution then fails).</summary>
+    public DmlGraphInterpreter.TensorDesc?[] Outputs { get; }
 
     /// <summary>The persistent binding the initializer stamped, once it ran.</summary>
     public (ReferenceResource Resource, ulong Offset)? InitializedAt { get; set; }
@@ -122,12 +103,12 @@ internal sealed unsafe partial class ReferenceCompiledGraph : ReferenceDmlChild,
             throw Gpu.Fail($"RecordDispatch: the graph needs a persistent resource of {PersistentSize} bytes bound.");
     }
 
-    void Check(ReferenceBinding? binding, DML_BUFFER_TENSOR_DESC tensor, string what)
+    void Check(ReferenceBinding? binding, DmlGraphInterpreter.TensorDesc? tensor, string what)
     {
         if (binding is null)
             throw Gpu.Fail($"RecordDispatch: {what} is not bound.");
-        if (binding.Size < tensor.TotalTensorSizeInBytes)
-            throw Gpu.Fail($"RecordDispatch: {what} is bound to {binding.Size} bytes; its tensor needs {tensor.TotalTensorSizeInBytes}.");
+        if (tensor is not null && binding.Size < tensor.TotalBytes)
+            throw Gpu.Fail($"RecordDispatch: {what} is bound to {binding.Size} bytes; its tensor needs {tensor.TotalBytes}.");
     }
 
     public void Execute(ReferenceBinding.Set bindings)
@@ -150,14 +131,14 @@ internal sealed unsafe partial class ReferenceCompiledGraph : ReferenceDmlChild,
 
         var inputs = new float[Inputs.Length][];
         for (var k = 0; k < inputs.Length; k++)
-            inputs[k] = ReferenceTensorLayout.Decode(bindings.Inputs[k]!.Data, Inputs[k].TotalTensorSizeInBytes, Inputs[k].DataType);
+            inputs[k] = DmlGraphInterpreter.Decode(bindings.Inputs[k]!.Data, Inputs[k].TotalBytes, Inputs[k].DataType);
         var outputs = DmlGraphInterpreter.Execute(graph, Gpu.Operators, inputs);
         for (var k = 0; k < outputs.Length; k++)
         {
-            var size = (ulong)ReferenceTensorLayout.ElementSize(Outputs[k].DataType);
-            if ((ulong)outputs[k].Length * size > bindings.Outputs[k]!.Size)
+            var tensor = Outputs[k]!;
+            if ((ulong)outputs[k].Length * tensor.ElementSize > bindings.Outputs[k]!.Size)
                 throw Gpu.Fail($"Dispatch: graph output {k} has {outputs[k].Length} elements; its binding holds {bindings.Outputs[k]!.Size} bytes.");
-            ReferenceTensorLayout.Encode(outputs[k], bindings.Outputs[k]!.Data, Outputs[k].DataType);
+            DmlGraphInterpreter.Encode(outputs[k], bindings.Outputs[k]!.Data, tensor.DataType);
         }
         Dispatches++;
     }
