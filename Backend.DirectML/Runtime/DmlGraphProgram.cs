@@ -84,7 +84,7 @@ internal sealed unsafe class DmlGraphProgram : IDisposable
                     : new DML_BINDING_DESC { Type = DML_BINDING_TYPE.DML_BINDING_TYPE_BUFFER, Desc = &binding };
                 table.BindOutputs(1, &desc);
             }
-            device.Submit(Record(initializer));
+            device.Submit(list => Record(initializer, list));
 
             // Rebind the same table to the compiled graph: inputs, outputs, and both resources.
             var graphPointer = ComInterop.AddRefPointer<IDMLDispatchable>(compiled);
@@ -114,16 +114,16 @@ internal sealed unsafe class DmlGraphProgram : IDisposable
     }
 
     /// <summary>Records the graph's dispatch, followed by a UAV barrier so later copies see its outputs.</summary>
-    public void RecordDispatch(ID3D12GraphicsCommandList list) => Record(compiled)(list);
+    public void RecordDispatch(ID3D12GraphicsCommandList list) => Record(compiled, list);
 
-    Action<ID3D12GraphicsCommandList> Record(IDMLDispatchable dispatchable) => list =>
+    void Record(IDMLDispatchable dispatchable, ID3D12GraphicsCommandList list)
     {
         var heaps = stackalloc void*[1];
         heaps[0] = heapPointer;
         list.SetDescriptorHeaps(1, heaps);
         recorder.RecordDispatch(list, dispatchable, table);
         Barriers.AllUnorderedAccess(list);
-    };
+    }
 
     /// <summary>A table over the whole heap: at least what either dispatchable requires, never zero descriptors.</summary>
     DML_BINDING_TABLE_DESC TableDesc(void* dispatchable, uint descriptors) => new()
