@@ -29,7 +29,13 @@ public sealed class TorchBackend : IBackend
     /// <summary>When false, graphs are compiled as given (for tests of the passes themselves).</summary>
     public bool Optimize { get; init; } = true;
 
+    /// <summary>
+    /// When true (the default), gradients of fused ops (convolution) run libtorch's native backward
+    /// kernels through autograd on that one op; false runs every gradient op's own kernel (for tests).
+    /// </summary>
+    public bool NativeBackward { get; init; } = true;
+
     /// <inheritdoc/>
     public ICompiledGraph Compile(Graph graph) =>
-        new TorchCompiledGraph(Optimize ? Passes.Pipeline.Optimize(graph) : graph, Device);
+        new TorchCompiledGraph(Optimize ? Passes.Pipeline.Optimize(graph) : graph, Device, NativeBackward);
 }

@@ -1,4 +1,5 @@
 using Dsl.Backend.Torch.Lowering;
+using Dsl.Backend.Torch.Plan;
 using Dsl.Passes;
 using TorchSharp;
 using TT = TorchSharp.torch.Tensor;
@@ -21,24 +22,39 @@ internal sealed class TorchCompiledGraph : ICompiledGraph
 
     sealed record Step(Node Node, Kernel Kernel, int[] Inputs, int[] Outputs, int[] FreeAfter);
 
-    public TorchCompiledGraph(Graph graph, torch.Device device)
+    public TorchCompiledGraph(Graph graph, torch.Device device, bool nativeBackward = true)
     {
         Graph = graph;
         this.device = device;
         context = new KernelContext(device);
+        var kernels = graph.Nodes.Select(n => KernelTable.For(n.Op)).ToArray();
         var lastUse = Liveness.LastUse(graph);
+        var groups = nativeBackward ? NativeConvolutionBackward.FindGroups(graph) : [];
+        NativeBackwardGroups = groups.Count;
+        foreach (var group in groups)
+        {
+            var (forward, weightGrad, inputGrad) = NativeConvolutionBackward.Kernels(group);
+            kernels[group.Forward.Index] = forward;
+            kernels[group.WeightGrad.Index] = weightGrad;
+            if (group.InputGrad is { } ig) kernels[ig.Index] = inputGrad!;
+            // autograd holds x and w until the first gradient node runs.
+            foreach (var v in group.Forward.Inputs) lastUse[v.Id] = Math.Max(lastUse[v.Id], group.First.Index);
+        }
+        var freedAfter = FreedAfter(graph, lastUse);
         steps = graph.Nodes.Select(n => new Step(
-            n, KernelTable.For(n.Op),
+            n, kernels[n.Index],
             n.Inputs.Select(i => i.Id).ToArray(),
             n.Outputs.Select(o => o.Id).ToArray(),
-            n.Inputs.Concat(n.Outputs).Where(v => lastUse[v.Id] <= n.Index && !v.IsPersistent && v.Kind != ValueKind.Input)
-                .Select(v => v.Id).Distinct().ToArray())).ToArray();
+            freedAfter[n.Index].ToArray())).ToArray();
         cloneOnUpdate = graph.Updates.Select(u => AliasesPersistent(u.Value)).ToArray();
         foreach (var p in graph.Persistent)
             persistent[p.Id] = torch.zeros(p.Shape.ToLongArray(), p.DType.ToTorch(), device);
     }
 
     public Graph Graph { get; }
+
+    /// <summary>Convolutions whose gradients run through libtorch's native backward.</summary>
+    internal int NativeBackwardGroups { get; }
 
     /// <summary>Most torch tensors alive at once during the last run, for memory tests.</summary>
     internal long LastRunPeakLiveTensors { get; private set; }
@@ -117,6 +133,16 @@ internal sealed class TorchCompiledGraph : ICompiledGraph
             slots[id]?.Dispose();
             slots[id] = null;
         }
+    }
+
+    /// <summary>Per node, the intermediates to free after it: those it reads last, or makes and nothing reads.</summary>
+    static List<int>[] FreedAfter(Graph graph, int[] lastUse)
+    {
+        var freed = graph.Nodes.Select(_ => new List<int>()).ToArray();
+        foreach (var node in graph.Nodes)
+            foreach (var v in node.Outputs)
+                if (lastUse[v.Id] != Liveness.Forever) freed[Math.Max(lastUse[v.Id], node.Index)].Add(v.Id);
+        return freed;
     }
 
     /// <summary>True if a value may share storage with a persistent tensor (a view chain from one).</summary>
