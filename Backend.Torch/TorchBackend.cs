@@ -4,7 +4,8 @@ namespace Dsl.Backend.Torch;
 
 /// <summary>
 /// Runs graphs as flat TorchSharp execution plans on CPU, or on CUDA where libtorch-cuda is present.
-/// TorchSharp autograd is never used here: the backward pass is part of the graph.
+/// TorchSharp autograd never decides what is differentiated: the backward pass is part of the graph
+/// (a kernel may call one libtorch backward through it, as relu_grad does).
 /// </summary>
 public sealed class TorchBackend : IBackend
 {
