@@ -65,7 +65,7 @@ public static class Autodiff
             {
                 NodesVisited++;
                 if (!node.Inputs.Any(active.Contains)) continue;
-                var dys = node.Outputs.Select(o => grads.TryGetValue(o.Id, out var g) ? g : Ops.ZerosLike(o)).ToArray();
+                var dys = node.Outputs.Select(o => grads.GetValueOrDefault(o.Id)).ToArray();
                 var dxs = node.Op.Vjp(new VjpContext(node, dys));
                 if (dxs.Length != node.Inputs.Count)
                     throw new InvalidOperationException($"VJP rule of {node.Op.Name} returned {dxs.Length} gradients for {node.Inputs.Count} inputs.");
