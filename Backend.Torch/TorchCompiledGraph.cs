@@ -29,17 +29,7 @@ internal sealed class TorchCompiledGraph : ICompiledGraph
         context = new KernelContext(device);
         var kernels = graph.Nodes.Select(n => KernelTable.For(n.Op)).ToArray();
         var lastUse = Liveness.LastUse(graph);
-        var groups = nativeBackward ? NativeConvolutionBackward.FindGroups(graph) : [];
-        NativeBackwardGroups = groups.Count;
-        foreach (var group in groups)
-        {
-            var (forward, weightGrad, inputGrad) = NativeConvolutionBackward.Kernels(group);
-            kernels[group.Forward.Index] = forward;
-            kernels[group.WeightGrad.Index] = weightGrad;
-            if (group.InputGrad is { } ig) kernels[ig.Index] = inputGrad!;
-            // autograd holds x and w until the first gradient node runs.
-            foreach (var v in group.Forward.Inputs) lastUse[v.Id] = Math.Max(lastUse[v.Id], group.First.Index);
-        }
+        NativeBackwardGroups = nativeBackward ? NativeBackward.Apply(graph, kernels, lastUse) : 0;
         var freedAfter = FreedAfter(graph, lastUse);
         steps = graph.Nodes.Select(n => new Step(
             n, kernels[n.Index],

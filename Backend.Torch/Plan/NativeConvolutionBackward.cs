@@ -22,17 +22,9 @@ internal sealed class NativeConvolutionBackward
 
     NativeConvolutionBackward(bool wantInput) => this.wantInput = wantInput;
 
-    /// <summary>One fused group: the forward node, the weight-gradient node and the optional input-gradient node.</summary>
-    internal sealed record Group(Node Forward, Node WeightGrad, Node? InputGrad)
-    {
-        /// <summary>The grad node that runs first (it computes both gradients).</summary>
-        public Node First => InputGrad is null || WeightGrad.Index < InputGrad.Index ? WeightGrad : InputGrad;
-    }
-
     /// <summary>Pairs each conv2d with a later weight gradient of the same x and geometry (and an input gradient sharing its dy).</summary>
-    public static List<Group> FindGroups(Graph graph)
+    public static IEnumerable<NativeBackwardGroup> FindGroups(Graph graph)
     {
-        var groups = new List<Group>();
         var used = new HashSet<Node>();
         var weightGrads = graph.Nodes.Where(n => n.Op is Conv2dWeightGradOp).ToLookup(n => n.Inputs[0].Id);
         var inputGrads = graph.Nodes.Where(n => n.Op is Conv2dInputGradOp).ToLookup(n => (n.Inputs[0].Id, n.Inputs[1].Id));
@@ -50,16 +42,17 @@ internal sealed class NativeConvolutionBackward
             var inputGrad = InputGradFor(weightGrad);
             used.Add(weightGrad);
             if (inputGrad is not null) used.Add(inputGrad);
-            groups.Add(new Group(conv, weightGrad, inputGrad));
+            yield return Group(conv, weightGrad, inputGrad);
         }
-        return groups;
     }
 
-    /// <summary>Kernels replacing the group's three nodes, sharing one recording.</summary>
-    public static (Kernel Forward, Kernel WeightGrad, Kernel? InputGrad) Kernels(Group group)
+    /// <summary>The group's kernels, sharing one recording.</summary>
+    static NativeBackwardGroup Group(Node conv, Node weightGrad, Node? inputGrad)
     {
-        var state = new NativeConvolutionBackward(group.InputGrad is not null);
-        return (state.RunForward, state.RunWeightGrad, group.InputGrad is null ? null : state.RunInputGrad);
+        var state = new NativeConvolutionBackward(inputGrad is not null);
+        var kernels = new Dictionary<Node, Kernel> { [conv] = state.RunForward, [weightGrad] = state.RunWeightGrad };
+        if (inputGrad is not null) kernels[inputGrad] = state.RunInputGrad;
+        return new NativeBackwardGroup(conv, kernels, Math.Min(weightGrad.Index, inputGrad?.Index ?? int.MaxValue));
     }
 
     /// <summary>Drops a recording left by a run that failed part-way.</summary>
