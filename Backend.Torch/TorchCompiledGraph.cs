@@ -17,10 +17,11 @@ internal sealed class TorchCompiledGraph : ICompiledGraph
     readonly KernelContext context;
     readonly Step[] steps;
     readonly Dictionary<int, TT> persistent = [];
+    readonly Dictionary<int, TT> constants = [];
     readonly bool[] cloneOnUpdate;
     bool disposed;
 
-    sealed record Step(Node Node, Kernel Kernel, int[] Inputs, int[] Outputs, int[] FreeAfter);
+    sealed record Step(Node Node, Kernel Kernel, int[] Inputs, int[] Outputs, int[] FreeAfter, (int Input, InPlaceKernel Kernel)? InPlace);
 
     public TorchCompiledGraph(Graph graph, torch.Device device, bool nativeBackward = true)
     {
@@ -29,19 +30,32 @@ internal sealed class TorchCompiledGraph : ICompiledGraph
         context = new KernelContext(device);
         var kernels = graph.Nodes.Select(n => KernelTable.For(n.Op)).ToArray();
         var lastUse = Liveness.LastUse(graph);
-        NativeBackwardGroups = nativeBackward ? NativeBackward.Apply(graph, kernels, lastUse) : 0;
+        var hoisted = ConstantHoisting.Find(graph);
+        Evaluate(hoisted, kernels);
+        var pinned = new HashSet<int>(constants.Keys);
+        NativeBackwardGroups = nativeBackward ? NativeBackward.Apply(graph, kernels, lastUse, pinned) : 0;
+        var inPlace = InPlaceRewrite.Choose(graph, lastUse, pinned);
         var freedAfter = FreedAfter(graph, lastUse);
-        steps = graph.Nodes.Select(n => new Step(
+        var isHoisted = hoisted.Select(n => n.Index).ToHashSet();
+        steps = graph.Nodes.Where(n => !isHoisted.Contains(n.Index)).Select(n => new Step(
             n, kernels[n.Index],
             n.Inputs.Select(i => i.Id).ToArray(),
             n.Outputs.Select(o => o.Id).ToArray(),
-            freedAfter[n.Index].ToArray())).ToArray();
+            freedAfter[n.Index].Where(id => !constants.ContainsKey(id)).ToArray(),
+            inPlace[n.Index])).ToArray();
+        InPlaceSteps = steps.Count(s => s.InPlace is not null);
         cloneOnUpdate = graph.Updates.Select(u => AliasesPersistent(u.Value)).ToArray();
         foreach (var p in graph.Persistent)
             persistent[p.Id] = torch.zeros(p.Shape.ToLongArray(), p.DType.ToTorch(), device);
     }
 
     public Graph Graph { get; }
+
+    /// <summary>Nodes that write their result into a dying input.</summary>
+    internal int InPlaceSteps { get; }
+
+    /// <summary>Values computed once at compile (constants and ops on constants only).</summary>
+    internal int HoistedValues => constants.Count;
 
     /// <summary>Convolutions whose gradients run through libtorch's native backward.</summary>
     internal int NativeBackwardGroups { get; }
@@ -71,6 +85,7 @@ internal sealed class TorchCompiledGraph : ICompiledGraph
         {
             using var noGrad = torch.no_grad();
             foreach (var (id, t) in persistent) slots[id] = t;
+            foreach (var (id, t) in constants) slots[id] = t;
             foreach (var input in Graph.Inputs)
                 slots[input.Id] = CompiledGraphContract.Feed(Graph, input, inputs).ToTorch(device);
             long peak = 0;
@@ -97,7 +112,7 @@ internal sealed class TorchCompiledGraph : ICompiledGraph
         finally
         {
             for (int id = 0; id < slots.Length; id++)
-                if (slots[id] is { } t && !Graph.Values[id].IsPersistent) t.Dispose();
+                if (slots[id] is { } t && !Graph.Values[id].IsPersistent && !constants.ContainsKey(id)) t.Dispose();
         }
     }
 
@@ -109,7 +124,7 @@ internal sealed class TorchCompiledGraph : ICompiledGraph
         long started = OpProfile.Enabled ? System.Diagnostics.Stopwatch.GetTimestamp() : 0;
         try
         {
-            outs = step.Kernel(step.Node.Op, args, context);
+            outs = step.InPlace is { } inPlace ? [inPlace.Kernel(args, inPlace.Input)] : step.Kernel(step.Node.Op, args, context);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -117,11 +132,24 @@ internal sealed class TorchCompiledGraph : ICompiledGraph
             throw new InvalidOperationException($"Backend.Torch failed at node {step.Node.Index} {step.Node.Op.Describe()}{scope}: {e.Message}", e);
         }
         if (OpProfile.Enabled) OpProfile.Record(step.Node.Op.Name, System.Diagnostics.Stopwatch.GetTimestamp() - started);
+        // The overwritten input's tensor now belongs to the output: drop its slot without disposing it.
+        if (step.InPlace is { } written) slots[step.Inputs[written.Input]] = null;
         for (int k = 0; k < outs.Length; k++) slots[step.Outputs[k]] = outs[k];
         foreach (var id in step.FreeAfter)
         {
             slots[id]?.Dispose();
             slots[id] = null;
+        }
+    }
+
+    /// <summary>Computes the hoisted nodes once, keeping their results for every run.</summary>
+    void Evaluate(List<Node> hoisted, Kernel[] kernels)
+    {
+        using var noGrad = torch.no_grad();
+        foreach (var node in hoisted)
+        {
+            var outs = kernels[node.Index](node.Op, node.Inputs.Select(i => constants[i.Id]).ToArray(), context);
+            for (int k = 0; k < outs.Length; k++) constants[node.Outputs[k].Id] = outs[k];
         }
     }
 
@@ -150,7 +178,8 @@ internal sealed class TorchCompiledGraph : ICompiledGraph
     {
         if (disposed) return;
         disposed = true;
-        foreach (var t in persistent.Values) t.Dispose();
+        foreach (var t in persistent.Values.Concat(constants.Values)) t.Dispose();
         persistent.Clear();
+        constants.Clear();
     }
 }
