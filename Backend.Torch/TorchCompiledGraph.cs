@@ -18,8 +18,13 @@ internal sealed class TorchCompiledGraph : ICompiledGraph
     readonly Step[] steps;
     readonly Dictionary<int, TT> persistent = [];
     readonly Dictionary<int, TT> constants = [];
-    readonly bool[] cloneOnUpdate;
+    readonly UpdateCopy[] updateCopies;
+    readonly FlatParameters flat;
+    readonly Tensor[] inputs;
     bool disposed;
+
+    /// <summary>One copy into persistent storage after a run: a value (or a range of a rank-1 value) into a target.</summary>
+    sealed record UpdateCopy(TT Target, int Source, long Start, long Length, bool CloneFirst);
 
     sealed record Step(Node Node, Kernel Kernel, int[] Inputs, int[] Outputs, int[] FreeAfter, (int Input, InPlaceKernel Kernel)? InPlace);
 
@@ -28,8 +33,17 @@ internal sealed class TorchCompiledGraph : ICompiledGraph
         Graph = graph;
         this.device = device;
         context = new KernelContext(device);
+        flat = new FlatParameters(graph, device, persistent);
         var kernels = graph.Nodes.Select(n => KernelTable.For(n.Op)).ToArray();
+        var persistentViews = new HashSet<int>();
+        foreach (var (node, kernel) in flat.ConcatViews(graph))
+        {
+            kernels[node.Index] = kernel;
+            persistentViews.Add(node.Output.Id);
+        }
+        updateCopies = UpdateCopies(graph, persistentViews);
         var lastUse = Liveness.LastUse(graph);
+        foreach (var c in updateCopies) lastUse[c.Source] = Liveness.Forever;
         var hoisted = ConstantHoisting.Find(graph);
         Evaluate(hoisted, kernels);
         var pinned = new HashSet<int>(constants.Keys);
@@ -44,12 +58,17 @@ internal sealed class TorchCompiledGraph : ICompiledGraph
             freedAfter[n.Index].Where(id => !constants.ContainsKey(id)).ToArray(),
             inPlace[n.Index])).ToArray();
         InPlaceSteps = steps.Count(s => s.InPlace is not null);
-        cloneOnUpdate = graph.Updates.Select(u => AliasesPersistent(u.Value)).ToArray();
-        foreach (var p in graph.Persistent)
-            persistent[p.Id] = torch.zeros(p.Shape.ToLongArray(), p.DType.ToTorch(), device);
+        inputs = [.. graph.Inputs];
+        ParameterViews = persistentViews.Count;
     }
 
     public Graph Graph { get; }
+
+    /// <summary>Concatenations of parameters read as views of the flat parameter buffer.</summary>
+    internal int ParameterViews { get; }
+
+    /// <summary>Copies into persistent storage after each run (fused parameter updates count once).</summary>
+    internal int UpdateCopyCount => updateCopies.Length;
 
     /// <summary>Nodes that write their result into a dying input.</summary>
     internal int InPlaceSteps { get; }
@@ -86,7 +105,7 @@ internal sealed class TorchCompiledGraph : ICompiledGraph
             using var noGrad = torch.no_grad();
             foreach (var (id, t) in persistent) slots[id] = t;
             foreach (var (id, t) in constants) slots[id] = t;
-            foreach (var input in Graph.Inputs)
+            foreach (var input in this.inputs)
                 slots[input.Id] = CompiledGraphContract.Feed(Graph, input, inputs).ToTorch(device);
             long peak = 0;
             foreach (var step in steps)
@@ -99,13 +118,19 @@ internal sealed class TorchCompiledGraph : ICompiledGraph
             var results = new Dictionary<string, HostTensor>();
             foreach (var o in Graph.Outputs) results[o.Name] = slots[o.Value.Id]!.ToHost(o.Value.DType);
 
-            // Updates read values that may be views of persistent tensors: clone those before any copy.
-            var values = Graph.Updates.Select((u, k) => cloneOnUpdate[k] ? slots[u.Value.Id]!.clone() : null).ToArray();
-            for (int k = 0; k < values.Length; k++)
+            // Updates may read views of persistent tensors: clone those before any copy.
+            var sources = new TT[updateCopies.Length];
+            for (int k = 0; k < sources.Length; k++)
             {
-                var u = Graph.Updates[k];
-                persistent[u.Target.Id].copy_(values[k] ?? slots[u.Value.Id]!);
-                values[k]?.Dispose();
+                var c = updateCopies[k];
+                var value = slots[c.Source]!;
+                sources[k] = c.Length < 0 ? value : value.narrow(0, c.Start, c.Length);
+                if (c.CloneFirst) sources[k] = sources[k].clone();
+            }
+            for (int k = 0; k < sources.Length; k++)
+            {
+                updateCopies[k].Target.copy_(sources[k]);
+                if (!ReferenceEquals(sources[k], slots[updateCopies[k].Source])) sources[k].Dispose();
             }
             return results;
         }
@@ -163,12 +188,31 @@ internal sealed class TorchCompiledGraph : ICompiledGraph
         return freed;
     }
 
+    /// <summary>The copies after a run: consecutive parameter updates from one flat value as one copy, the rest one each.</summary>
+    UpdateCopy[] UpdateCopies(Graph graph, HashSet<int> persistentViews)
+    {
+        var copies = new List<UpdateCopy>();
+        var fused = new HashSet<int>();
+        foreach (var (updates, source, start, target) in flat.FusedUpdates(graph))
+        {
+            copies.Add(new UpdateCopy(target, source, start, target.shape[0], AliasesPersistent(graph.Values[source], persistentViews)));
+            fused.UnionWith(updates);
+        }
+        for (int k = 0; k < graph.Updates.Count; k++)
+        {
+            if (fused.Contains(k)) continue;
+            var u = graph.Updates[k];
+            copies.Add(new UpdateCopy(persistent[u.Target.Id], u.Value.Id, 0, -1, AliasesPersistent(u.Value, persistentViews)));
+        }
+        return [.. copies];
+    }
+
     /// <summary>True if a value may share storage with a persistent tensor (a view chain from one).</summary>
-    static bool AliasesPersistent(Tensor v)
+    static bool AliasesPersistent(Tensor v, HashSet<int> persistentViews)
     {
         while (true)
         {
-            if (v.IsPersistent) return true;
+            if (v.IsPersistent || persistentViews.Contains(v.Id)) return true;
             if (v.Producer?.Op is not (ReshapeOp or ExpandOp or PermuteOp or SliceOp or StopGradientOp)) return false;
             v = v.Producer.Inputs[0];
         }
@@ -179,6 +223,7 @@ internal sealed class TorchCompiledGraph : ICompiledGraph
         if (disposed) return;
         disposed = true;
         foreach (var t in persistent.Values.Concat(constants.Values)) t.Dispose();
+        flat.Dispose();
         persistent.Clear();
         constants.Clear();
     }

@@ -91,3 +91,48 @@ public class PlanRewriteTests
         DisposeScopeManager.Statistics.ThreadTotalLiveCount.ShouldBe(live);
     }
 }
+
+/// <summary>Parameters share one flat buffer: a flat optimizer reads it as a view and writes it back with one copy.</summary>
+public class FlatParameterTests
+{
+    static (Graph Graph, Tensor P1, Tensor P2) FlatStep(bool selfAlias)
+    {
+        var g = new Graph("flat");
+        var p1 = g.Parameter("p1", new Shape(2, 3), DType.Float64);
+        var p2 = g.Parameter("p2", new Shape(4), DType.Float64);
+        var flat = Ops.Concat(0, Ops.Reshape(p1, 6), p2);
+        g.Output("norm", Ops.Sum(flat * flat));
+        var next = selfAlias ? flat : flat * 0.5 + 1.0;
+        g.Update(p1, Ops.Reshape(Ops.Slice(next, 0, 0, 6), 2, 3));
+        g.Update(p2, Ops.Slice(next, 0, 6, 10));
+        return (g, p1, p2);
+    }
+
+    [Fact]
+    public void A_flat_update_reads_the_parameter_buffer_and_writes_it_back_in_one_copy()
+    {
+        var (g, _, _) = FlatStep(selfAlias: false);
+        using var compiled = (TorchCompiledGraph)new TorchBackend().Compile(g);
+        compiled.ParameterViews.ShouldBe(1);
+        compiled.UpdateCopyCount.ShouldBe(1);
+        compiled.SetPersistent("p1", HostTensor.F64(new Shape(2, 3), [1, 2, 3, 4, 5, 6]));
+        compiled.SetPersistent("p2", HostTensor.F64(new Shape(4), [7, 8, 9, 10]));
+        compiled.Run(new Dictionary<string, HostTensor>())["norm"].ToScalar().ShouldBe(385);
+        compiled.GetPersistent("p1").ToDoubles().ShouldBe([1.5, 2, 2.5, 3, 3.5, 4]);
+        compiled.GetPersistent("p2").ToDoubles().ShouldBe([4.5, 5, 5.5, 6]);
+        compiled.Run(new Dictionary<string, HostTensor>());
+        compiled.GetPersistent("p2").ToDoubles().ShouldBe([3.25, 3.5, 3.75, 4]);
+    }
+
+    [Fact]
+    public void Updates_from_the_parameter_view_itself_keep_the_values()
+    {
+        var (g, _, _) = FlatStep(selfAlias: true);
+        using var compiled = new TorchBackend().Compile(g);
+        compiled.SetPersistent("p1", HostTensor.F64(new Shape(2, 3), [1, 2, 3, 4, 5, 6]));
+        compiled.SetPersistent("p2", HostTensor.F64(new Shape(4), [7, 8, 9, 10]));
+        compiled.Run(new Dictionary<string, HostTensor>());
+        compiled.GetPersistent("p1").ToDoubles().ShouldBe([1, 2, 3, 4, 5, 6]);
+        compiled.GetPersistent("p2").ToDoubles().ShouldBe([7, 8, 9, 10]);
+    }
+}
