@@ -1,0 +1,49 @@
+using Dsl.Bench.Reference;
+using Dsl.Models;
+using Dsl.Models.Methods;
+using Dsl.Models.Tasks;
+using Dsl.Models.Training;
+
+namespace Dsl.Bench.Rows;
+
+/// <summary>
+/// The rows, in priority order. Tasks are constructed as the command line constructs them
+/// (samples/Dsl.Cli: TrainSslSettings.CreateMethod, SupervisedCommand), with the command line's
+/// optimizer settings at a constant learning rate (the peak of its warmup-cosine schedule).
+/// </summary>
+static class RowCatalog
+{
+    public static IReadOnlyList<Row> All { get; } =
+    [
+        Mlp(),
+        SimClrConv(),
+    ];
+
+    public static Row? Find(string name) => All.FirstOrDefault(r => r.Name == name);
+
+    /// <summary>
+    /// <c>train</c>'s optimizer (samples/Dsl.Cli/TrainSsl.cs, SupervisedCommand.cs): AdamW with weight
+    /// decay 1e-4, biases and norm weights exempt, gradients clipped to norm 5, seed 0.
+    /// </summary>
+    static TrainerOptions CliOptions(int batch, double lr) =>
+        new(batch, new AdamW(WeightDecay: 1e-4) { DecayFilter = Optimizer.ExcludeBiasAndNorm }, new ConstantSchedule(lr), ClipNorm: 5.0, Seed: 0);
+
+    /// <summary>784-256-10 GELU MLP of <c>train-mlp</c>: AdamW as torch.optim.AdamW's defaults (weight decay 0.01 on all), lr 1e-3, no clipping.</summary>
+    static Row Mlp()
+    {
+        var mlp = new Models.Mlp(256);
+        return new Row("mlp", "MLP 784-256-10 (GELU), cross-entropy; AdamW wd 0.01 (all parameters), lr 1e-3", 128, new StepCounts(5, 100, 5, 200),
+            () => new SupervisedMlpTask(mlp), new TrainerOptions(128, new AdamW(), new ConstantSchedule(1e-3)),
+            () => Batches.Flat(128, mlp.Inputs, mlp.Classes), s => new MlpReference(s));
+    }
+
+    /// <summary><c>train --method simclr</c>: conv-64 encoder, head 64-64-64, NT-Xent T 0.2, online probe (10 classes), Fashion-MNIST 28×28.</summary>
+    static Row SimClrConv()
+    {
+        const double Temperature = 0.2;
+        return new Row("simclr-conv", "SimCLR: conv-64 encoder, head 64-64-64, NT-Xent T 0.2, online probe; 2 views 1x28x28", 128, new StepCounts(5, 10, 5, 20),
+            () => new SimClrMethod(Backbone.Parse("conv", 1, 64, size: 28), 1, 28, 64, Temperature, onlineProbeClasses: 10).Task,
+            CliOptions(128, 2e-3), () => Batches.TwoViews(128, 1, 28, 10),
+            s => new TwoViewReference(s, ConvNets.ConvEncoder, ConvNets.SimClrHead, (z1, z2) => Losses.NtXent(z1, z2, Temperature)));
+    }
+}
