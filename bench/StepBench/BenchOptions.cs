@@ -9,7 +9,8 @@ namespace Dsl.Bench;
 /// <param name="Threads">torch intra-op threads (0: libtorch's default).</param>
 /// <param name="Results">Results file, "none", or null for bench/results/yyyy-MM-dd.md.</param>
 /// <param name="Child">Run by --memory: print one machine-readable result line.</param>
-sealed record BenchOptions(string Command, IReadOnlyList<string> Rows, string Variant, bool Memory, CountOverrides Counts, int Threads, string? Results, bool Child)
+/// <param name="Sgd">Replace each row's optimizer by SGD (momentum 0.9, no weight decay) at the same learning rate.</param>
+sealed record BenchOptions(string Command, IReadOnlyList<string> Rows, string Variant, bool Memory, CountOverrides Counts, int Threads, string? Results, bool Child, bool Sgd = false)
 {
     public const string Usage = """
         usage: StepBench all | <row>[,<row>...] | build | list  [options]
@@ -22,6 +23,8 @@ sealed record BenchOptions(string Command, IReadOnlyList<string> Rows, string Va
           --memory                   each row's variants in separate child processes: peak RSS (VmHWM)
           --check N --warmup N --rounds R --steps N   step counts (default: per row, see 'list')
           --threads T                torch intra-op threads (default: libtorch's)
+          --optimizer sgd            SGD (momentum 0.9) instead of each row's AdamW: a loss check without Adam's
+                                     amplification of rounding noise
           --results PATH|none        where to write the Markdown results (default bench/results/<date>.md)
         """;
 
@@ -50,6 +53,12 @@ sealed record BenchOptions(string Command, IReadOnlyList<string> Rows, string Va
                 "--threads" => o with { Threads = Count() },
                 "--results" => o with { Results = Next() },
                 "--child" => o with { Child = true },
+                "--optimizer" => Next() switch
+                {
+                    "sgd" => o with { Sgd = true },
+                    "adamw" => o with { Sgd = false },
+                    var name => throw new ArgumentException($"--optimizer must be adamw (the rows' own) or sgd, not {name}"),
+                },
                 _ => throw new ArgumentException($"unknown option {args[i]}"),
             };
         }

@@ -3,6 +3,7 @@ using Dsl.Backend.Torch;
 using Dsl.Bench;
 using Dsl.Bench.Measure;
 using Dsl.Bench.Rows;
+using Dsl.Models.Training;
 using TorchSharp;
 
 // One DSL training step (the shared Trainer's compiled step graph on TorchBackend("cpu")) against a
@@ -49,7 +50,7 @@ foreach (var name in options.Command == "all" ? RowCatalog.All.Select(r => r.Nam
         Console.Error.WriteLine($"error: no row '{name}'; rows: {string.Join(", ", RowCatalog.All.Select(r => r.Name))}");
         return 2;
     }
-    rows.Add(row);
+    rows.Add(options.Sgd ? row with { Options = row.Options with { Optimizer = new Sgd(Momentum: 0.9) } } : row);
 }
 
 if (options.Memory)

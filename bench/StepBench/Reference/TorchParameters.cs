@@ -4,6 +4,7 @@ using Dsl.Models.Training;
 using TorchSharp;
 using Parameter = TorchSharp.Modules.Parameter;
 using TorchAdamW = TorchSharp.Modules.AdamW;
+using TorchSgd = TorchSharp.Modules.SGD;
 using TT = TorchSharp.torch.Tensor;
 
 namespace Dsl.Bench.Reference;
@@ -42,19 +43,25 @@ sealed class TorchParameters : IDisposable
     public bool Has(string name) => byName.ContainsKey(name);
 
     /// <summary>
-    /// torch.optim.AdamW with the DSL optimizer's betas, eps and weight decay; parameters its decay
-    /// filter exempts form a second group without decay. The schedule must be constant.
+    /// torch.optim.AdamW (or SGD) with the DSL optimizer's settings; parameters its decay filter
+    /// exempts form a second group without weight decay. The schedule must be constant.
     /// </summary>
     public torch.optim.Optimizer CreateOptimizer(TrainerOptions options)
     {
-        if (options.Optimizer is not Models.Training.AdamW adam)
-            throw new NotSupportedException($"The references implement AdamW only, not {options.Optimizer.GetType().Name}.");
         if (options.Schedule is not ConstantSchedule constant)
             throw new NotSupportedException("The references take a constant learning rate.");
         double lr = constant.Rate;
-        TorchAdamW.ParamGroup Group(bool decays) =>
-            new(trained.Where(p => p.Decays == decays).Select(p => p.Value), lr, adam.Beta1, adam.Beta2, adam.Eps, decays ? adam.WeightDecay : 0);
-        return torch.optim.AdamW([Group(true), Group(false)], lr, adam.Beta1, adam.Beta2, adam.Eps, adam.WeightDecay);
+        IEnumerable<Parameter> Group(bool decays) => trained.Where(p => p.Decays == decays).Select(p => p.Value);
+        return options.Optimizer switch
+        {
+            Models.Training.AdamW a => torch.optim.AdamW(
+                [new TorchAdamW.ParamGroup(Group(true), lr, a.Beta1, a.Beta2, a.Eps, a.WeightDecay), new TorchAdamW.ParamGroup(Group(false), lr, a.Beta1, a.Beta2, a.Eps, 0)],
+                lr, a.Beta1, a.Beta2, a.Eps, a.WeightDecay),
+            Sgd s => torch.optim.SGD(
+                [new TorchSgd.ParamGroup(Group(true), lr, s.Momentum, 0, s.WeightDecay, s.Nesterov), new TorchSgd.ParamGroup(Group(false), lr, s.Momentum, 0, 0, s.Nesterov)],
+                lr, s.Momentum, 0, s.WeightDecay, s.Nesterov),
+            var other => throw new NotSupportedException($"The references implement AdamW and SGD, not {other.GetType().Name}."),
+        };
     }
 
     /// <summary>

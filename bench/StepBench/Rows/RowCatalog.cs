@@ -17,6 +17,7 @@ static class RowCatalog
     [
         Mlp(),
         SimClrConv(),
+        BarlowConv(),
     ];
 
     public static Row? Find(string name) => All.FirstOrDefault(r => r.Name == name);
@@ -46,4 +47,11 @@ static class RowCatalog
             CliOptions(128, 2e-3), () => Batches.TwoViews(128, 1, 28, 10),
             s => new TwoViewReference(s, ConvNets.ConvEncoder, ConvNets.SimClrHead, (z1, z2) => Losses.NtXent(z1, z2, Temperature)));
     }
+
+    /// <summary><c>train --method barlow</c>: conv-64 encoder, BN projector 256-256-256 (4 × width), λ 5e-3, online probe (10 classes).</summary>
+    static Row BarlowConv() =>
+        new("barlow-conv", "Barlow Twins: conv-64 encoder, BN projector 3x256, lambda 5e-3, online probe; 2 views 1x28x28", 128, new StepCounts(5, 10, 5, 20),
+            () => new BarlowTwinsMethod(Backbone.Parse("conv", 1, 64, size: 28), 1, 28, 4 * 64, onlineProbeClasses: 10).Task,
+            CliOptions(128, 2e-3), () => Batches.TwoViews(128, 1, 28, 10),
+            s => new TwoViewReference(s, ConvNets.ConvEncoder, ConvNets.BarlowProjector, (z1, z2) => Losses.BarlowTwins(z1, z2, 5e-3)));
 }
