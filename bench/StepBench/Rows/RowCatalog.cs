@@ -18,6 +18,7 @@ static class RowCatalog
         Mlp(),
         SimClrConv(),
         BarlowConv(),
+        MaeVit(),
     ];
 
     public static Row? Find(string name) => All.FirstOrDefault(r => r.Name == name);
@@ -54,4 +55,12 @@ static class RowCatalog
             () => new BarlowTwinsMethod(Backbone.Parse("conv", 1, 64, size: 28), 1, 28, 4 * 64, onlineProbeClasses: 10).Task,
             CliOptions(128, 2e-3), () => Batches.TwoViews(128, 1, 28, 10),
             s => new TwoViewReference(s, ConvNets.ConvEncoder, ConvNets.BarlowProjector, (z1, z2) => Losses.BarlowTwins(z1, z2, 5e-3)));
+
+    /// <summary><c>train --method mae</c>: the Fashion-MNIST MAE with the CLI's default patch (side / 4 = 7, a 4×4 grid), mask 0.75.</summary>
+    static Row MaeVit()
+    {
+        var config = MaeConfig.FashionMnist with { PatchSize = 7 };
+        return new Row("mae-vit", "MAE: ViT 6x128 (4 heads, MLP 256), patch 7, decoder 2x64, mask 0.75; 1x28x28", 128, new StepCounts(5, 5, 5, 10),
+            () => new MaeMethod(config).Task, CliOptions(128, 2e-3), () => Batches.Images(128, 1, 28), s => new MaeReference(s, config));
+    }
 }
