@@ -19,6 +19,8 @@ static class RowCatalog
         SimClrConv(),
         BarlowConv(),
         MaeVit(),
+        BarlowResNet18(64, new StepCounts(3, 0, 2, 2)),
+        BarlowResNet18(256, new StepCounts(3, 0, 2, 1)),
     ];
 
     public static Row? Find(string name) => All.FirstOrDefault(r => r.Name == name);
@@ -63,4 +65,14 @@ static class RowCatalog
         return new Row("mae-vit", "MAE: ViT 6x128 (4 heads, MLP 256), patch 7, decoder 2x64, mask 0.75; 1x28x28", 128, new StepCounts(5, 5, 5, 10),
             () => new MaeMethod(config).Task, CliOptions(128, 2e-3), () => Batches.Images(128, 1, 28), s => new MaeReference(s, config));
     }
+
+    /// <summary>
+    /// <c>train --method barlow --backbone resnet18 --dataset cifar10 --width 512</c>: CIFAR-stem ResNet-18,
+    /// BN projector 3 × 2048, online probe (10 classes), 32×32×3.
+    /// </summary>
+    static Row BarlowResNet18(int batch, StepCounts counts) =>
+        new($"barlow-resnet18-b{batch}", "Barlow Twins: ResNet-18 (CIFAR stem), BN projector 3x2048, online probe; 2 views 3x32x32", batch, counts,
+            () => new BarlowTwinsMethod(Backbone.ResNet18(3), 3, 32, 2048, onlineProbeClasses: 10).Task,
+            CliOptions(batch, 2e-3), () => Batches.TwoViews(batch, 3, 32, 10),
+            s => new TwoViewReference(s, ConvNets.CifarResNet, ConvNets.BarlowProjector, (z1, z2) => Losses.BarlowTwins(z1, z2, 5e-3)));
 }
