@@ -21,6 +21,7 @@ static class RowCatalog
         MaeVit(),
         BarlowResNet18(64, new StepCounts(3, 0, 2, 2)),
         BarlowResNet18(256, new StepCounts(3, 0, 2, 1)),
+        MaeKeras(),
     ];
 
     public static Row? Find(string name) => All.FirstOrDefault(r => r.Name == name);
@@ -75,4 +76,12 @@ static class RowCatalog
             () => new BarlowTwinsMethod(Backbone.ResNet18(3), 3, 32, 2048, onlineProbeClasses: 10).Task,
             CliOptions(batch, 2e-3), () => Batches.TwoViews(batch, 3, 32, 10),
             s => new TwoViewReference(s, ConvNets.CifarResNet, ConvNets.BarlowProjector, (z1, z2) => Losses.BarlowTwins(z1, z2, 5e-3)));
+
+    /// <summary>The Keras MAE example's configuration (48 px, 3 channels, patch 6, encoder 6×128, decoder 2×64) at its lr 5e-3.</summary>
+    static Row MaeKeras()
+    {
+        var config = MaeConfig.Keras(3);
+        return new Row("mae-keras", "MAE (Keras example): 48 px, patch 6, encoder 6x128 (4 heads, MLP 256), decoder 2x64, mask 0.75; 3x48x48", 256, new StepCounts(3, 1, 3, 3),
+            () => new MaeTask(config), CliOptions(256, 5e-3), () => Batches.Images(256, 3, 48), s => new MaeReference(s, config));
+    }
 }
