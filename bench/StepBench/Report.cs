@@ -16,7 +16,7 @@ static class Report
             string Util(VariantResult? v) => v is null || peakFlops is not double peak || !double.IsFinite(v.StepsPerSecond) ? "" : $"{r.Flops * v.StepsPerSecond / peak:P1}";
             t.Add(r.Row.Name, I(r.Row.Images), F(r.Flops / 1e9, "F2"),
                 F(r.Dsl?.StepsPerSecond, "F2"), F(r.Torch?.StepsPerSecond, "F2"), Ratio(r.Dsl?.StepsPerSecond, r.Torch?.StepsPerSecond),
-                F(r.Dsl?.StepsPerSecond * r.Row.Images, "F0"), F(r.Torch?.StepsPerSecond * r.Row.Images, "F0"),
+                F(r.Dsl?.StepsPerSecond * r.Row.Images, "F1"), F(r.Torch?.StepsPerSecond * r.Row.Images, "F1"),
                 Util(r.Dsl), Util(r.Torch),
                 F(r.Dsl?.ManagedBytesPerStep / 1024, "F1"), F(r.Torch?.ManagedBytesPerStep / 1024, "F1"),
                 r.Check is { } c ? $"{c.MaxDiff.ToString("E1", CultureInfo.InvariantCulture)} ({c.FirstDiff.ToString("E1", CultureInfo.InvariantCulture)})" : "");

@@ -22,6 +22,7 @@ static class RowCatalog
         BarlowResNet18(64, new StepCounts(3, 0, 2, 2)),
         BarlowResNet18(256, new StepCounts(3, 0, 2, 1)),
         MaeKeras(),
+        VitB16(),
     ];
 
     public static Row? Find(string name) => All.FirstOrDefault(r => r.Name == name);
@@ -83,5 +84,18 @@ static class RowCatalog
         var config = MaeConfig.Keras(3);
         return new Row("mae-keras", "MAE (Keras example): 48 px, patch 6, encoder 6x128 (4 heads, MLP 256), decoder 2x64, mask 0.75; 3x48x48", 256, new StepCounts(3, 1, 3, 3),
             () => new MaeTask(config), CliOptions(256, 5e-3), () => Batches.Images(256, 3, 48), s => new MaeReference(s, config));
+    }
+
+    /// <summary>
+    /// ViT-B/16 classification as <c>supervised --method mae</c> builds it on the ViT-B/16 MAE encoder:
+    /// the full 224-px image (no masking), class-token readout, linear head to 1,000 classes.
+    /// </summary>
+    static Row VitB16()
+    {
+        var config = MaeConfig.VitBase16;
+        return new Row("vit-b16", "ViT-B/16 classifier: 224 px, 12x768 (12 heads), class token, head 1000; forward + backward + AdamW", 8, new StepCounts(3, 0, 2, 2),
+            () => new ClassificationTask(new MaeMethod(config, readout: MaeReadout.Cls), 3, 224, 1000),
+            CliOptions(8, 1e-3), () => Batches.Classification(8, 3, 224, 1000),
+            s => new VitClassifierReference(s, config.PatchSize, config.EncoderHeads));
     }
 }
