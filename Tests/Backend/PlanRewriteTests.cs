@@ -136,3 +136,20 @@ public class FlatParameterTests
         compiled.GetPersistent("p2").ToDoubles().ShouldBe([7, 8, 9, 10]);
     }
 }
+
+/// <summary>The shared trainer's flat optimizer meets the flat parameter buffer.</summary>
+public class FlatTrainerStepTests
+{
+    [Fact]
+    public void The_trainer_step_reads_parameters_as_one_view_and_writes_them_with_one_copy()
+    {
+        var task = new Dsl.Models.Methods.SimClrTask(Dsl.Models.Methods.Backbone.Conv(1, 8), 1, 28, 8, 0.2);
+        var options = new Dsl.Models.Training.TrainerOptions(4, new Dsl.Models.Training.AdamW(), new Dsl.Models.Training.ConstantSchedule(1e-3), ClipNorm: 5);
+        using var trainer = new Dsl.Models.Training.Trainer(new TorchBackend(), task, options);
+        var compiled = (TorchCompiledGraph)trainer.Compiled;
+        compiled.ParameterViews.ShouldBe(1);
+        int parameters = trainer.StepGraph.Parameters.Count();
+        // one copy for all parameters, plus the optimizer's flat state (exp_avg, exp_avg_sq, step)
+        compiled.UpdateCopyCount.ShouldBeLessThanOrEqualTo(4, $"{parameters} parameters");
+    }
+}
