@@ -3,7 +3,8 @@ namespace Dsl.Backend.Torch.Plan;
 /// <summary>
 /// Finds the nodes whose results are the same on every run (fills, embedded constants, and
 /// deterministic ops on them only), so the plan computes them once at compile instead of every
-/// step. Large results stay per step, so hoisting never raises the memory held between steps much.
+/// step. Large results other than embedded constants stay per step, so hoisting never raises the
+/// memory held between steps much.
 /// </summary>
 internal static class ConstantHoisting
 {
@@ -18,7 +19,8 @@ internal static class ConstantHoisting
         foreach (var node in graph.Nodes)
         {
             if (node.Op.IsRandom || !node.Inputs.All(i => constant[i.Id])) continue;
-            if (node.Outputs.Any(o => o.Shape.Numel > MaxElements)) continue;
+            // Embedded constants (masks, segment ids) are held in host memory by the graph anyway.
+            if (node.Op is not ConstantOp && node.Outputs.Any(o => o.Shape.Numel > MaxElements)) continue;
             foreach (var o in node.Outputs) constant[o.Id] = true;
             hoisted.Add(node);
         }
