@@ -24,7 +24,7 @@ internal sealed record DmlLowering(DmlPart[] Parts, DmlRead[] Outputs);
 internal static unsafe partial class DmlGraphBuilder
 {
     /// <summary>
-    /// The lowering of one node: ReLU's gradient (its inputs bound in DirectML's order), the composite ops (layer norm, batch norm, GELU, max pooling whose
+    /// The lowering of one node: a <see cref="DecomposableOp"/> as its decomposition; ReLU's gradient (its inputs bound in DirectML's order), the composite ops (layer norm, batch norm, GELU, max pooling whose
     /// indices are read, argsort, top-k, scatter/index add, the random ops) as a small graph of operators; every other op as the chain <see cref="Lower"/> gives (the first
     /// operator reads the node's inputs in order, each later one the previous one's output).
     /// Tensors of rank above 4 are first rewritten to an equivalent node of rank ≤ 4 (see
@@ -34,6 +34,8 @@ internal static unsafe partial class DmlGraphBuilder
     /// </summary>
     static DmlLowering LowerParts(DmlNativeArena arena, Node node, IReadOnlySet<Tensor> read, DML_FEATURE_LEVEL featureLevel = DirectMLAvailability.MinimumLevel)
     {
+        if (node.Op is DecomposableOp decomposable)
+            return LowerDecomposition(arena, node, decomposable, read, featureLevel);
         var steps = NeedsCoalescing(node) ? Coalesce(node) : [node];
         if (IsBroadcastBinary(node) && steps[0].Output.Rank > MaxDimensions(node.Op))
             return LowerWideBroadcast(arena, node);

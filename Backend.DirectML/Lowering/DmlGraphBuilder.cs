@@ -47,9 +47,10 @@ internal static unsafe partial class DmlGraphBuilder
         typeof(Conv2dOp), typeof(Conv2dInputGradOp), typeof(Conv2dWeightGradOp), typeof(MaxPool2dOp), typeof(AvgPool2dOp), typeof(AvgPool2dGradOp),
         typeof(ArgsortOp), typeof(TopKOp), typeof(ScatterAddOp), typeof(IndexAddOp), typeof(RandomUniformOp), typeof(RandomNormalOp),
         typeof(LayerNormOp), typeof(BatchNormOp), typeof(GeluOp),
+        typeof(GeluGradOp), typeof(SoftmaxGradOp), typeof(LogSoftmaxGradOp), typeof(LayerNormGradOp), typeof(BatchNormGradOp),
     };
 
-    const string LoweredList = "matmul (batched), add, sub, mul, div, maximum, minimum, relu, relu_grad, exp, abs, sqrt, log, sigmoid, tanh, erf, sign, neg, rsqrt, pow (constant exponent), sum, mean, max, logsumexp, reshape, stop_gradient, permute, expand, softmax and log_softmax (last axis), slice, concat, greater, equal, cast (float32 <-> int64), gather, take_along_axis, full (float32), slice_grad, conv2d, conv2d_input_grad, conv2d_weight_grad, max_pool2d, avg_pool2d, avg_pool2d_grad, argsort, top_k, scatter_add, index_add, random_uniform, random_normal, layer_norm, batch_norm, gelu";
+    const string LoweredList = "matmul (batched), add, sub, mul, div, maximum, minimum, relu, relu_grad, exp, abs, sqrt, log, sigmoid, tanh, erf, sign, neg, rsqrt, pow (constant exponent), sum, mean, max, logsumexp, reshape, stop_gradient, permute, expand, softmax and log_softmax (last axis), slice, concat, greater, equal, cast (float32 <-> int64), gather, take_along_axis, full (float32), slice_grad, conv2d, conv2d_input_grad, conv2d_weight_grad, max_pool2d, avg_pool2d, avg_pool2d_grad, argsort, top_k, scatter_add, index_add, random_uniform, random_normal, layer_norm, batch_norm, gelu, and as their decompositions gelu_grad, softmax_grad, log_softmax_grad, layer_norm_grad, batch_norm_grad";
 
     /// <summary>
     /// Builds the native graph description; the result owns all its memory. <paramref name="featureLevel"/>:
@@ -246,6 +247,11 @@ internal static unsafe partial class DmlGraphBuilder
         {
             if (value.DType != DType.Float32 && !(value.DType == DType.Int64 && Int64Allowed(node, value)))
                 throw new NotSupportedException($"The DirectML graph builder lowers float32 only, except: {Int64Rule}; {value} at {Where(node)}.");
+        }
+        if (node.Op is DecomposableOp decomposable)
+        {
+            CheckDecomposition(node, decomposable);
+            return;
         }
         CheckRank(node);
         if (node.Op is SliceOp { Length: 0 } || (node.Op is SliceGradOp sg && node.Inputs[0].Shape[sg.Axis] == 0))

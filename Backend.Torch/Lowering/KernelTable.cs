@@ -62,6 +62,7 @@ public static partial class KernelTable
         RegisterLayout(t);
         RegisterLinearAlgebra(t);
         RegisterNormalization(t);
+        RegisterBackward(t);
         RegisterConvolution(t);
         RegisterIndexing(t);
         RegisterCreation(t);

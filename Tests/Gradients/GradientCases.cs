@@ -40,6 +40,7 @@ public static class GradientCases
         C("relu_grad", x => Ops.ReluGrad(x[0], Ops.Relu(x[1])), F("dy", S34), F("x", S34)),
         C("erf", x => Ops.Erf(x[0]), F("x", S34)),
         C("gelu", x => Ops.Gelu(x[0]), F("x", S34, -3, 3)),
+        C("gelu_grad", x => Ops.GeluGrad(x[0], x[1]), F("dy", S34), F("x", S34, -3, 3)),
         C("sigmoid", x => Ops.Sigmoid(x[0]), F("x", S34, -3, 3)),
         C("tanh", x => Ops.Tanh(x[0]), F("x", S34, -2, 2)),
         C("stop_gradient", x => x[0] * Ops.StopGradient(x[0]), F("x", S34)),
@@ -52,6 +53,8 @@ public static class GradientCases
         C("max_axis", x => Ops.Max(x[0], 1), F("x", new(2, 5, 3))),
         C("softmax", x => Ops.Softmax(x[0], -1), F("x", S34, -2, 2)),
         C("log_softmax", x => Ops.LogSoftmax(x[0], 0), F("x", S34, -2, 2)),
+        C("softmax_grad", x => Ops.SoftmaxGrad(x[0], Ops.Softmax(x[1], -1), -1), F("dy", S34), F("x", S34, -2, 2)),
+        C("log_softmax_grad", x => Ops.LogSoftmaxGrad(x[0], Ops.LogSoftmax(x[1], 0), 0), F("dy", S34), F("x", S34, -2, 2)),
         C("logsumexp", x => Ops.LogSumExp(x[0], 1), F("x", new(2, 5, 3), -2, 2)),
 
         // Layout.
@@ -76,6 +79,8 @@ public static class GradientCases
         C("layer_norm_stats", x => LayerNormWithStats(x[0], x[1], x[2]), F("x", new(2, 3, 5)), F("g", new(5)), F("b", new(5))),
         C("batch_norm_2d", x => Ops.BatchNorm(x[0], x[1], x[2]).Output, F("x", new(6, 4)), F("g", new(4)), F("b", new(4))),
         C("batch_norm_4d_stats", x => BatchNormWithStats(x[0], x[1], x[2]), F("x", new(4, 3, 2, 2)), F("g", new(3)), F("b", new(3))),
+        C("layer_norm_grad", x => LayerNormGradient(x[0], x[1], x[2], x[3]), F("dy", new(2, 3, 5)), F("x", new(2, 3, 5)), F("g", new(5)), F("b", new(5))),
+        C("batch_norm_grad", x => BatchNormGradient(x[0], x[1], x[2], x[3]), F("dy", new(4, 3, 2, 2)), F("x", new(4, 3, 2, 2)), F("g", new(3)), F("b", new(3))),
         C("batch_norm_eval", x => Ops.BatchNormEval(x[0], x[1], x[2], x[3], x[4]),
             F("x", new(4, 3, 2, 2)), F("g", new(3)), F("b", new(3)), F("rm", new(3)), F("rv", new(3), 0.5, 2)),
 
@@ -117,6 +122,23 @@ public static class GradientCases
     {
         var o = x.Graph.Apply(new LayerNormOp(1e-5), x, g, b);
         return o[0] + o[1] * 0.5 + o[2] * 0.25;
+    }
+
+    /// <summary>The three gradients of a layer norm from its own statistics, in one value.</summary>
+    static Tensor LayerNormGradient(Tensor dy, Tensor x, Tensor g, Tensor b)
+    {
+        var o = x.Graph.Apply(new LayerNormOp(1e-5), x, g, b);
+        var (dx, dg, db) = Ops.LayerNormGrad(dy, x, g, o[1], o[2]);
+        return dx + dg * 0.5 + db * 0.25;
+    }
+
+    /// <summary>The three gradients of a batch norm from its own batch statistics, in one value.</summary>
+    static Tensor BatchNormGradient(Tensor dy, Tensor x, Tensor g, Tensor b)
+    {
+        var (_, mean, variance) = Ops.BatchNorm(x, g, b);
+        var (dx, dg, db) = Ops.BatchNormGrad(dy, x, g, mean, variance);
+        var cs = new Shape(1, x.Shape[1], 1, 1);
+        return dx + Ops.Reshape(dg, cs) * 0.5 + Ops.Reshape(db, cs) * 0.25;
     }
 
     static Tensor BatchNormWithStats(Tensor x, Tensor g, Tensor b)

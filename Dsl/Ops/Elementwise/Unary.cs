@@ -131,12 +131,32 @@ public sealed record GeluOp : UnaryOp
     /// <inheritdoc/>
     public override string Name => "gelu";
     /// <inheritdoc/>
-    public override Tensor?[] Vjp(VjpContext c)
+    public override Tensor?[] Vjp(VjpContext c) => [Ops.GeluGrad(c.Dy(), c.X())];
+}
+
+/// <summary>
+/// GELU's backward in one op: dy·(Φ(x) + x·φ(x)) (x: the GELU's input), where libtorch has one
+/// kernel (gelu_backward) for the several element-wise passes of the formula.
+/// </summary>
+public sealed record GeluGradOp : DecomposableOp
+{
+    /// <inheritdoc/>
+    public override string Name => "gelu_grad";
+    /// <inheritdoc/>
+    public override TensorType[] InferTypes(TensorType[] inputs)
     {
-        var x = c.X();
+        Arity(inputs, 2);
+        RequireFloat(inputs[0], "gradient");
+        RequireSameTypes(inputs, "gradient", "input");
+        return [inputs[0]];
+    }
+    /// <inheritdoc/>
+    public override Tensor[] Decompose(IReadOnlyList<Tensor> inputs)
+    {
+        Tensor dy = inputs[0], x = inputs[1];
         var cdf = (Ops.Erf(x * (1 / Math.Sqrt(2))) + 1.0) * 0.5;
         var pdf = Ops.Exp(Ops.PowScalar(x, 2) * -0.5) * (1 / Math.Sqrt(2 * Math.PI));
-        return [c.Dy() * (cdf + x * pdf)];
+        return [dy * (cdf + x * pdf)];
     }
 }
 
@@ -211,6 +231,9 @@ public static partial class Ops
     /// <summary>GELU (exact erf form, as PyTorch's default).</summary>
     [Differentiable]
     public static Tensor Gelu(Tensor x) => Apply(new GeluOp(), x);
+    /// <summary>GELU's backward: dy·GELU'(x) (x: the GELU's input).</summary>
+    [Differentiable]
+    public static Tensor GeluGrad(Tensor dy, Tensor x) => Apply(new GeluGradOp(), dy, x);
     /// <summary>Logistic sigmoid.</summary>
     [Differentiable]
     public static Tensor Sigmoid(Tensor x) => Apply(new SigmoidOp(), x);

@@ -29,19 +29,16 @@ public sealed record BatchNormOp(double Eps) : Op
     /// <inheritdoc/>
     public override Tensor?[] Vjp(VjpContext c)
     {
-        Tensor x = c.X(0), gamma = c.X(1), dy = c.Dy(0);
+        Tensor x = c.X(0);
         var cs = ChannelShape(x);
-        var axes = ReducedAxes(x);
-        var mean = Ops.Reshape(c.Y(1), cs);
-        var rstd = Ops.Rsqrt(Ops.Reshape(c.Y(2), cs) + Eps);
-        var xhat = (x - mean) * rstd;
-        var dxhat = dy * Ops.Reshape(gamma, cs);
-        var dx = rstd * (dxhat - Ops.Mean(dxhat, axes, keepDims: true) - xhat * Ops.Mean(dxhat * xhat, axes, keepDims: true));
+        Tensor? dx = null, dgamma = null, dbeta = null;
+        if (c.HasDy(0)) (dx, dgamma, dbeta) = Ops.BatchNormGrad(c.Dy(0), x, c.X(1), c.Y(1), c.Y(2), Eps);
         long n = x.Shape.Numel / x.Shape[1];
         // Gradients reaching the batch statistics (through running-stat updates that a loss uses).
-        if (c.HasDy(1)) dx = dx + Ops.Reshape(c.Dy(1), cs) * (1.0 / n);
-        if (c.HasDy(2)) dx = dx + Ops.Reshape(c.Dy(2), cs) * (x - mean) * (2.0 / n);
-        return [dx, Ops.Sum(dy * xhat, axes), Ops.Sum(dy, axes)];
+        if (c.HasDy(1)) dx = Dsl.Vjp.Add(dx, Ops.Reshape(c.Dy(1), cs) * (1.0 / n));
+        if (c.HasDy(2)) dx = Dsl.Vjp.Add(dx, Ops.Reshape(c.Dy(2), cs) * (x - Ops.Reshape(c.Y(1), cs)) * (2.0 / n));
+        // Only the mean's gradient (per channel) when y has none: broadcast it over the batch.
+        return [Ops.Expand(dx!, x.Shape), dgamma, dbeta];
     }
 }
 

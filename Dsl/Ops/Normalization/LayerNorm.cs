@@ -24,15 +24,15 @@ public sealed record LayerNormOp(double Eps) : Op
     /// <inheritdoc/>
     public override Tensor?[] Vjp(VjpContext c)
     {
-        Tensor x = c.X(0), gamma = c.X(1), mean = c.Y(1), rstd = c.Y(2), dy = c.Dy(0);
-        var xhat = (x - mean) * rstd;
-        var dxhat = dy * gamma;
-        var dx = rstd * (dxhat - Ops.Mean(dxhat, -1, keepDims: true) - xhat * Ops.Mean(dxhat * xhat, -1, keepDims: true));
+        Tensor x = c.X(0), mean = c.Y(1), rstd = c.Y(2);
+        Tensor? dx = null, dgamma = null, dbeta = null;
+        if (c.HasDy(0)) (dx, dgamma, dbeta) = Ops.LayerNormGrad(c.Dy(0), x, c.X(1), mean, rstd);
         // Gradients of the returned statistics (rarely used) flow through their definitions.
         int n = x.Shape[-1];
-        if (c.HasDy(1)) dx = dx + c.Dy(1) * (1.0 / n);
-        if (c.HasDy(2)) dx = dx + c.Dy(2) * Ops.PowScalar(rstd, 3) * (mean - x) * (1.0 / n);
-        return [dx, Ops.SumToShape(dy * xhat, gamma.Shape), Ops.SumToShape(dy, gamma.Shape)];
+        if (c.HasDy(1)) dx = Dsl.Vjp.Add(dx, c.Dy(1) * (1.0 / n));
+        if (c.HasDy(2)) dx = Dsl.Vjp.Add(dx, c.Dy(2) * Ops.PowScalar(rstd, 3) * (mean - x) * (1.0 / n));
+        // Only the mean's gradient (rank-kept) when y has none: broadcast it over the axis.
+        return [Ops.Expand(dx!, x.Shape), dgamma, dbeta];
     }
 }
 

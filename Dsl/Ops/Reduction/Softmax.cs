@@ -19,12 +19,7 @@ public sealed record SoftmaxOp(int Axis) : AxisOp(Axis)
     /// <inheritdoc/>
     public override string Name => "softmax";
     /// <inheritdoc/>
-    public override Tensor?[] Vjp(VjpContext c)
-    {
-        var y = c.Y();
-        var dot = Ops.Sum(c.Dy() * y, Axis, keepDims: true);
-        return [y * (c.Dy() - dot)];
-    }
+    public override Tensor?[] Vjp(VjpContext c) => [Ops.SoftmaxGrad(c.Dy(), c.Y(), Axis)];
 }
 
 /// <summary>log-softmax along an axis.</summary>
@@ -33,8 +28,7 @@ public sealed record LogSoftmaxOp(int Axis) : AxisOp(Axis)
     /// <inheritdoc/>
     public override string Name => "log_softmax";
     /// <inheritdoc/>
-    public override Tensor?[] Vjp(VjpContext c) =>
-        [c.Dy() - Ops.Exp(c.Y()) * Ops.Sum(c.Dy(), Axis, keepDims: true)];
+    public override Tensor?[] Vjp(VjpContext c) => [Ops.LogSoftmaxGrad(c.Dy(), c.Y(), Axis)];
 }
 
 /// <summary>log Σ exp(x) along an axis (numerically stable).</summary>
@@ -72,6 +66,12 @@ public static partial class Ops
     /// <summary>log-softmax along an axis.</summary>
     [Differentiable]
     public static Tensor LogSoftmax(Tensor x, int axis = -1) => Apply(new LogSoftmaxOp(NormAxis(x, axis)), x);
+    /// <summary>softmax's backward along an axis: y·(dy - Σ dy·y) (y: the softmax's output).</summary>
+    [Differentiable]
+    public static Tensor SoftmaxGrad(Tensor dy, Tensor y, int axis = -1) => Apply(new SoftmaxGradOp(NormAxis(y, axis)), dy, y);
+    /// <summary>log-softmax's backward along an axis: dy - exp(y)·Σ dy (y: the log-softmax's output).</summary>
+    [Differentiable]
+    public static Tensor LogSoftmaxGrad(Tensor dy, Tensor y, int axis = -1) => Apply(new LogSoftmaxGradOp(NormAxis(y, axis)), dy, y);
     /// <summary>log Σ exp(x) along an axis.</summary>
     [Differentiable]
     public static Tensor LogSumExp(Tensor x, int axis = -1, bool keepDims = false) => Apply(new LogSumExpOp(NormAxis(x, axis), keepDims), x);
