@@ -25,7 +25,7 @@ public class PretrainingLearningTests(ITestOutputHelper output)
         // 2x2-pooled tokens) of random-init encoders probe as well as the pretrained ones (measured 76.6 % vs
         // 75.0 % for SimCLR, 75.5 % vs 75.3 % for MAE); the pooled features show what pretraining learned.
         ["simclr"] = new(() => new SimClrMethod(Backbone.Conv(1, 32), 1, 28, 32, 0.2, onlineProbeClasses: 10), 300, 4e-3, 0.1, 0.01, 0.03),
-        ["barlow"] = new(() => new BarlowTwinsMethod(Backbone.Conv(1, 32), 1, 28, 128, onlineProbeClasses: 10), 300, 4e-3, 0.1, 0.01, 0.03),
+        ["barlow"] = new(() => new BarlowTwinsMethod(Backbone.Conv(1, 32), 1, 28, 128, onlineProbeClasses: 10), 600, 4e-3, 0.1, 0.01, 0.03),
         ["mae"] = new(() => new MaeMethod(MaeConfig.FashionMnist with { EncoderDepth = 2, EncoderDim = 64, DecoderDim = 32, DecoderDepth = 1, MaskRatio = 0.5 }, readout: MaeReadout.Mean), 600, 2e-3, 0.1, 0.02, 0.04),
     };
 
