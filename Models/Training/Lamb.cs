@@ -25,12 +25,7 @@ public sealed record Lamb(double Beta1 = 0.9, double Beta2 = 0.999, double Eps =
         var c2 = 1.0 - Ops.Exp(t * Math.Log(Beta2));
 
         var g = gradient;
-        var m = State(graph, pack, "exp_avg");
-        var v = State(graph, pack, "exp_avg_sq");
-        var m1 = m * Beta1 + g * (1 - Beta1);
-        var v1 = v * Beta2 + g * g * (1 - Beta2);
-        graph.Update(m, m1);
-        graph.Update(v, v1);
+        var (m1, v1) = AdvanceMoments(graph, pack, g, Beta1, Beta2);
         var update = (m1 / c1) / (Ops.Sqrt(v1 / c2) + Eps);
         var adapted = DecayFlags(pack);
         if (adapted.Contains(true))

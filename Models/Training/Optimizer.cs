@@ -80,6 +80,18 @@ public abstract record Optimizer
     /// <param name="learningRate">The scalar learning rate.</param>
     protected abstract Tensor Build(Graph graph, ParameterPack pack, Tensor parameters, Tensor gradient, Tensor learningRate);
 
+    /// <summary>Adam's moments, advanced and stored: m ← β₁m + (1−β₁)g, v ← β₂v + (1−β₂)g² (flat states "exp_avg", "exp_avg_sq").</summary>
+    protected (Tensor M, Tensor V) AdvanceMoments(Graph graph, ParameterPack pack, Tensor gradient, double beta1, double beta2)
+    {
+        var m = State(graph, pack, "exp_avg");
+        var v = State(graph, pack, "exp_avg_sq");
+        var m1 = m * beta1 + gradient * (1 - beta1);
+        var v1 = v * beta2 + gradient * gradient * (1 - beta2);
+        graph.Update(m, m1);
+        graph.Update(v, v1);
+        return (m1, v1);
+    }
+
     /// <summary>Declares a flat state value laid out like the pack, named "prefix.kind" (e.g. "optim.exp_avg").</summary>
     protected Tensor State(Graph graph, ParameterPack pack, string kind) =>
         graph.State($"{StatePrefix}.{kind}", pack.FlatType.Shape, pack.DType);
@@ -159,12 +171,7 @@ public sealed record AdamW(double Beta1 = 0.9, double Beta2 = 0.999, double Eps 
         var sqrtCorrection2 = Ops.Sqrt(Correction(Beta2));
 
         var (p, g) = (parameters, gradient);
-        var m = State(graph, pack, "exp_avg");
-        var v = State(graph, pack, "exp_avg_sq");
-        var m1 = m * Beta1 + g * (1 - Beta1);
-        var v1 = v * Beta2 + g * g * (1 - Beta2);
-        graph.Update(m, m1);
-        graph.Update(v, v1);
+        var (m1, v1) = AdvanceMoments(graph, pack, g, Beta1, Beta2);
         var denominator = Ops.Sqrt(v1) / sqrtCorrection2 + Eps;
         return Decayed(pack, p, learningRate) - stepSize * m1 / denominator;
     }
