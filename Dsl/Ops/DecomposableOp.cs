@@ -30,11 +30,4 @@ public abstract record DecomposableOp : Op
             if (inputs[i].DType.IsFloat() && given.Add(inputs[i])) result[i] = grads[Array.IndexOf(wrt, inputs[i])];
         return result;
     }
-
-    /// <summary>Helper for shape rules: every input has the type of the first (a gradient and its forward value).</summary>
-    protected void RequireSameTypes(TensorType[] inputs, params string[] names)
-    {
-        for (int i = 1; i < inputs.Length; i++)
-            Require(inputs[i] == inputs[0], $"{names[0]} {inputs[0]} and {names[i]} {inputs[i]} must have the same shape and dtype");
-    }
 }

@@ -52,6 +52,13 @@ public abstract record Op
         _ => v.ToString() ?? "",
     };
 
+    /// <summary>Helper for shape rules: every input has the type of the first (a gradient and its forward value).</summary>
+    protected static void RequireSameTypes(TensorType[] inputs, params string[] names)
+    {
+        for (int i = 1; i < inputs.Length; i++)
+            Require(inputs[i] == inputs[0], $"{names[0]} {inputs[0]} and {names[i]} {inputs[i]} must have the same shape and dtype");
+    }
+
     /// <summary>Helper for rules: throws a <see cref="ShapeException"/> when the condition is false.</summary>
     protected static void Require(bool condition, string message)
     {

@@ -107,7 +107,7 @@ public sealed record ReluGradOp : Op
     {
         Arity(inputs, 2);
         RequireFloat(inputs[0], "gradient");
-        Require(inputs[0] == inputs[1], $"gradient {inputs[0]} and activation {inputs[1]} must have the same shape and dtype");
+        RequireSameTypes(inputs, "gradient", "activation");
         return [inputs[0]];
     }
     // Linear in dy under a fixed mask; the mask is piecewise constant in y, so y gets no gradient.
