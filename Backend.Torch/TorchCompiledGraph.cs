@@ -223,6 +223,7 @@ internal sealed class TorchCompiledGraph : ICompiledGraph
         if (disposed) return;
         disposed = true;
         foreach (var t in persistent.Values.Concat(constants.Values)) t.Dispose();
+        foreach (var c in updateCopies.Where(c => c.Length >= 0)) c.Target.Dispose();   // fused updates' buffer views
         flat.Dispose();
         persistent.Clear();
         constants.Clear();

@@ -11,7 +11,7 @@ internal static class ConstantHoisting
     /// <summary>Largest hoisted result, in elements (256 KiB of f32).</summary>
     public const long MaxElements = 1 << 16;
 
-    /// <summary>Indices of the hoistable nodes, in graph order.</summary>
+    /// <summary>The hoistable nodes, in graph order.</summary>
     public static List<Node> Find(Graph graph)
     {
         var constant = new bool[graph.Values.Count];
