@@ -18,6 +18,8 @@ internal static class NativeBackward
     static readonly Func<Graph, IEnumerable<NativeBackwardGroup>>[] Fusions =
     [
         NativeConvolutionBackward.FindGroups,
+        NativeNormalizationBackward.FindGroups,
+        NativeActivationBackward.FindGroups,
     ];
 
     /// <summary>Replaces the kernels of every fused group and extends the lifetimes autograd needs; returns the group count.</summary>
