@@ -4,7 +4,7 @@ using static Dsl.Backend.DirectML.Interop.DML_TENSOR_DATA_TYPE;
 
 namespace Dsl.Backend.DirectML.Lowering;
 
-// Argsort (TOP_K1), ScatterAdd and IndexAdd (ONE_HOT, MULTIPLY, REDUCE), and int64 data movement.
+// Argsort and TopK (TOP_K1), ScatterAdd and IndexAdd (ONE_HOT, MULTIPLY, REDUCE), and int64 data movement.
 internal static unsafe partial class DmlGraphBuilder
 {
     /// <summary>
@@ -19,13 +19,15 @@ internal static unsafe partial class DmlGraphBuilder
         CastOp or ReshapeOp or StopGradientOp or ExpandOp or PermuteOp or SliceOp => true,
         GatherOp or TakeAlongAxisOp or ScatterAddOp or IndexAddOp => value == node.Inputs[1],
         ArgsortOp => true,
+        // The indices output: TOP_K1's UINT32 indices cast (LowerTopK).
+        TopKOp => value == node.Outputs[1],
         RandomOp => value == node.Inputs[0],
         // The indices output: MAX_POOLING2's UINT32 indices made per-plane and cast (LowerMaxPool2dWithIndices).
         MaxPool2dOp => value == node.Outputs[1],
         _ => false,
     };
 
-    const string Int64Rule = "int64 is lowered as a cast's input or output, as indices (gather, take_along_axis, scatter_add, index_add), argsort's input and output, a random op's seed, max_pool2d's indices, and through reshape, stop_gradient, expand, permute and slice";
+    const string Int64Rule = "int64 is lowered as a cast's input or output, as indices (gather, take_along_axis, scatter_add, index_add), argsort's input and output, top_k's indices, a random op's seed, max_pool2d's indices, and through reshape, stop_gradient, expand, permute and slice";
 
     /// <summary>
     /// Argsort: TOP_K1 with K = the axis length (the smallest first, or the largest first when
@@ -57,6 +59,29 @@ internal static unsafe partial class DmlGraphBuilder
             Part(Op(arena, DML_OPERATOR_TOP_K1, topK), new DmlRead(0, 0)),
             Part(Op(arena, DML_OPERATOR_CAST, cast), new DmlRead(1, 1)),
         ], [new DmlRead(2, 0)]);
+    }
+
+    /// <summary>
+    /// TopK: TOP_K1 over the last axis, largest first (ties by ascending index), then, when the
+    /// indices are read, CAST of its UINT32 indices to INT64 (argsort's pair of operators with K
+    /// below the axis length).
+    /// </summary>
+    static DmlLowering LowerTopK(DmlNativeArena arena, Node node, TopKOp topK, bool indicesRead)
+    {
+        var x = node.Inputs[0].Shape;
+        var y = node.Outputs[0].Shape;
+        var desc = arena.Alloc<DML_TOP_K1_OPERATOR_DESC>();
+        desc->InputTensor = TensorDesc(arena, Pad(x), null);
+        desc->OutputValueTensor = TensorDesc(arena, Pad(y), null);
+        desc->OutputIndexTensor = TensorDesc(arena, Pad(y), null, DML_TENSOR_DATA_TYPE_UINT32);
+        desc->Axis = DimensionCount - 1;
+        desc->K = (uint)topK.K;
+        desc->AxisDirection = DML_AXIS_DIRECTION.DML_AXIS_DIRECTION_DECREASING;
+        var select = Part(Op(arena, DML_OPERATOR_TOP_K1, desc), DmlRead.Input(0));
+        if (!indicesRead)
+            return new DmlLowering([select], [new DmlRead(0, 0), new DmlRead(0, 1)]);
+        var cast = Cast(arena, TensorDesc(arena, Pad(y), null, DML_TENSOR_DATA_TYPE_UINT32), y, DML_TENSOR_DATA_TYPE_INT64);
+        return new DmlLowering([select, Part(cast, new DmlRead(0, 1))], [new DmlRead(0, 0), new DmlRead(1, 0)]);
     }
 
     /// <summary>

@@ -7,7 +7,7 @@ namespace Dsl.Backend.DirectML.Lowering;
 /// merged wherever every operand reads them contiguously (element-wise ops and expand by their
 /// broadcast pattern, reductions by which axes are reduced, matmul batch dimensions like
 /// element-wise ones); single-axis ops (slice, slice_grad, concat, gather, take_along_axis,
-/// softmax, log_softmax, logsumexp, layer_norm) see [before, axis, after]. What still needs more
+/// softmax, log_softmax, logsumexp, layer_norm, top_k) see [before, axis, after]. What still needs more
 /// than 4 dimensions: permute, expand and binary arithmetic use descriptions of up to 8 (DirectML
 /// documents 1 to 8 dimensions for its element-wise operators from feature level 3_0, the
 /// backend's minimum); compares expand their broadcast operands first; past 8, a permute becomes
@@ -118,6 +118,8 @@ internal static unsafe partial class DmlGraphBuilder
                 return [Scratch(node, new LogSumExpOp(AxisView(x, l.Axis, out var summed), true), [summed])];
             case LayerNormOp:
                 return [Scratch(node, node.Op, [AxisView(x, x.Rank - 1), node.Inputs[1].Shape, node.Inputs[2].Shape])];
+            case TopKOp:
+                return [Scratch(node, node.Op, [AxisView(x, x.Rank - 1)])];
             default:
                 return [node];
         }

@@ -25,7 +25,7 @@ internal static unsafe partial class DmlGraphBuilder
 {
     /// <summary>
     /// The lowering of one node: a <see cref="DecomposableOp"/> as its decomposition; ReLU's gradient (its inputs bound in DirectML's order), the composite ops (layer norm, batch norm, GELU, max pooling whose
-    /// indices are read, argsort, scatter/index add, the random ops) as a small graph of operators; every other op as the chain <see cref="Lower"/> gives (the first
+    /// indices are read, argsort, top-k, scatter/index add, the random ops) as a small graph of operators; every other op as the chain <see cref="Lower"/> gives (the first
     /// operator reads the node's inputs in order, each later one the previous one's output).
     /// Tensors of rank above 4 are first rewritten to an equivalent node of rank ≤ 4 (see
     /// <see cref="Coalesce"/>), possibly a chain of several. <paramref name="read"/>: the values
@@ -58,6 +58,8 @@ internal static unsafe partial class DmlGraphBuilder
                     return LowerMaxPool2dWithIndices(arena, n, mp);
                 case ArgsortOp argsort:
                     return LowerArgsort(arena, n, argsort);
+                case TopKOp topK:
+                    return LowerTopK(arena, n, topK, read.Contains(node.Outputs[1]));
                 case ScatterAddOp or IndexAddOp:
                     return LowerScatterAdd(arena, n);
                 case RandomUniformOp or RandomNormalOp:

@@ -21,7 +21,7 @@ internal unsafe delegate void* DmlOperatorFactory(DML_OPERATOR_DESC* desc);
 /// axis (ACTIVATION_SOFTMAX / LOG_SOFTMAX on a [1, 1, rows, last] view); Slice (SLICE1) and
 /// Concat (JOIN); Greater and Equal (LOGICAL_GREATER_THAN / EQUALS to UINT8, then CAST); Cast
 /// between float32 and int64 (CAST); Full (FILL_VALUE_CONSTANT, no inputs); SliceGrad (SLICE_GRAD); LayerNorm, BatchNorm and GELU as small operator graphs
-/// (DmlGraphBuilder.Normalization.cs); convolution and pooling (DmlGraphBuilder.Convolution.cs); argsort, scatter/index add,
+/// (DmlGraphBuilder.Normalization.cs); convolution and pooling (DmlGraphBuilder.Convolution.cs); argsort, top-k, scatter/index add,
 /// int64 moves (DmlGraphBuilder.Indexing.cs) and random ops (DmlGraphBuilder.Random.cs). Every tensor is described as a 4-D buffer tensor (leading
 /// 1s), strides only where a broadcast needs them; higher ranks per the rank policy
 /// (DmlGraphBuilder.Layout.cs). Graph inputs are
@@ -45,12 +45,12 @@ internal static unsafe partial class DmlGraphBuilder
         typeof(SoftmaxOp), typeof(LogSoftmaxOp), typeof(SliceOp), typeof(ConcatOp),
         typeof(GreaterOp), typeof(EqualOp), typeof(CastOp), typeof(GatherOp), typeof(TakeAlongAxisOp), typeof(FullOp), typeof(SliceGradOp),
         typeof(Conv2dOp), typeof(Conv2dInputGradOp), typeof(Conv2dWeightGradOp), typeof(MaxPool2dOp), typeof(AvgPool2dOp), typeof(AvgPool2dGradOp),
-        typeof(ArgsortOp), typeof(ScatterAddOp), typeof(IndexAddOp), typeof(RandomUniformOp), typeof(RandomNormalOp),
+        typeof(ArgsortOp), typeof(TopKOp), typeof(ScatterAddOp), typeof(IndexAddOp), typeof(RandomUniformOp), typeof(RandomNormalOp),
         typeof(LayerNormOp), typeof(BatchNormOp), typeof(GeluOp),
         typeof(GeluGradOp), typeof(SoftmaxGradOp), typeof(LogSoftmaxGradOp), typeof(LayerNormGradOp), typeof(BatchNormGradOp),
     };
 
-    const string LoweredList = "matmul (batched), add, sub, mul, div, maximum, minimum, relu, relu_grad, exp, abs, sqrt, log, sigmoid, tanh, erf, sign, neg, rsqrt, pow (constant exponent), sum, mean, max, logsumexp, reshape, stop_gradient, permute, expand, softmax and log_softmax (last axis), slice, concat, greater, equal, cast (float32 <-> int64), gather, take_along_axis, full (float32), slice_grad, conv2d, conv2d_input_grad, conv2d_weight_grad, max_pool2d, avg_pool2d, avg_pool2d_grad, argsort, scatter_add, index_add, random_uniform, random_normal, layer_norm, batch_norm, gelu, and as their decompositions gelu_grad, softmax_grad, log_softmax_grad, layer_norm_grad, batch_norm_grad";
+    const string LoweredList = "matmul (batched), add, sub, mul, div, maximum, minimum, relu, relu_grad, exp, abs, sqrt, log, sigmoid, tanh, erf, sign, neg, rsqrt, pow (constant exponent), sum, mean, max, logsumexp, reshape, stop_gradient, permute, expand, softmax and log_softmax (last axis), slice, concat, greater, equal, cast (float32 <-> int64), gather, take_along_axis, full (float32), slice_grad, conv2d, conv2d_input_grad, conv2d_weight_grad, max_pool2d, avg_pool2d, avg_pool2d_grad, argsort, top_k, scatter_add, index_add, random_uniform, random_normal, layer_norm, batch_norm, gelu, and as their decompositions gelu_grad, softmax_grad, log_softmax_grad, layer_norm_grad, batch_norm_grad";
 
     /// <summary>
     /// Builds the native graph description; the result owns all its memory. <paramref name="featureLevel"/>:

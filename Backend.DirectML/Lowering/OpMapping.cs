@@ -110,6 +110,7 @@ internal static class OpMapping
         [typeof(GatherOp)] = L("gather along the axis", DML_OPERATOR_GATHER),
         [typeof(TakeAlongAxisOp)] = L("gather elements", DML_OPERATOR_GATHER_ELEMENTS),
         [typeof(ArgsortOp)] = L("top-k with k = the axis length (ascending or descending), its UINT32 indices cast to int64", DML_OPERATOR_TOP_K1, DML_OPERATOR_CAST),
+        [typeof(TopKOp)] = L("top-k along the last axis, decreasing; its UINT32 indices cast to int64 when read", DML_OPERATOR_TOP_K1, DML_OPERATOR_CAST),
         [typeof(IndexAddOp)] = L("no scatter-add (SCATTER replaces): one-hot of the index along a new axis, multiply by src broadcast, reduce SUM over the source axis",
             DML_OPERATOR_FILL_VALUE_SEQUENCE, DML_OPERATOR_ONE_HOT, DML_OPERATOR_ELEMENT_WISE_MULTIPLY, DML_OPERATOR_REDUCE),
         [typeof(ScatterAddOp)] = L("no scatter-add: one-hot of the positions along a new axis, multiply by src broadcast, reduce SUM over the source axis",

@@ -14,5 +14,10 @@ public static partial class KernelTable
         Add<ScatterAddOp>(t, (op, x) =>
             torch.zeros(op.Shape.ToLongArray(), x[0].dtype, x[0].device).scatter_add_(op.Axis, x[1], x[0]));
         Add<ArgsortOp>(t, (op, x) => x[0].argsort(op.Axis, op.Descending));
+        AddMulti<TopKOp>(t, (op, x, _) =>
+        {
+            var (values, indices) = x[0].topk(op.K, dim: -1, largest: true, sorted: true);
+            return [values, indices];
+        });
     }
 }

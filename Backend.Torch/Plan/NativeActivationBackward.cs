@@ -45,7 +45,8 @@ internal static class NativeActivationBackward
             };
             if (gradients[key.Id].FirstOrDefault(Pairs) is not { } gradient) continue;
             used.Add(gradient);
-            yield return RecordedForward.Group(forward, gradient, record);
+            // softmax and log-softmax backward read their output, gelu backward its input.
+            yield return RecordedForward.Group(forward, gradient, record, savesOutput: forward.Op is not GeluOp);
         }
     }
 }

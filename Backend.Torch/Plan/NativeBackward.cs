@@ -9,7 +9,8 @@ namespace Dsl.Backend.Torch.Plan;
 /// <param name="Forward">The forward node (recorded).</param>
 /// <param name="Kernels">Replacement kernels by node (the forward and each gradient node).</param>
 /// <param name="FirstGradient">Index of the gradient node that runs first: autograd holds the forward's inputs until then.</param>
-internal sealed record NativeBackwardGroup(Node Forward, IReadOnlyDictionary<Node, Kernel> Kernels, int FirstGradient);
+/// <param name="SavesOutputs">True when autograd saves the forward's outputs (softmax): they must not be overwritten in place.</param>
+internal sealed record NativeBackwardGroup(Node Forward, IReadOnlyDictionary<Node, Kernel> Kernels, int FirstGradient, bool SavesOutputs = false);
 
 /// <summary>The native-backward fusions Backend.Torch applies to a graph, one file each in <c>Plan/</c>.</summary>
 internal static class NativeBackward
@@ -22,15 +23,24 @@ internal static class NativeBackward
         NativeActivationBackward.FindGroups,
     ];
 
-    /// <summary>Replaces the kernels of every fused group and extends the lifetimes autograd needs; returns the group count.</summary>
-    public static int Apply(Graph graph, Kernel[] kernels, int[] lastUse)
+    /// <summary>
+    /// Replaces the kernels of every fused group, extends the lifetimes autograd needs and pins
+    /// (against in-place writes) the values autograd saves; returns the group count.
+    /// </summary>
+    public static int Apply(Graph graph, Kernel[] kernels, int[] lastUse, ISet<int> pinned)
     {
         int count = 0;
         foreach (var find in Fusions)
             foreach (var group in find(graph))
             {
                 foreach (var (node, kernel) in group.Kernels) kernels[node.Index] = kernel;
-                foreach (var v in group.Forward.Inputs) lastUse[v.Id] = Math.Max(lastUse[v.Id], group.FirstGradient);
+                foreach (var v in group.Forward.Inputs)
+                {
+                    lastUse[v.Id] = Math.Max(lastUse[v.Id], group.FirstGradient);
+                    pinned.Add(v.Id);
+                }
+                if (group.SavesOutputs)
+                    foreach (var o in group.Forward.Outputs) pinned.Add(o.Id);
                 count++;
             }
         return count;

@@ -35,11 +35,15 @@ internal sealed class RecordedForward
         this.outputCount = outputCount;
     }
 
-    /// <summary>The group pairing <paramref name="forward"/> with <paramref name="gradient"/>, sharing one recording.</summary>
-    public static NativeBackwardGroup Group(Node forward, Node gradient, Func<Op, TT[], TT> record, Func<Op, TT[], TT[]>? extraOutputs = null)
+    /// <summary>
+    /// The group pairing <paramref name="forward"/> with <paramref name="gradient"/>, sharing one
+    /// recording; <paramref name="savesOutput"/>: autograd saves the recorded output (softmax), which
+    /// must then not be overwritten in place.
+    /// </summary>
+    public static NativeBackwardGroup Group(Node forward, Node gradient, Func<Op, TT[], TT> record, Func<Op, TT[], TT[]>? extraOutputs = null, bool savesOutput = false)
     {
         var state = new RecordedForward(record, extraOutputs, forward.Outputs.Count);
-        return new NativeBackwardGroup(forward, new Dictionary<Node, Kernel> { [forward] = state.RunForward, [gradient] = state.RunGradient }, gradient.Index);
+        return new NativeBackwardGroup(forward, new Dictionary<Node, Kernel> { [forward] = state.RunForward, [gradient] = state.RunGradient }, gradient.Index, savesOutput);
     }
 
     /// <summary>True if a value is read by a node other than <paramref name="except"/>, or is a graph result.</summary>

@@ -7,7 +7,7 @@ using Dsl.Tests.Support;
 namespace Dsl.Tests.DirectML;
 
 /// <summary>
-/// Argsort (TOP_K1, then CAST of its UINT32 indices), ScatterAdd and IndexAdd (ONE_HOT, MULTIPLY,
+/// Argsort and TopK (TOP_K1, then CAST of its UINT32 indices), ScatterAdd and IndexAdd (ONE_HOT, MULTIPLY,
 /// REDUCE SUM) and int64 expand / permute / slice (CAST-based), interpreted and compared with
 /// Backend.Torch; among them MAE's masking pattern and SimCLR's scatter-add.
 /// </summary>
@@ -77,6 +77,65 @@ public unsafe class DmlGraphBuilderIndexingTests
         built.Desc->IntermediateEdgeCount.ShouldBe(1u);
         var edge = (DML_INTERMEDIATE_GRAPH_EDGE_DESC*)built.Desc->IntermediateEdges[0].Desc;
         (edge->FromNodeIndex, edge->FromNodeOutputIndex, edge->ToNodeIndex, edge->ToNodeInputIndex).ShouldBe((0u, 1u, 1u, 0u));
+    }
+
+    [Fact]
+    public void Top_k_values_indices_and_gradient_match_Torch_at_ranks_1_to_5()
+    {
+        static Graph Build()
+        {
+            var g = new Graph("top_k");
+            var a = g.Input("a", new Shape(9));
+            var b = g.Input("b", new Shape(3, 8));
+            var c = g.Input("c", new Shape(2, 3, 5));
+            var d = g.Input("d", new Shape(2, 1, 3, 2, 6));
+            var (av, ai) = Ops.TopK(a, 4);
+            var (bv, bi) = Ops.TopK(b, 1);
+            var (cv, ci) = Ops.TopK(c, 5);
+            var (dv, di) = Ops.TopK(d, 2);
+            g.Output("a_values", av);
+            g.Output("a_indices", ai);
+            g.Output("b_values", bv);
+            g.Output("b_indices", bi);
+            g.Output("c_values", cv);
+            g.Output("c_indices", ci);
+            g.Output("d_values", dv);
+            g.Output("d_indices", di);
+            // The gradient of the values lands on the elements they were taken from (scatter-add).
+            var dc = g.Input("dc", cv.Shape);
+            g.Output("c_grad", Autodiff.Gradients(Ops.Sum(cv * dc), [c])[0]);
+            return g;
+        }
+        AssertMatchesTorch(Build, new() { ["a"] = Distinct(4, 9), ["b"] = Distinct(5, 24), ["c"] = Distinct(6, 30), ["d"] = Distinct(7, 72), ["dc"] = Uniform(8, 30) }, rtol: 0, atol: 0);
+    }
+
+    [Fact]
+    public void Top_k_lowers_to_top_k1_decreasing_and_casts_the_indices_only_when_read()
+    {
+        static DmlBuiltGraph Lower(bool readIndices, ReferenceOperators operators)
+        {
+            var g = new Graph("top_k");
+            var (values, indices) = Ops.TopK(g.Input("x", new Shape(4, 10)), 3);
+            g.Output("v", values);
+            if (readIndices) g.Output("i", indices);
+            return DmlGraphBuilder.Build(g, operators.Create);
+        }
+        using var operators = new ReferenceOperators();
+        using (var built = Lower(readIndices: true, operators))
+        {
+            built.Desc->NodeCount.ShouldBe(2u);
+            var topK = (DML_TOP_K1_OPERATOR_DESC*)built.OperatorDesc(0)->Desc;
+            (topK->Axis, topK->K, topK->AxisDirection).ShouldBe((3u, 3u, DML_AXIS_DIRECTION.DML_AXIS_DIRECTION_DECREASING));
+            new ReadOnlySpan<uint>(((DML_BUFFER_TENSOR_DESC*)topK->OutputValueTensor->Desc)->Sizes, 4).ToArray().ShouldBe([1u, 1u, 4u, 3u]);
+            built.OperatorDesc(1)->Type.ShouldBe(DML_OPERATOR_TYPE.DML_OPERATOR_CAST);
+            var edge = (DML_INTERMEDIATE_GRAPH_EDGE_DESC*)built.Desc->IntermediateEdges[0].Desc;
+            (edge->FromNodeIndex, edge->FromNodeOutputIndex).ShouldBe((0u, 1u));
+        }
+        using (var built = Lower(readIndices: false, operators))
+        {
+            built.Desc->NodeCount.ShouldBe(1u);
+            built.OperatorDesc(0)->Type.ShouldBe(DML_OPERATOR_TYPE.DML_OPERATOR_TOP_K1);
+        }
     }
 
     [Fact]

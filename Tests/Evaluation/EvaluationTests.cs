@@ -7,6 +7,8 @@ namespace Dsl.Tests.Evaluation;
 /// <summary>Linear probe and kNN on raw Fashion-MNIST pixels: far above chance, and at chance with shuffled labels.</summary>
 public class EvaluationTests
 {
+    static readonly TorchBackend Backend = new();
+
     static readonly Lazy<(float[] Train, long[] TrainY, float[] Test, long[] TestY)> Pixels = new(() =>
     {
         var data = FashionMnist.Load();
@@ -21,9 +23,9 @@ public class EvaluationTests
     public void Knn_on_pixels_beats_chance_and_falls_to_chance_without_labels()
     {
         var (train, trainY, test, testY) = Pixels.Value;
-        double accuracy = Knn.Accuracy(train, trainY, test, testY, 784, 10);
+        double accuracy = Knn.Accuracy(Backend, train, trainY, test, testY, 784, 10);
         accuracy.ShouldBeGreaterThan(0.75);                                              // measured 0.835
-        Knn.Accuracy(train, Shuffled(trainY), test, testY, 784, 10).ShouldBeLessThan(0.2);
+        Knn.Accuracy(Backend, train, Shuffled(trainY), test, testY, 784, 10).ShouldBeLessThan(0.2);
     }
 
     [Fact]
@@ -32,16 +34,15 @@ public class EvaluationTests
         // Two tight clusters on the unit circle; the query sits in the second.
         float[] train = [1, 0, 0.99f, 0.1f, 0, 1, 0.1f, 0.99f, 0.05f, 1];
         long[] labels = [0, 0, 1, 1, 1];
-        Knn.Accuracy(train, labels, [0.02f, 1], [1], 2, 2, k: 3).ShouldBe(1);
-        Knn.Accuracy(train, labels, [1, 0.02f], [0], 2, 2, k: 2).ShouldBe(1);
+        Knn.Accuracy(Backend, train, labels, [0.02f, 1], [1], 2, 2, k: 3).ShouldBe(1);
+        Knn.Accuracy(Backend, train, labels, [1, 0.02f], [0], 2, 2, k: 2).ShouldBe(1);
     }
 
     [Fact]
     public void Linear_probe_on_pixels_beats_chance_and_falls_to_chance_without_labels()
     {
         var (train, trainY, test, testY) = Pixels.Value;
-        var backend = new TorchBackend();
-        LinearProbe.Accuracy(backend, train, trainY, test, testY, 784, 10, epochs: 10).ShouldBeGreaterThan(0.72);   // measured 0.79
-        LinearProbe.Accuracy(backend, train, Shuffled(trainY), test, testY, 784, 10, epochs: 3).ShouldBeLessThan(0.2);
+        LinearProbe.Accuracy(Backend, train, trainY, test, testY, 784, 10, epochs: 10).ShouldBeGreaterThan(0.72);   // measured 0.79
+        LinearProbe.Accuracy(Backend, train, Shuffled(trainY), test, testY, 784, 10, epochs: 3).ShouldBeLessThan(0.2);
     }
 }

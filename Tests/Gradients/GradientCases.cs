@@ -101,6 +101,8 @@ public static class GradientCases
         C("index_add", x => Ops.IndexAdd(x[0], x[1], 0, new Shape(5, 3)), F("src", new(7, 3)), I("idx", new(7), 5)),
         C("take_along_axis", x => Ops.TakeAlongAxis(x[0], x[1], 1), F("x", new(3, 5)), I("idx", new(3, 4), 5)),
         C("scatter_add", x => Ops.ScatterAdd(x[0], x[1], 1, new Shape(3, 5)), F("src", new(3, 4)), I("idx", new(3, 4), 5)),
+        C("top_k", x => Ops.TopK(x[0], 3).Values, F("x", new(2, 3, 7))),
+        C("top_k_whole_axis", x => Ops.TopK(x[0], 5).Values * x[1], F("x", new(4, 5)), F("w", new(4, 5))),
         C("argsort_shuffle", x => Ops.TakeAlongAxis(x[0], Ops.Argsort(x[1], 1), 1), F("x", new(3, 6)), F("noise", new(3, 6))),
 
         // Creation and randomness (seeded, so the oracle draws the same numbers).

@@ -43,6 +43,7 @@ public class GradientCheckTests
     [InlineData("max_pool2d_overlap")]
     [InlineData("avg_pool2d_overlap")]
     [InlineData("take_along_axis")]
+    [InlineData("top_k")]
     [InlineData("l2_normalize")]
     [InlineData("cross_entropy")]
     public void Vjp_graph_matches_central_finite_differences(string name)

@@ -20,7 +20,8 @@ public class AutodiffComplexityTests(ITestOutputHelper log)
 
         var counts = $"{shallowVisits} visits at depth {Depth} ({shallowNodes} nodes), {deepVisits} at depth {4 * Depth} ({deepNodes} nodes)";
         log.WriteLine(counts);
-        ((double)deepNodes / shallowNodes).ShouldBeInRange(3.5, 4.0);
+        // The blocks grow 4x; the patch embedding, head and flat optimizer do not (measured 3.4x).
+        ((double)deepNodes / shallowNodes).ShouldBeInRange(3.0, 4.0);
         deepVisits.ShouldBeLessThanOrEqualTo((long)(4.5 * shallowVisits), counts);
     }
 

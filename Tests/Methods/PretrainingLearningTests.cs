@@ -15,7 +15,7 @@ namespace Dsl.Tests.Methods;
 /// </summary>
 public class PretrainingLearningTests(ITestOutputHelper output)
 {
-    sealed record Case(Func<PretrainingMethod> Create, int Steps, double LearningRate, double LossDrop, double ProbeMargin, double KnnMargin, int Seed = 1);
+    sealed record Case(Func<PretrainingMethod> Create, int Steps, double LearningRate, double LossDrop, double ProbeMargin, double KnnMargin);
 
     static readonly Dictionary<string, Case> Cases = new()
     {
@@ -24,12 +24,8 @@ public class PretrainingLearningTests(ITestOutputHelper output)
         // trainer seed 2; with mask 0.75 and cls+mean the probe gain was +1.65, too close to noise). Pooled readouts: after so few steps, high-dimensional readouts (the conv encoder's final map, MAE's
         // 2x2-pooled tokens) of random-init encoders probe as well as the pretrained ones (measured 76.6 % vs
         // 75.0 % for SimCLR, 75.5 % vs 75.3 % for MAE); the pooled features show what pretraining learned.
-        // SimCLR and Barlow Twins run with trainer seed 2: at seed 1 their probe gains sat at the margin, and
-        // rounding-level kernel changes (libtorch's native log-softmax and batch-norm backward instead of the
-        // formulas) moved them from +1.5 to +0.85 (SimCLR) and to +0.05 points (Barlow); at seed 2 they were
-        // +3.15 / +4.1 with the formulas and +3.95 / +2.7 with the native kernels (kNN +7.8 / +7.1 and +9.3 / +6.2).
-        ["simclr"] = new(() => new SimClrMethod(Backbone.Conv(1, 32), 1, 28, 32, 0.2, onlineProbeClasses: 10), 300, 4e-3, 0.1, 0.01, 0.03, Seed: 2),
-        ["barlow"] = new(() => new BarlowTwinsMethod(Backbone.Conv(1, 32), 1, 28, 128, onlineProbeClasses: 10), 300, 4e-3, 0.1, 0.01, 0.03, Seed: 2),
+        ["simclr"] = new(() => new SimClrMethod(Backbone.Conv(1, 32), 1, 28, 32, 0.2, onlineProbeClasses: 10), 300, 4e-3, 0.1, 0.01, 0.03),
+        ["barlow"] = new(() => new BarlowTwinsMethod(Backbone.Conv(1, 32), 1, 28, 128, onlineProbeClasses: 10), 600, 4e-3, 0.1, 0.01, 0.03),
         ["mae"] = new(() => new MaeMethod(MaeConfig.FashionMnist with { EncoderDepth = 2, EncoderDim = 64, DecoderDim = 32, DecoderDepth = 1, MaskRatio = 0.5 }, readout: MaeReadout.Mean), 600, 2e-3, 0.1, 0.02, 0.04),
     };
 
@@ -47,7 +43,7 @@ public class PretrainingLearningTests(ITestOutputHelper output)
         var loader = new BatchLoader(train, new BatchLoaderOptions { BatchSize = 64, Seed = 1, DropLast = true, Workers = 2 }, [.. method.Views]);
         using var trainer = new Trainer(backend, method.Task, new TrainerOptions(64,
             new AdamW(WeightDecay: 1e-4) { DecayFilter = Dsl.Models.Training.Optimizer.ExcludeBiasAndNorm },
-            new WarmupCosineSchedule(c.LearningRate, c.Steps / 10, c.Steps), ClipNorm: 5.0, Seed: c.Seed));
+            new WarmupCosineSchedule(c.LearningRate, c.Steps / 10, c.Steps), ClipNorm: 5.0, Seed: 1));
         var randomInit = trainer.ModelValues();
         var losses = new List<double>();
         var online = new List<double>();

@@ -28,7 +28,7 @@ static class ProbeCommand
             var (settings, parameters, backend, probeData) = Load(parse.GetValue(checkpoint)!, parse.GetValue(data), parse.GetValue(device)!, parse.GetValue(images), parse.GetValue(readout));
             var method = settings.CreateMethod(probeData.Channels, probeData.Height);
             var r = EncoderEvaluation.Evaluate(backend, method.Features, parameters, probeData, settings.Seed, parse.GetValue(epochs));
-            AnsiConsole.MarkupLineInterpolated($"{method.Title} ({method.Describe()}), {r.Dim}-d features: linear probe {r.Probe:P2}, kNN {r.Knn:P2} (probe fitted on {probeData.TrainLabels.Length} images).");
+            AnsiConsole.MarkupLineInterpolated($"{method.Title} ({method.Describe()}), {r.Dim}-d features: linear probe {r.Probe:P2}, kNN {r.Knn:P2} (probe fitted on {probeData.TrainLabels.Length} images; {r.Seconds}).");
             return 0;
         }));
         return command;
@@ -50,7 +50,7 @@ static class ProbeCommand
             var method = settings.CreateMethod(probeData.Channels, probeData.Height);
             var (train, dim) = Features.Extract(backend, method.Features, parameters, probeData.TrainImages, probeData.TrainLabels.Length, probeData.Channels, probeData.Height, probeData.Width);
             var (test, _) = Features.Extract(backend, method.Features, parameters, probeData.TestImages, probeData.TestLabels.Length, probeData.Channels, probeData.Height, probeData.Width);
-            double accuracy = Knn.Accuracy(train, probeData.TrainLabels, test, probeData.TestLabels, dim, probeData.Classes, parse.GetValue(k), parse.GetValue(temperature));
+            double accuracy = Knn.Accuracy(backend, train, probeData.TrainLabels, test, probeData.TestLabels, dim, probeData.Classes, parse.GetValue(k), parse.GetValue(temperature));
             AnsiConsole.MarkupLineInterpolated($"{method.Title}, {dim}-d features: kNN (k={parse.GetValue(k)}, T={parse.GetValue(temperature)}) {accuracy:P2} with a bank of {probeData.TrainLabels.Length} images.");
             return 0;
         }));

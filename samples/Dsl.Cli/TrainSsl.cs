@@ -75,8 +75,8 @@ static class TrainSsl
             ("random-init encoder", EncoderEvaluation.Evaluate(backend, method.Features, randomInit, probeData, s.Seed)),
             ("raw pixels", EncoderEvaluation.RawPixels(backend, probeData, s.Seed)),
         };
-        var table = new Table().AddColumns("features", "dim", "linear probe", "kNN (k=20)");
-        foreach (var (name, r) in rows) table.AddRow(name, r.Dim.ToString(), $"{r.Probe:P2}", $"{r.Knn:P2}");
+        var table = new Table().AddColumns("features", "dim", "linear probe", "kNN (k=20)", "seconds");
+        foreach (var (name, r) in rows) table.AddRow(name, r.Dim.ToString(), $"{r.Probe:P2}", $"{r.Knn:P2}", r.Seconds.ToString());
         AnsiConsole.Write(table);
         AnsiConsole.MarkupLineInterpolated($"[grey]Probe trained on {probeData.TrainLabels.Length} training images, evaluated on the full {probeData.TestLabels.Length}-image test set. Total {total.Elapsed.TotalSeconds:F0} s.[/]");
         return 0;

@@ -1,8 +1,11 @@
 using System.Diagnostics;
 
-// Shared by the step benchmarks (linked into each project).
+namespace Dsl.Bench;
 
-/// <summary>One implementation under test: built and warmed up once, then timed in rounds.</summary>
+/// <summary>
+/// One implementation of a row's training step, built once: its first losses (the check), then
+/// untimed warmup steps, then timed rounds. Times, steps/s and managed allocations are its own.
+/// </summary>
 sealed class Variant : IDisposable
 {
     readonly Func<double> step;
@@ -11,31 +14,35 @@ sealed class Variant : IDisposable
     readonly List<double> rounds = [];
     long managedBytes;
 
-    Variant(string name, Func<double> step, IDisposable owner, double rssGrowthMb)
+    Variant(string name, Func<double> step, IDisposable owner, double constructionSeconds)
     {
-        (Name, this.step, this.owner, RssGrowthMb) = (name, step, owner, rssGrowthMb);
+        (Name, this.step, this.owner, ConstructionSeconds) = (name, step, owner, constructionSeconds);
     }
 
     public string Name { get; }
-    public double RssGrowthMb { get; }
+    /// <summary>Seconds to build it (for the DSL: graph build, compile and initialisation).</summary>
+    public double ConstructionSeconds { get; }
+    public double[] CheckLosses { get; private set; } = [];
     public double LastLoss { get; private set; }
     public double MedianStepsPerSecond => Median(rounds);
-    public double MeanMs => times.Average();
     public double MedianMs => Median(times);
-    public double P90Ms => times.Order().ElementAt((int)(times.Count * 0.9));
-    public double ManagedBytesPerStep => (double)managedBytes / times.Count;
+    public double ManagedBytesPerStep => times.Count == 0 ? 0 : (double)managedBytes / times.Count;
 
-    public static Variant Create(string name, int warmup, Func<(Func<double> Step, IDisposable Owner)> create)
+    public static Variant Create(string name, Func<(Func<double> Step, IDisposable Owner)> create)
     {
         GC.Collect();
         GC.WaitForPendingFinalizers();
-        long rss0;
-        using (var p = Process.GetCurrentProcess()) rss0 = p.WorkingSet64;
+        var watch = Stopwatch.StartNew();
         var (step, owner) = create();
-        for (int i = 0; i < warmup; i++) step();
-        long rss1;
-        using (var p = Process.GetCurrentProcess()) rss1 = p.WorkingSet64;
-        return new Variant(name, step, owner, (rss1 - rss0) / (1024.0 * 1024));
+        return new Variant(name, step, owner, watch.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>Runs the first <paramref name="steps"/> steps and keeps their losses.</summary>
+    public double[] Check(int steps) => CheckLosses = [.. Enumerable.Range(0, steps).Select(_ => LastLoss = step())];
+
+    public void Warmup(int steps)
+    {
+        for (int i = 0; i < steps; i++) LastLoss = step();
     }
 
     /// <summary>Times <paramref name="steps"/> steps; returns steps/s.</summary>
@@ -55,8 +62,9 @@ sealed class Variant : IDisposable
         return perSecond;
     }
 
-    static double Median(IEnumerable<double> values)
+    static double Median(IReadOnlyCollection<double> values)
     {
+        if (values.Count == 0) return double.NaN;
         var sorted = values.Order().ToArray();
         return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
     }
