@@ -31,8 +31,9 @@ public sealed class TorchBackend : IBackend
     public bool Optimize { get; init; } = true;
 
     /// <summary>
-    /// When true (the default), gradients of fused ops (convolution) run libtorch's native backward
-    /// kernels through autograd on that one op; false runs every gradient op's own kernel (for tests).
+    /// When true (the default), gradients of fused ops (convolution, layer and batch norm, softmax,
+    /// log-softmax, GELU) run libtorch's native backward kernels through autograd on that one op;
+    /// false runs every gradient op's own kernel (for tests).
     /// </summary>
     public bool NativeBackward { get; init; } = true;
 

@@ -86,6 +86,33 @@ internal static unsafe partial class DmlGraphBuilder
     }
 
     /// <summary>
+    /// batch_norm_grad from feature level 4_1: one BATCH_NORMALIZATION_TRAINING_GRAD on x and dy viewed
+    /// as [N, C, H, W] (trailing 1s), the statistics and γ as [1, C, 1, 1] (the same [C] buffers);
+    /// below 4_1 its decomposition (<see cref="LowerDecomposition"/>).
+    /// </summary>
+    static DmlLowering LowerBatchNormGrad(DmlNativeArena arena, Node node, BatchNormGradOp bg)
+    {
+        var x = node.Inputs[1].Shape;
+        var xs = new uint[DimensionCount];
+        for (var a = 0; a < DimensionCount; a++)
+            xs[a] = a < x.Rank ? (uint)x[a] : 1;
+        uint[] stat = [1, xs[1], 1, 1];
+        var grad = arena.Alloc<DML_BATCH_NORMALIZATION_TRAINING_GRAD_OPERATOR_DESC>();
+        grad->InputTensor = TensorDesc(arena, xs, null);
+        grad->InputGradientTensor = TensorDesc(arena, xs, null);
+        grad->MeanTensor = TensorDesc(arena, stat, null);
+        grad->VarianceTensor = TensorDesc(arena, stat, null);
+        grad->ScaleTensor = TensorDesc(arena, stat, null);
+        grad->OutputGradientTensor = TensorDesc(arena, xs, null);
+        grad->OutputScaleGradientTensor = TensorDesc(arena, stat, null);
+        grad->OutputBiasGradientTensor = TensorDesc(arena, stat, null);
+        grad->Epsilon = (float)bg.Eps;
+        // The operator binds (x, dy, mean, variance, scale); the node's inputs are (dy, x, γ, mean, variance).
+        var part = Part(Op(arena, DML_OPERATOR_BATCH_NORMALIZATION_TRAINING_GRAD, grad), DmlRead.Input(1), DmlRead.Input(0), DmlRead.Input(3), DmlRead.Input(4), DmlRead.Input(2));
+        return new DmlLowering([part], [new(0, 0), new DmlRead(0, 1), new DmlRead(0, 2)]);
+    }
+
+    /// <summary>
     /// GELU, exact (erf) form: from feature level 5_1 one ACTIVATION_GELU; below it ERF with
     /// scale 1/√2, IDENTITY with scale ½ and bias ½ (the normal CDF), MULTIPLY by x.
     /// </summary>

@@ -34,6 +34,8 @@ internal static unsafe partial class DmlGraphBuilder
     /// </summary>
     static DmlLowering LowerParts(DmlNativeArena arena, Node node, IReadOnlySet<Tensor> read, DML_FEATURE_LEVEL featureLevel = DirectMLAvailability.MinimumLevel)
     {
+        if (node.Op is BatchNormGradOp bg && featureLevel >= DmlOperatorLevels.IntroducedAt(DML_OPERATOR_TYPE.DML_OPERATOR_BATCH_NORMALIZATION_TRAINING_GRAD))
+            return LowerBatchNormGrad(arena, node, bg);
         if (node.Op is DecomposableOp decomposable)
             return LowerDecomposition(arena, node, decomposable, read, featureLevel);
         var steps = NeedsCoalescing(node) ? Coalesce(node) : [node];

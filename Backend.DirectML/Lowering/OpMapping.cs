@@ -87,7 +87,7 @@ internal static class OpMapping
             DML_OPERATOR_MEAN_VARIANCE_NORMALIZATION1, DML_OPERATOR_REDUCE, DML_OPERATOR_ELEMENT_WISE_SUBTRACT, DML_OPERATOR_ELEMENT_WISE_SQRT, DML_OPERATOR_ELEMENT_WISE_RECIP),
         [typeof(BatchNormOp)] = Upgradable("batch mean (REDUCE AVERAGE) and biased variance (SUBTRACT, REDUCE SUM_SQUARE, IDENTITY with scale 1/count), then spatial BATCH_NORMALIZATION; one training operator from 4_1",
             DML_OPERATOR_BATCH_NORMALIZATION_TRAINING, DML_OPERATOR_REDUCE, DML_OPERATOR_ELEMENT_WISE_SUBTRACT, DML_OPERATOR_ELEMENT_WISE_IDENTITY, DML_OPERATOR_BATCH_NORMALIZATION),
-        // No gradient operator for these (BATCH_NORMALIZATION_GRAD needs 3_1): their decompositions, each op lowered as its row says.
+        // No gradient operator for these at 3_0 (BATCH_NORMALIZATION_GRAD, 3_1, is the inference form): their decompositions, each op lowered as its row says.
         [typeof(GeluGradOp)] = L("decomposed: dy·(Φ(x) + x·φ(x)) by ERF, CONSTANT_POW, EXP and element-wise arithmetic with filled scalars",
             DML_OPERATOR_FILL_VALUE_CONSTANT, DML_OPERATOR_ELEMENT_WISE_MULTIPLY, DML_OPERATOR_ELEMENT_WISE_ERF, DML_OPERATOR_ELEMENT_WISE_ADD, DML_OPERATOR_ELEMENT_WISE_CONSTANT_POW, DML_OPERATOR_ELEMENT_WISE_EXP),
         [typeof(SoftmaxGradOp)] = L("decomposed: y·(dy - Σ dy·y) by MULTIPLY, REDUCE SUM, SUBTRACT",
@@ -96,8 +96,8 @@ internal static class OpMapping
             DML_OPERATOR_ELEMENT_WISE_EXP, DML_OPERATOR_REDUCE, DML_OPERATOR_ELEMENT_WISE_MULTIPLY, DML_OPERATOR_ELEMENT_WISE_SUBTRACT),
         [typeof(LayerNormGradOp)] = L("decomposed: x̂ from the saved statistics, dx = rstd·(dŷ - mean(dŷ) - x̂·mean(dŷ·x̂)), dγ and dβ by REDUCE SUM",
             DML_OPERATOR_ELEMENT_WISE_SUBTRACT, DML_OPERATOR_ELEMENT_WISE_MULTIPLY, DML_OPERATOR_REDUCE),
-        [typeof(BatchNormGradOp)] = L("decomposed as layer_norm_grad per channel, rstd = 1/√(σ² + ε) by a filled ε, ADD, SQRT, RECIP",
-            DML_OPERATOR_FILL_VALUE_CONSTANT, DML_OPERATOR_ELEMENT_WISE_ADD, DML_OPERATOR_ELEMENT_WISE_SQRT, DML_OPERATOR_ELEMENT_WISE_RECIP,
+        [typeof(BatchNormGradOp)] = Upgradable("decomposed as layer_norm_grad per channel, rstd = 1/√(σ² + ε) by a filled ε, ADD, SQRT, RECIP; one training-gradient operator from 4_1",
+            DML_OPERATOR_BATCH_NORMALIZATION_TRAINING_GRAD, DML_OPERATOR_FILL_VALUE_CONSTANT, DML_OPERATOR_ELEMENT_WISE_ADD, DML_OPERATOR_ELEMENT_WISE_SQRT, DML_OPERATOR_ELEMENT_WISE_RECIP,
             DML_OPERATOR_ELEMENT_WISE_SUBTRACT, DML_OPERATOR_ELEMENT_WISE_MULTIPLY, DML_OPERATOR_REDUCE),
         [typeof(Conv2dOp)] = L("convolution, forward, cross-correlation", DML_OPERATOR_CONVOLUTION),
         [typeof(Conv2dInputGradOp)] = L("convolution, backward direction (transposed), output padding for the forward's floor", DML_OPERATOR_CONVOLUTION),

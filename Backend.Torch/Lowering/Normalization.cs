@@ -7,22 +7,55 @@ public static partial class KernelTable
 {
     static void RegisterNormalization(Dictionary<Type, Kernel> t)
     {
-        AddMulti<LayerNormOp>(t, (op, x, _) =>
-        {
-            using var scope = torch.NewDisposeScope();
-            var (variance, mean) = x[0].var_mean(-1, unbiased: false, keepdim: true);
-            var rstd = PlusConstant(variance, op.Eps).rsqrt();
-            var y = Plus(Minus(x[0], mean) * rstd * x[1], x[2]);
-            return [y.MoveToOuterDisposeScope(), mean.MoveToOuterDisposeScope(), rstd.MoveToOuterDisposeScope()];
-        });
-        AddMulti<BatchNormOp>(t, (op, x, _) =>
-        {
-            using var scope = torch.NewDisposeScope();
-            var axes = Enumerable.Range(0, (int)x[0].dim()).Where(a => a != 1).Select(a => (long)a).ToArray();
-            var cs = Enumerable.Range(0, (int)x[0].dim()).Select(a => a == 1 ? x[0].shape[1] : 1L).ToArray();
-            var (variance, mean) = x[0].var_mean(axes, unbiased: false, keepdim: true);
-            var y = Plus(Minus(x[0], mean) * PlusConstant(variance, op.Eps).rsqrt() * x[1].view(cs), x[2].view(cs));
-            return [y.MoveToOuterDisposeScope(), mean.flatten().MoveToOuterDisposeScope(), variance.flatten().MoveToOuterDisposeScope()];
-        });
+        AddMulti<LayerNormOp>(t, (op, x, _) => [LayerNorm(op, x), .. LayerNormStatistics(op, x[0])]);
+        AddMulti<BatchNormOp>(t, (op, x, _) => [BatchNorm(op, x), .. BatchNormStatistics(x[0])]);
+    }
+
+    // On 2 cores, f32 [128,17,128]: layer_norm takes 0.35 ms against 4.3 ms for the six-op formula,
+    // and the statistics by mean then centred squares 0.19 ms against 3.1 ms for var_mean (Welford).
+
+    /// <summary>Layer norm's y by libtorch's fused kernel.</summary>
+    internal static TT LayerNorm(LayerNormOp op, TT[] x) =>
+        torch.nn.functional.layer_norm(x[0], [x[0].shape[^1]], x[1], x[2], op.Eps);
+
+    /// <summary>Layer norm's saved statistics: μ and 1/√(σ²+ε), the last axis kept as 1.</summary>
+    internal static TT[] LayerNormStatistics(LayerNormOp op, TT x)
+    {
+        var (mean, variance) = MeanVariance(x, [-1]);
+        using (variance) return [mean, PlusConstant(variance, op.Eps).rsqrt_()];
+    }
+
+    /// <summary>
+    /// Training-mode batch norm's y by libtorch's batch_norm with batch statistics (no running
+    /// buffers: the graph updates those); by its formula where a channel has one value, which
+    /// libtorch refuses (y is then β).
+    /// </summary>
+    internal static TT BatchNorm(BatchNormOp op, TT[] x)
+    {
+        if (x[0].numel() > x[0].shape[1])
+            return torch.nn.functional.batch_norm(x[0], null, null, x[1], x[2], training: true, eps: op.Eps);
+        using var scope = torch.NewDisposeScope();
+        var cs = Enumerable.Range(0, (int)x[0].dim()).Select(a => a == 1 ? x[0].shape[1] : 1L).ToArray();
+        var (mean, variance) = MeanVariance(x[0], [.. Enumerable.Range(0, (int)x[0].dim()).Where(a => a != 1).Select(a => (long)a)]);
+        return Plus(Minus(x[0], mean) * PlusConstant(variance, op.Eps).rsqrt() * x[1].view(cs), x[2].view(cs)).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Batch norm's outputs 1 and 2: the batch mean and biased variance, [C] each.</summary>
+    internal static TT[] BatchNormStatistics(TT x)
+    {
+        var axes = Enumerable.Range(0, (int)x.dim()).Where(a => a != 1).Select(a => (long)a).ToArray();
+        var (mean, variance) = MeanVariance(x, axes);
+        using (mean)
+        using (variance)
+            return [mean.flatten(), variance.flatten()];
+    }
+
+    /// <summary>Mean and biased variance over axes (kept as 1) in two passes: differentiable, and faster here than var_mean.</summary>
+    static (TT Mean, TT Variance) MeanVariance(TT x, long[] axes)
+    {
+        var mean = x.mean(axes, keepdim: true);
+        using var centred = Minus(x, mean);
+        using var squares = centred * centred;
+        return (mean, squares.mean(axes, keepdim: true));
     }
 }

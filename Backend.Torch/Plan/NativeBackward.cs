@@ -19,6 +19,8 @@ internal static class NativeBackward
     static readonly Func<Graph, IEnumerable<NativeBackwardGroup>>[] Fusions =
     [
         NativeConvolutionBackward.FindGroups,
+        NativeNormalizationBackward.FindGroups,
+        NativeActivationBackward.FindGroups,
     ];
 
     /// <summary>

@@ -7,7 +7,8 @@ namespace Dsl.Tests.DirectML;
 /// <summary>
 /// The backward ops DirectML has no operator for (GELU, softmax, log-softmax, layer and batch norm
 /// gradients) lower as their decomposition: on the reference interpreter they equal Backend.Torch,
-/// and they use only the operators their OpMapping row names.
+/// and they use only the operators their OpMapping row names. From feature level 4_1 the batch-norm
+/// gradient is DirectML's own training-gradient operator.
 /// </summary>
 public class DmlGraphBuilderDecompositionTests
 {
@@ -81,6 +82,15 @@ public class DmlGraphBuilderDecompositionTests
         own.ShouldBeSubsetOf(OpMapping.ByOp[OpOf(name)].Operators, $"{name} uses operators its OpMapping row does not name");
 
         GraphCheck.MatchesTorch(() => Build(name), seed: 5, rtol: 1e-4, atol: 1e-5);
+    }
+
+    [Fact]
+    public void Batch_norm_grad_is_one_training_gradient_operator_from_4_1()
+    {
+        var types = GraphCheck.MatchesTorch(() => Build("batch_norm_grad"), seed: 6, rtol: 1e-4, atol: 1e-5, featureLevel: DML_FEATURE_LEVEL.DML_FEATURE_LEVEL_4_1);
+        types.Count(t => t == DML_OPERATOR_TYPE.DML_OPERATOR_BATCH_NORMALIZATION_TRAINING_GRAD).ShouldBe(1);
+        GraphCheck.MatchesTorch(() => Build("batch_norm_grad"), seed: 6, rtol: 1e-4, atol: 1e-5, featureLevel: DML_FEATURE_LEVEL.DML_FEATURE_LEVEL_4_0)
+            .ShouldNotContain(DML_OPERATOR_TYPE.DML_OPERATOR_BATCH_NORMALIZATION_TRAINING_GRAD);
     }
 
     [Fact]

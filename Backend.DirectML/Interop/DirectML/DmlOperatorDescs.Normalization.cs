@@ -38,6 +38,23 @@ internal unsafe struct DML_BATCH_NORMALIZATION_OPERATOR_DESC
     public DML_OPERATOR_DESC* FusedActivation;
 }
 
+/// <summary>
+/// Training batch normalization's backward (feature level 4_1): dx, dscale and dbias from x, dy and
+/// the batch statistics, which broadcast over the dimensions where their size is 1.
+/// </summary>
+internal unsafe struct DML_BATCH_NORMALIZATION_TRAINING_GRAD_OPERATOR_DESC
+{
+    public DML_TENSOR_DESC* InputTensor;
+    public DML_TENSOR_DESC* InputGradientTensor;
+    public DML_TENSOR_DESC* MeanTensor;
+    public DML_TENSOR_DESC* VarianceTensor;
+    public DML_TENSOR_DESC* ScaleTensor;
+    public DML_TENSOR_DESC* OutputGradientTensor;
+    public DML_TENSOR_DESC* OutputScaleGradientTensor;
+    public DML_TENSOR_DESC* OutputBiasGradientTensor;
+    public float Epsilon;
+}
+
 /// <summary>GELU, exact: x · ½(1 + erf(x / √2)); from feature level 5_1.</summary>
 internal unsafe struct DML_ACTIVATION_GELU_OPERATOR_DESC
 {

@@ -5,7 +5,7 @@ namespace Dsl.Tests.DirectML.Reference;
 
 /// <summary>
 /// Reference operators of the normalization family: batched GEMM (replacing the single-matrix
-/// one), MEAN_VARIANCE_NORMALIZATION1, BATCH_NORMALIZATION and ACTIVATION_GELU, all float32, computed in double.
+/// one), MEAN_VARIANCE_NORMALIZATION1, BATCH_NORMALIZATION, BATCH_NORMALIZATION_TRAINING_GRAD and ACTIVATION_GELU, all float32, computed in double.
 /// What they check is what DirectML documents for feature level 3_0: 4-D GEMM tensors whose batch
 /// sizes equal the output's (a broadcast is a zero stride), MVN and batch normalization on 4 or 5
 /// dimensions with scale, bias and statistics of size 1 or the input's per dimension.
@@ -18,6 +18,84 @@ internal static unsafe partial class DmlGraphInterpreter
         table[DML_OPERATOR_MEAN_VARIANCE_NORMALIZATION1] = new FamilyOperator(MvnSignature, Mvn);
         table[DML_OPERATOR_BATCH_NORMALIZATION] = new FamilyOperator(BatchNormSignature, BatchNorm);
         table[DML_OPERATOR_ACTIVATION_GELU] = new FamilyOperator(GeluSignature, Gelu);
+        table[DML_OPERATOR_BATCH_NORMALIZATION_TRAINING_GRAD] = new FamilyOperator(BatchNormTrainingGradSignature, BatchNormTrainingGrad);
+    }
+
+    static OperatorSignature BatchNormTrainingGradSignature(DML_OPERATOR_DESC* op)
+    {
+        var d = (DML_BATCH_NORMALIZATION_TRAINING_GRAD_OPERATOR_DESC*)op->Desc;
+        return new OperatorSignature(
+            [Read(d->InputTensor), Read(d->InputGradientTensor), Read(d->MeanTensor), Read(d->VarianceTensor), Read(d->ScaleTensor)],
+            [Read(d->OutputGradientTensor), Read(d->OutputScaleGradientTensor), Read(d->OutputBiasGradientTensor)]);
+    }
+
+    /// <summary>
+    /// BATCH_NORMALIZATION_TRAINING_GRAD (feature level 4_1), as DirectML documents it, per group of
+    /// elements sharing a statistic: dx = scale·c·((dy - mean(dy)) - (x - mean(x))·mean(dy·(x - mean(x)))·c²)
+    /// with c = 1/√(variance + ε); dscale = Σ dy·(x - Mean)·c; dbias = Σ dy.
+    /// </summary>
+    static float[]?[] BatchNormTrainingGrad(DML_OPERATOR_DESC* op, OperatorSignature s, float[]?[] inputs, string where)
+    {
+        RequireFloat32(s, where);
+        var d = (DML_BATCH_NORMALIZATION_TRAINING_GRAD_OPERATOR_DESC*)op->Desc;
+        TensorDesc x = s.Inputs[0]!, dy = s.Inputs[1]!, stat = s.Inputs[2]!;
+        Require(dy.Sizes.AsSpan().SequenceEqual(x.Sizes) && s.Outputs[0]!.Sizes.AsSpan().SequenceEqual(x.Sizes), $"{where}: x, dy and dx sizes differ");
+        foreach (var t in s.Inputs.Skip(2).Concat(s.Outputs.Skip(1)))
+        {
+            Require(t!.Sizes.AsSpan().SequenceEqual(stat.Sizes), $"{where}: the statistics, scale and their gradients must share sizes");
+            for (var a = 0; a < x.Sizes.Length; a++)
+                Require(stat.Sizes[a] == 1 || stat.Sizes[a] == x.Sizes[a], $"{where}: statistic sizes [{string.Join(",", stat.Sizes)}] for input [{string.Join(",", x.Sizes)}]");
+        }
+        var groups = (int)stat.ElementCount;
+        double count = (double)x.ElementCount / groups;
+        var index = new uint[x.Sizes.Length];
+        // Per group: Σx, Σdy, then Σdy·(x - mean(x)) and Σdy·(x - Mean).
+        double[] sumX = new double[groups], sumDy = new double[groups], sumCentred = new double[groups], sumGiven = new double[groups];
+        var group = new int[x.ElementCount];
+        for (long i = 0; i < x.ElementCount; i++)
+        {
+            var g = group[i] = GroupOf(stat, index);
+            sumX[g] += inputs[0]![x.Offset(index)];
+            sumDy[g] += inputs[1]![dy.Offset(index)];
+            Increment(index, x.Sizes);
+        }
+        Array.Clear(index);
+        for (long i = 0; i < x.ElementCount; i++)
+        {
+            var g = group[i];
+            double xv = inputs[0]![x.Offset(index)], dyv = inputs[1]![dy.Offset(index)];
+            sumCentred[g] += dyv * (xv - sumX[g] / count);
+            sumGiven[g] += dyv * (xv - inputs[2]![Broadcast(stat, index)]);
+            Increment(index, x.Sizes);
+        }
+        var dx = new float[s.Outputs[0]!.BufferElements];
+        Array.Clear(index);
+        for (long i = 0; i < x.ElementCount; i++)
+        {
+            var g = group[i];
+            double c = 1 / Math.Sqrt(inputs[3]![Broadcast(stat, index)] + d->Epsilon), scale = inputs[4]![Broadcast(stat, index)];
+            double xv = inputs[0]![x.Offset(index)], dyv = inputs[1]![dy.Offset(index)];
+            dx[s.Outputs[0]!.Offset(index)] = (float)(scale * c * (dyv - sumDy[g] / count - (xv - sumX[g] / count) * (sumCentred[g] / count) * c * c));
+            Increment(index, x.Sizes);
+        }
+        float[] dscale = new float[s.Outputs[1]!.BufferElements], dbias = new float[s.Outputs[2]!.BufferElements];
+        var statIndex = new uint[stat.Sizes.Length];
+        for (var g = 0; g < groups; g++)
+        {
+            dscale[s.Outputs[1]!.Offset(statIndex)] = (float)(sumGiven[g] / Math.Sqrt(inputs[3]![stat.Offset(statIndex)] + d->Epsilon));
+            dbias[s.Outputs[2]!.Offset(statIndex)] = (float)sumDy[g];
+            Increment(statIndex, stat.Sizes);
+        }
+        return [dx, dscale, dbias];
+    }
+
+    /// <summary>The row-major position, among the statistic's elements, of the one an input index reads.</summary>
+    static int GroupOf(TensorDesc stat, uint[] index)
+    {
+        long g = 0;
+        for (var a = 0; a < index.Length; a++)
+            g = g * stat.Sizes[a] + (stat.Sizes[a] == 1 ? 0 : index[a]);
+        return (int)g;
     }
 
     static OperatorSignature GeluSignature(DML_OPERATOR_DESC* op)
