@@ -48,6 +48,7 @@ public class ShapeErrorTests
         { "take_along_axis", g => Ops.TakeAlongAxis(In(g, "x", 3, 5), g.Input("i", new Shape(2, 4), DType.Int64), 1), ["take_along_axis", "every axis but 1"] },
         { "scatter_add", g => Ops.ScatterAdd(In(g, "s", 3, 4), g.Input("i", new Shape(3, 3), DType.Int64), 1, new Shape(3, 5)), ["scatter_add", "shaped like the source"] },
         { "argsort_axis", g => Ops.Argsort(In(g, "x", 3), 1), ["axis 1 is out of range"] },
+        { "top_k_beyond_the_axis", g => Ops.TopK(In(g, "x", 2, 5), 6).Values, ["top_k", "k 6", "f32[2,5]"] },
         { "random_seed", g => Ops.RandomUniform(In(g, "seed", 2), new Shape(3)), ["random_uniform", "i64[2]"] },
         { "slice_grad", g => Ops.SliceGrad(In(g, "s", 2, 3), new Shape(3, 7), 1, 0), ["slice_grad", "not a slice"] },
         { "cross_entropy", g => Ops.CrossEntropy(In(g, "logits", 4, 3), In(g, "labels", 4)), ["cross_entropy", "i64 labels"] },
