@@ -4,7 +4,8 @@ namespace Dsl.Backend.Torch;
 
 /// <summary>
 /// Runs graphs as flat TorchSharp execution plans on CPU, or on CUDA where libtorch-cuda is present.
-/// TorchSharp autograd is never used here: the backward pass is part of the graph.
+/// TorchSharp autograd never decides what is differentiated: the backward pass is part of the graph
+/// (a kernel may call one libtorch backward through it, as relu_grad does).
 /// </summary>
 public sealed class TorchBackend : IBackend
 {
@@ -29,7 +30,13 @@ public sealed class TorchBackend : IBackend
     /// <summary>When false, graphs are compiled as given (for tests of the passes themselves).</summary>
     public bool Optimize { get; init; } = true;
 
+    /// <summary>
+    /// When true (the default), gradients of fused ops (convolution) run libtorch's native backward
+    /// kernels through autograd on that one op; false runs every gradient op's own kernel (for tests).
+    /// </summary>
+    public bool NativeBackward { get; init; } = true;
+
     /// <inheritdoc/>
     public ICompiledGraph Compile(Graph graph) =>
-        new TorchCompiledGraph(Optimize ? Passes.Pipeline.Optimize(graph) : graph, Device);
+        new TorchCompiledGraph(Optimize ? Passes.Pipeline.Optimize(graph) : graph, Device, NativeBackward);
 }

@@ -1,4 +1,5 @@
 using Dsl.Backend.Torch.Lowering;
+using Dsl.Backend.Torch.Plan;
 using Dsl.Passes;
 using TorchSharp;
 using TT = TorchSharp.torch.Tensor;
@@ -16,29 +17,67 @@ internal sealed class TorchCompiledGraph : ICompiledGraph
     readonly KernelContext context;
     readonly Step[] steps;
     readonly Dictionary<int, TT> persistent = [];
-    readonly bool[] cloneOnUpdate;
+    readonly Dictionary<int, TT> constants = [];
+    readonly UpdateCopy[] updateCopies;
+    readonly FlatParameters flat;
+    readonly Tensor[] inputs;
     bool disposed;
 
-    sealed record Step(Node Node, Kernel Kernel, int[] Inputs, int[] Outputs, int[] FreeAfter);
+    /// <summary>One copy into persistent storage after a run: a value (or a range of a rank-1 value) into a target.</summary>
+    sealed record UpdateCopy(TT Target, int Source, long Start, long Length, bool CloneFirst);
 
-    public TorchCompiledGraph(Graph graph, torch.Device device)
+    sealed record Step(Node Node, Kernel Kernel, int[] Inputs, int[] Outputs, int[] FreeAfter, (int Input, InPlaceKernel Kernel)? InPlace);
+
+    public TorchCompiledGraph(Graph graph, torch.Device device, bool nativeBackward = true)
     {
         Graph = graph;
         this.device = device;
         context = new KernelContext(device);
+        flat = new FlatParameters(graph, device, persistent);
+        var kernels = graph.Nodes.Select(n => KernelTable.For(n.Op)).ToArray();
+        var persistentViews = new HashSet<int>();
+        foreach (var (node, kernel) in flat.ConcatViews(graph))
+        {
+            kernels[node.Index] = kernel;
+            persistentViews.Add(node.Output.Id);
+        }
+        updateCopies = UpdateCopies(graph, persistentViews);
         var lastUse = Liveness.LastUse(graph);
-        steps = graph.Nodes.Select(n => new Step(
-            n, KernelTable.For(n.Op),
+        foreach (var c in updateCopies) lastUse[c.Source] = Liveness.Forever;
+        var hoisted = ConstantHoisting.Find(graph);
+        Evaluate(hoisted, kernels);
+        var pinned = new HashSet<int>(constants.Keys);
+        NativeBackwardGroups = nativeBackward ? NativeBackward.Apply(graph, kernels, lastUse, pinned) : 0;
+        var inPlace = InPlaceRewrite.Choose(graph, lastUse, pinned);
+        var freedAfter = FreedAfter(graph, lastUse);
+        var isHoisted = hoisted.Select(n => n.Index).ToHashSet();
+        steps = graph.Nodes.Where(n => !isHoisted.Contains(n.Index)).Select(n => new Step(
+            n, kernels[n.Index],
             n.Inputs.Select(i => i.Id).ToArray(),
             n.Outputs.Select(o => o.Id).ToArray(),
-            n.Inputs.Concat(n.Outputs).Where(v => lastUse[v.Id] <= n.Index && !v.IsPersistent && v.Kind != ValueKind.Input)
-                .Select(v => v.Id).Distinct().ToArray())).ToArray();
-        cloneOnUpdate = graph.Updates.Select(u => AliasesPersistent(u.Value)).ToArray();
-        foreach (var p in graph.Persistent)
-            persistent[p.Id] = torch.zeros(p.Shape.ToLongArray(), p.DType.ToTorch(), device);
+            freedAfter[n.Index].Where(id => !constants.ContainsKey(id)).ToArray(),
+            inPlace[n.Index])).ToArray();
+        InPlaceSteps = steps.Count(s => s.InPlace is not null);
+        inputs = [.. graph.Inputs];
+        ParameterViews = persistentViews.Count;
     }
 
     public Graph Graph { get; }
+
+    /// <summary>Concatenations of parameters read as views of the flat parameter buffer.</summary>
+    internal int ParameterViews { get; }
+
+    /// <summary>Copies into persistent storage after each run (fused parameter updates count once).</summary>
+    internal int UpdateCopyCount => updateCopies.Length;
+
+    /// <summary>Nodes that write their result into a dying input.</summary>
+    internal int InPlaceSteps { get; }
+
+    /// <summary>Values computed once at compile (constants and ops on constants only).</summary>
+    internal int HoistedValues => constants.Count;
+
+    /// <summary>Convolutions whose gradients run through libtorch's native backward.</summary>
+    internal int NativeBackwardGroups { get; }
 
     /// <summary>Most torch tensors alive at once during the last run, for memory tests.</summary>
     internal long LastRunPeakLiveTensors { get; private set; }
@@ -65,7 +104,8 @@ internal sealed class TorchCompiledGraph : ICompiledGraph
         {
             using var noGrad = torch.no_grad();
             foreach (var (id, t) in persistent) slots[id] = t;
-            foreach (var input in Graph.Inputs)
+            foreach (var (id, t) in constants) slots[id] = t;
+            foreach (var input in this.inputs)
                 slots[input.Id] = CompiledGraphContract.Feed(Graph, input, inputs).ToTorch(device);
             long peak = 0;
             foreach (var step in steps)
@@ -78,20 +118,26 @@ internal sealed class TorchCompiledGraph : ICompiledGraph
             var results = new Dictionary<string, HostTensor>();
             foreach (var o in Graph.Outputs) results[o.Name] = slots[o.Value.Id]!.ToHost(o.Value.DType);
 
-            // Updates read values that may be views of persistent tensors: clone those before any copy.
-            var values = Graph.Updates.Select((u, k) => cloneOnUpdate[k] ? slots[u.Value.Id]!.clone() : null).ToArray();
-            for (int k = 0; k < values.Length; k++)
+            // Updates may read views of persistent tensors: clone those before any copy.
+            var sources = new TT[updateCopies.Length];
+            for (int k = 0; k < sources.Length; k++)
             {
-                var u = Graph.Updates[k];
-                persistent[u.Target.Id].copy_(values[k] ?? slots[u.Value.Id]!);
-                values[k]?.Dispose();
+                var c = updateCopies[k];
+                var value = slots[c.Source]!;
+                sources[k] = c.Length < 0 ? value : value.narrow(0, c.Start, c.Length);
+                if (c.CloneFirst) sources[k] = sources[k].clone();
+            }
+            for (int k = 0; k < sources.Length; k++)
+            {
+                updateCopies[k].Target.copy_(sources[k]);
+                if (!ReferenceEquals(sources[k], slots[updateCopies[k].Source])) sources[k].Dispose();
             }
             return results;
         }
         finally
         {
             for (int id = 0; id < slots.Length; id++)
-                if (slots[id] is { } t && !Graph.Values[id].IsPersistent) t.Dispose();
+                if (slots[id] is { } t && !Graph.Values[id].IsPersistent && !constants.ContainsKey(id)) t.Dispose();
         }
     }
 
@@ -103,7 +149,7 @@ internal sealed class TorchCompiledGraph : ICompiledGraph
         long started = OpProfile.Enabled ? System.Diagnostics.Stopwatch.GetTimestamp() : 0;
         try
         {
-            outs = step.Kernel(step.Node.Op, args, context);
+            outs = step.InPlace is { } inPlace ? [inPlace.Kernel(args, inPlace.Input)] : step.Kernel(step.Node.Op, args, context);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -111,6 +157,8 @@ internal sealed class TorchCompiledGraph : ICompiledGraph
             throw new InvalidOperationException($"Backend.Torch failed at node {step.Node.Index} {step.Node.Op.Describe()}{scope}: {e.Message}", e);
         }
         if (OpProfile.Enabled) OpProfile.Record(step.Node.Op.Name, System.Diagnostics.Stopwatch.GetTimestamp() - started);
+        // The overwritten input's tensor now belongs to the output: drop its slot without disposing it.
+        if (step.InPlace is { } written) slots[step.Inputs[written.Input]] = null;
         for (int k = 0; k < outs.Length; k++) slots[step.Outputs[k]] = outs[k];
         foreach (var id in step.FreeAfter)
         {
@@ -119,12 +167,52 @@ internal sealed class TorchCompiledGraph : ICompiledGraph
         }
     }
 
+    /// <summary>Computes the hoisted nodes once, keeping their results for every run.</summary>
+    void Evaluate(List<Node> hoisted, Kernel[] kernels)
+    {
+        using var noGrad = torch.no_grad();
+        foreach (var node in hoisted)
+        {
+            var outs = kernels[node.Index](node.Op, node.Inputs.Select(i => constants[i.Id]).ToArray(), context);
+            for (int k = 0; k < outs.Length; k++) constants[node.Outputs[k].Id] = outs[k];
+        }
+    }
+
+    /// <summary>Per node, the intermediates to free after it: those it reads last, or makes and nothing reads.</summary>
+    static List<int>[] FreedAfter(Graph graph, int[] lastUse)
+    {
+        var freed = graph.Nodes.Select(_ => new List<int>()).ToArray();
+        foreach (var node in graph.Nodes)
+            foreach (var v in node.Outputs)
+                if (lastUse[v.Id] != Liveness.Forever) freed[Math.Max(lastUse[v.Id], node.Index)].Add(v.Id);
+        return freed;
+    }
+
+    /// <summary>The copies after a run: consecutive parameter updates from one flat value as one copy, the rest one each.</summary>
+    UpdateCopy[] UpdateCopies(Graph graph, HashSet<int> persistentViews)
+    {
+        var copies = new List<UpdateCopy>();
+        var fused = new HashSet<int>();
+        foreach (var (updates, source, start, target) in flat.FusedUpdates(graph))
+        {
+            copies.Add(new UpdateCopy(target, source, start, target.shape[0], AliasesPersistent(graph.Values[source], persistentViews)));
+            fused.UnionWith(updates);
+        }
+        for (int k = 0; k < graph.Updates.Count; k++)
+        {
+            if (fused.Contains(k)) continue;
+            var u = graph.Updates[k];
+            copies.Add(new UpdateCopy(persistent[u.Target.Id], u.Value.Id, 0, -1, AliasesPersistent(u.Value, persistentViews)));
+        }
+        return [.. copies];
+    }
+
     /// <summary>True if a value may share storage with a persistent tensor (a view chain from one).</summary>
-    static bool AliasesPersistent(Tensor v)
+    static bool AliasesPersistent(Tensor v, HashSet<int> persistentViews)
     {
         while (true)
         {
-            if (v.IsPersistent) return true;
+            if (v.IsPersistent || persistentViews.Contains(v.Id)) return true;
             if (v.Producer?.Op is not (ReshapeOp or ExpandOp or PermuteOp or SliceOp or StopGradientOp)) return false;
             v = v.Producer.Inputs[0];
         }
@@ -134,7 +222,9 @@ internal sealed class TorchCompiledGraph : ICompiledGraph
     {
         if (disposed) return;
         disposed = true;
-        foreach (var t in persistent.Values) t.Dispose();
+        foreach (var t in persistent.Values.Concat(constants.Values)) t.Dispose();
+        flat.Dispose();
         persistent.Clear();
+        constants.Clear();
     }
 }

@@ -56,7 +56,7 @@ internal static unsafe partial class DmlGraphBuilder
         switch (node.Op)
         {
             case AddOp or SubOp or MulOp or DivOp or MaximumOp or MinimumOp or GreaterOp or EqualOp
-                or ReluOp or ExpOp or AbsOp or SqrtOp or LogOp or SigmoidOp or TanhOp or ErfOp or SignOp or NegOp or RsqrtOp
+                or ReluOp or ReluGradOp or ExpOp or AbsOp or SqrtOp or LogOp or SigmoidOp or TanhOp or ErfOp or SignOp or NegOp or RsqrtOp
                 or PowScalarOp or GeluOp or CastOp or ExpandOp or FullOp:
                 {
                     var (outShape, inShapes) = MergeBroadcast(node.Output.Shape, [.. node.Inputs.Select(i => i.Shape)]);

@@ -24,7 +24,7 @@ internal sealed record DmlLowering(DmlPart[] Parts, DmlRead[] Outputs);
 internal static unsafe partial class DmlGraphBuilder
 {
     /// <summary>
-    /// The lowering of one node: the composite ops (layer norm, batch norm, GELU, max pooling whose
+    /// The lowering of one node: ReLU's gradient (its inputs bound in DirectML's order), the composite ops (layer norm, batch norm, GELU, max pooling whose
     /// indices are read, argsort, scatter/index add, the random ops) as a small graph of operators; every other op as the chain <see cref="Lower"/> gives (the first
     /// operator reads the node's inputs in order, each later one the previous one's output).
     /// Tensors of rank above 4 are first rewritten to an equivalent node of rank ≤ 4 (see
@@ -48,6 +48,8 @@ internal static unsafe partial class DmlGraphBuilder
                     return LowerBatchNorm(arena, n, bn);
                 case GeluOp:
                     return LowerGelu(arena, n, featureLevel);
+                case ReluGradOp:
+                    return LowerReluGrad(arena, n);
                 case MaxPool2dOp mp when read.Contains(node.Outputs[1]):
                     return LowerMaxPool2dWithIndices(arena, n, mp);
                 case ArgsortOp argsort:

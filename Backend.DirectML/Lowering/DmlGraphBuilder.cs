@@ -13,7 +13,7 @@ internal unsafe delegate void* DmlOperatorFactory(DML_OPERATOR_DESC* desc);
 /// <summary>
 /// Lowers a Dsl <see cref="Graph"/> to DirectML.h's native <see cref="DML_GRAPH_DESC"/>, for
 /// <c>IDMLDevice1::CompileGraph</c>. Slice so far, float32: MatMul (GEMM, batched, see DmlGraphBuilder.MatMul.cs);
-/// Add/Sub/Mul/Div/Maximum/Minimum (element-wise, broadcasting by zero strides); Relu, Exp, Abs,
+/// Add/Sub/Mul/Div/Maximum/Minimum (element-wise, broadcasting by zero strides); Relu, ReluGrad (ACTIVATION_RELU_GRAD), Exp, Abs,
 /// Sqrt, Log, Sigmoid, Tanh, Erf, Sign, Neg (identity with scale -1), Rsqrt (SQRT then RECIP, two
 /// nodes); PowScalar (ELEMENT_WISE_CONSTANT_POW); Sum/Mean/Max over axes and LogSumExp over one (REDUCE, reduced dimensions kept as 1); Reshape and StopGradient
 /// as aliases (no node: consumers read the producer's buffer); Permute and Expand as an identity
@@ -38,7 +38,7 @@ internal static unsafe partial class DmlGraphBuilder
     public static IReadOnlySet<Type> LoweredOps { get; } = new HashSet<Type>
     {
         typeof(MatMulOp), typeof(AddOp), typeof(SubOp), typeof(MulOp), typeof(DivOp), typeof(MaximumOp), typeof(MinimumOp),
-        typeof(ReluOp), typeof(ExpOp), typeof(AbsOp), typeof(SqrtOp), typeof(LogOp), typeof(SigmoidOp), typeof(TanhOp),
+        typeof(ReluOp), typeof(ReluGradOp), typeof(ExpOp), typeof(AbsOp), typeof(SqrtOp), typeof(LogOp), typeof(SigmoidOp), typeof(TanhOp),
         typeof(ErfOp), typeof(SignOp), typeof(NegOp), typeof(RsqrtOp), typeof(PowScalarOp),
         typeof(SumOp), typeof(MeanOp), typeof(MaxOp), typeof(LogSumExpOp),
         typeof(ReshapeOp), typeof(StopGradientOp), typeof(PermuteOp), typeof(ExpandOp),
@@ -49,7 +49,7 @@ internal static unsafe partial class DmlGraphBuilder
         typeof(LayerNormOp), typeof(BatchNormOp), typeof(GeluOp),
     };
 
-    const string LoweredList = "matmul (batched), add, sub, mul, div, maximum, minimum, relu, exp, abs, sqrt, log, sigmoid, tanh, erf, sign, neg, rsqrt, pow (constant exponent), sum, mean, max, logsumexp, reshape, stop_gradient, permute, expand, softmax and log_softmax (last axis), slice, concat, greater, equal, cast (float32 <-> int64), gather, take_along_axis, full (float32), slice_grad, conv2d, conv2d_input_grad, conv2d_weight_grad, max_pool2d, avg_pool2d, avg_pool2d_grad, argsort, scatter_add, index_add, random_uniform, random_normal, layer_norm, batch_norm, gelu";
+    const string LoweredList = "matmul (batched), add, sub, mul, div, maximum, minimum, relu, relu_grad, exp, abs, sqrt, log, sigmoid, tanh, erf, sign, neg, rsqrt, pow (constant exponent), sum, mean, max, logsumexp, reshape, stop_gradient, permute, expand, softmax and log_softmax (last axis), slice, concat, greater, equal, cast (float32 <-> int64), gather, take_along_axis, full (float32), slice_grad, conv2d, conv2d_input_grad, conv2d_weight_grad, max_pool2d, avg_pool2d, avg_pool2d_grad, argsort, scatter_add, index_add, random_uniform, random_normal, layer_norm, batch_norm, gelu";
 
     /// <summary>
     /// Builds the native graph description; the result owns all its memory. <paramref name="featureLevel"/>:
@@ -513,6 +513,17 @@ internal static unsafe partial class DmlGraphBuilder
             default:
                 throw new NotSupportedException($"No lowering for {node.Op.Describe()}.");
         }
+    }
+
+    /// <summary>ACTIVATION_RELU_GRAD, which binds (y, dy): the node's inputs (dy, y) swapped.</summary>
+    static DmlLowering LowerReluGrad(DmlNativeArena arena, Node node)
+    {
+        var shape = node.Output.Shape;
+        var grad = arena.Alloc<DML_ACTIVATION_RELU_GRAD_OPERATOR_DESC>();
+        grad->InputTensor = TensorDesc(arena, shape);
+        grad->InputGradientTensor = TensorDesc(arena, shape);
+        grad->OutputGradientTensor = TensorDesc(arena, shape);
+        return new DmlLowering([Part(Op(arena, DML_OPERATOR_ACTIVATION_RELU_GRAD, grad), DmlRead.Input(1), DmlRead.Input(0))], [new DmlRead(0, 0)]);
     }
 
     static DML_OPERATOR_DESC* Op(DmlNativeArena arena, DML_OPERATOR_TYPE type, void* desc)

@@ -54,6 +54,7 @@ internal static class OpMapping
         [typeof(TanhOp)] = L("element-wise", DML_OPERATOR_ELEMENT_WISE_TANH),
         [typeof(SigmoidOp)] = L("activation", DML_OPERATOR_ACTIVATION_SIGMOID),
         [typeof(ReluOp)] = L("activation", DML_OPERATOR_ACTIVATION_RELU),
+        [typeof(ReluGradOp)] = L("activation gradient, reading y where DirectML reads the forward input (same sign)", DML_OPERATOR_ACTIVATION_RELU_GRAD),
         [typeof(GeluOp)] = Upgradable("0.5·x·(1 + erf(x/√2)) below 5_1: ERF with scale 1/√2, IDENTITY with scale and bias ½, MULTIPLY by x", DML_OPERATOR_ACTIVATION_GELU,
             DML_OPERATOR_ELEMENT_WISE_ERF, DML_OPERATOR_ELEMENT_WISE_MULTIPLY, DML_OPERATOR_ELEMENT_WISE_IDENTITY),
         [typeof(GreaterOp)] = L("logical compare (uint8) then cast to the float type", DML_OPERATOR_ELEMENT_WISE_LOGICAL_GREATER_THAN, DML_OPERATOR_CAST),

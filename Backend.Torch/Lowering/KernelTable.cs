@@ -21,6 +21,7 @@ public static partial class KernelTable
     // `a + b`) without keeping the managed object alive, so the finalizer can free it mid-call
     // ("Unknown scalar type" crashes under concurrent GC). Kernels therefore never create implicit
     // Scalars: they use these rooted ones, or `using` locals that outlive the call.
+    static readonly Scalar Zero = 0.0.ToScalar();
     static readonly Scalar One = 1.ToScalar();
     static readonly Scalar MinusOne = (-1).ToScalar();
 

@@ -3,10 +3,14 @@ namespace Dsl;
 /// <summary>
 /// Graph-level reverse-mode automatic differentiation: appends the backward pass to a graph by
 /// applying each node's <see cref="Op.Vjp"/> in reverse topological order. This is the reference
-/// the generator's compile-time AD must agree with.
+/// the generator's compile-time AD must agree with. Its work is in proportion to the nodes between
+/// the wrt values and the outputs, not to the graph: generated Backward code calls it once per op call.
 /// </summary>
 public static class Autodiff
 {
+    /// <summary>Nodes this thread's differentiations have examined (a work measure for tests).</summary>
+    [ThreadStatic] internal static long NodesVisited;
+
     /// <summary>
     /// Gradients of <paramref name="output"/> with respect to each of <paramref name="wrt"/>,
     /// seeded with <paramref name="seed"/> (ones when null, which needs a scalar-like output).
@@ -39,20 +43,29 @@ public static class Autodiff
         foreach (var w in wrt)
             if (!w.DType.IsFloat()) throw new ArgumentException($"Cannot differentiate with respect to the integer value {w}.");
 
-        var active = ForwardReachable(graph, wrt);
-        int last = seeds.Max(s => s.Output.Producer?.Index ?? -1);
+        var active = new Dependence(graph, wrt);
+        // Only nodes after the wrt values' producers are differentiated: after the earliest one, or
+        // after the latest one when the wrt values are leaves.
+        int first = wrt.Count == 0 ? 0 : wrtAreLeaves
+            ? wrt.Max(w => w.Producer is null ? 0 : w.Producer.Index + 1)
+            : wrt.Min(w => w.Producer is null ? 0 : w.Producer.Index + 1);
+        // The nodes an output with a gradient leads to, latest first: a node's consumers come later,
+        // so its outputs' gradients are complete when it is reached.
+        var pending = new PriorityQueue<Node, int>();
+        var queued = new HashSet<Node>();
+        void Reach(Tensor value)
+        {
+            if (value.Producer is { } p && p.Index >= first && queued.Add(p)) pending.Enqueue(p, -p.Index);
+        }
+        foreach (var (output, _) in seeds) Reach(output);
 
         using (graph.Scope("grad"))
         {
-            int first = wrt.Count == 0 ? 0 : wrtAreLeaves
-                ? wrt.Max(w => w.Producer is null ? 0 : w.Producer.Index + 1)
-                : wrt.Min(w => w.Producer is null ? 0 : w.Producer.Index + 1);
-            for (int n = last; n >= first; n--)
+            while (pending.TryDequeue(out var node, out _))
             {
-                var node = graph.Nodes[n];
-                if (!node.Outputs.Any(o => grads.ContainsKey(o.Id))) continue;
-                if (!node.Inputs.Any(i => active.Contains(i.Id))) continue;
-                var dys = node.Outputs.Select(o => grads.TryGetValue(o.Id, out var g) ? g : Ops.ZerosLike(o)).ToArray();
+                NodesVisited++;
+                if (!node.Inputs.Any(active.Contains)) continue;
+                var dys = node.Outputs.Select(o => grads.GetValueOrDefault(o.Id)).ToArray();
                 var dxs = node.Op.Vjp(new VjpContext(node, dys));
                 if (dxs.Length != node.Inputs.Count)
                     throw new InvalidOperationException($"VJP rule of {node.Op.Name} returned {dxs.Length} gradients for {node.Inputs.Count} inputs.");
@@ -60,29 +73,14 @@ public static class Autodiff
                 {
                     var x = node.Inputs[i];
                     var dx = dxs[i];
-                    if (dx is null || !active.Contains(x.Id) || !x.DType.IsFloat()) continue;
+                    if (dx is null || !active.Contains(x) || !x.DType.IsFloat()) continue;
                     if (dx.Type != x.Type)
                         throw new InvalidOperationException($"VJP rule of {node.Op.Describe()} gave {dx.Type} for input {i} of type {x.Type}.");
                     grads[x.Id] = grads.TryGetValue(x.Id, out var acc) ? acc + dx : dx;
+                    Reach(x);
                 }
             }
         }
         return wrt.Select(w => grads.TryGetValue(w.Id, out var g) ? g : Ops.ZerosLike(w)).ToArray();
-    }
-
-    /// <summary>Ids of values that depend on any of <paramref name="sources"/>.</summary>
-    static HashSet<int> ForwardReachable(Graph graph, IReadOnlyList<Tensor> sources)
-    {
-        var set = new HashSet<int>(sources.Select(s => s.Id));
-        // Nodes before the earliest source cannot depend on it.
-        int start = sources.Count == 0 ? graph.Nodes.Count : sources.Min(s => s.Producer is null ? 0 : s.Producer.Index + 1);
-        for (int n = start; n < graph.Nodes.Count; n++)
-        {
-            var node = graph.Nodes[n];
-            if (node.Inputs.Any(i => set.Contains(i.Id)))
-                foreach (var o in node.Outputs)
-                    if (o.DType.IsFloat()) set.Add(o.Id);
-        }
-        return set;
     }
 }

@@ -74,10 +74,12 @@ public abstract record Op
 /// <summary>What a VJP rule sees: the node's inputs, outputs and the gradients of its outputs.</summary>
 public sealed class VjpContext
 {
-    internal VjpContext(Node node, Tensor[] outputGrads)
+    readonly Tensor?[] outputGrads;
+
+    internal VjpContext(Node node, Tensor?[] outputGrads)
     {
         Node = node;
-        OutputGrads = outputGrads;
+        this.outputGrads = outputGrads;
     }
 
     /// <summary>The node being differentiated.</summary>
@@ -89,9 +91,12 @@ public sealed class VjpContext
     /// <summary>Output i of the node.</summary>
     public Tensor Y(int i = 0) => Node.Outputs[i];
 
-    /// <summary>Gradients of the outputs (zeros where an output is unused; never null for float outputs).</summary>
-    public IReadOnlyList<Tensor> OutputGrads { get; }
+    /// <summary>True if output i received a gradient (false: it is unused, and <see cref="Dy"/> is zeros).</summary>
+    public bool HasDy(int i) => outputGrads[i] is not null;
 
-    /// <summary>Gradient of output i.</summary>
-    public Tensor Dy(int i = 0) => OutputGrads[i];
+    /// <summary>
+    /// Gradient of output i: zeros (made on first request) where the output is unused, so a rule
+    /// that skips the terms of unused outputs with <see cref="HasDy"/> adds no work for them.
+    /// </summary>
+    public Tensor Dy(int i = 0) => outputGrads[i] ??= Ops.ZerosLike(Y(i));
 }

@@ -12,10 +12,11 @@ public sealed class Backbone
     readonly Func<bool, IModel> create;
     readonly Func<IModel, Tensor, (Tensor, Func<Tensor?, Gradients, Tensor?>)> forward;
 
-    Backbone(string name, int features, Func<bool, IModel> create, Func<IModel, Tensor, (Tensor, Func<Tensor?, Gradients, Tensor?>)> forward)
+    Backbone(string name, int features, Func<bool, IModel> create, Func<IModel, Tensor, (Tensor, Func<Tensor?, Gradients, Tensor?>)> forward, bool batchIndependent)
     {
         Name = name;
         Features = features;
+        BatchIndependent = batchIndependent;
         this.create = create;
         this.forward = forward;
     }
@@ -30,12 +31,19 @@ public sealed class Backbone
     public int Features { get; }
 
     /// <summary>
+    /// True when no op couples the samples of a batch (no batch norm in training), so two views may
+    /// run as one call on their concatenation with the same result.
+    /// </summary>
+    public bool BatchIndependent { get; }
+
+    /// <summary>
     /// The Keras SimCLR example's encoder (<see cref="ConvEncoder"/>) of the given width; with
     /// <paramref name="spatial"/> it returns the flattened final map of <paramref name="size"/>² inputs.
     /// </summary>
     public static Backbone Conv(int channels, int width = 128, bool spatial = false, int size = 28) => new($"conv-{width}", ConvEncoder.FeaturesFor(width, spatial, size),
         _ => new ConvEncoder(channels, width, spatial),
-        (m, x) => { var e = (ConvEncoder)m; var y = e.Forward(x, out var tape); return (y, (d, g) => e.Backward(tape, d, g)); });
+        (m, x) => { var e = (ConvEncoder)m; var y = e.Forward(x, out var tape); return (y, (d, g) => e.Backward(tape, d, g)); },
+        batchIndependent: true);
 
     /// <summary>torchvision's ResNet-18 without <c>fc</c>; the CIFAR stem (3×3 stride 1, no max-pool) suits small images.</summary>
     public static Backbone ResNet18(int channels, bool cifarStem = true) => ResNet("resnet18", channels, cifarStem, [2, 2, 2, 2]);
@@ -45,7 +53,8 @@ public sealed class Backbone
 
     static Backbone ResNet(string name, int channels, bool cifarStem, int[] layers) => new(name, 512,
         training => new ResNet(layers, numClasses: 0, cifarStem: cifarStem, inChans: channels) { Training = training },
-        (m, x) => { var r = (ResNet)m; var y = r.Forward(x, out var tape); return (y, (d, g) => r.Backward(tape, d, g)); });
+        (m, x) => { var r = (ResNet)m; var y = r.Forward(x, out var tape); return (y, (d, g) => r.Backward(tape, d, g)); },
+        batchIndependent: false);
 
     /// <summary>
     /// A backbone by CLI name: <c>conv</c> (width <paramref name="width"/>), <c>resnet18</c> or <c>resnet34</c>.

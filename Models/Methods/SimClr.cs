@@ -72,6 +72,9 @@ public sealed class SimClrTask(Backbone backbone, int channels, int size, int pr
     public override string Name => "simclr";
 
     /// <inheritdoc/>
+    protected override bool HeadIsBatchIndependent => true;
+
+    /// <inheritdoc/>
     protected override IModel CreateHead(int features) => new SimClrHead(features, features, projection);
 
     /// <inheritdoc/>

@@ -5,8 +5,9 @@ namespace Dsl.Models.Methods;
 /// <summary>
 /// The shape shared by joint-embedding methods (SimCLR, Barlow Twins): two augmented views
 /// ("view1", "view2", f32 [N, C, H, W]) through ONE backbone (<c>encoder.*</c>) and projection head
-/// (<c>projector.*</c>) — their generated Backwards run once per view and the parameter gradients
-/// add up — and a loss on the two projections. With <see cref="OnlineProbeClasses"/> set, a linear
+/// (<c>projector.*</c>) and a loss on the two projections. A backbone (or head) that couples no samples
+/// runs both views as one call on their concatenation; one with batch norm runs once per view, and the
+/// parameter gradients of the two calls add up. With <see cref="OnlineProbeClasses"/> set, a linear
 /// classifier (<c>online_probe.*</c>) also learns from labels ("labels", i64 [N]) on the stopped-gradient
 /// features of the first view, as the Keras SimCLR example's probe, reporting "probe_accuracy".
 /// </summary>
@@ -52,14 +53,11 @@ public abstract class TwoViewTask(Backbone backbone, int channels, int size) : I
         var view2 = graph.Input("view2", shape);
         var encoder = Backbone.Build(graph, training: true, out encoderRegistry);
         var head = ModelContext.Build(graph, () => CreateHead(Backbone.Features), out headRegistry, HeadPrefix);
-        var (h1, z1, backward1) = Chain(encoder, head, view1);
-        var (_, z2, backward2) = Chain(encoder, head, view2);
-        Tensor loss;
-        using (graph.Scope("loss")) loss = Loss(z1, z2);
-        var dz = Vjp.Of(loss, Ops.OnesLike(loss), z1, z2);
         var grads = new Gradients();
-        backward1(dz[0], grads);
-        backward2(dz[1], grads);
+        var (h1, z1, z2, loss, backward) = Backbone.BatchIndependent
+            ? Batched(graph, encoder, head, view1, view2, batchSize)
+            : PerView(graph, encoder, head, view1, view2);
+        backward(grads);
         var metrics = new Dictionary<string, Tensor>();
         IEnumerable<NamedValue> trained = encoderRegistry.Parameters.Concat(headRegistry.Parameters);
         int auxiliary = 0;
@@ -83,11 +81,63 @@ public abstract class TwoViewTask(Backbone backbone, int channels, int size) : I
         return new TrainingGraph(loss, metrics, parameters, parameters.Select(p => grads[p]).ToArray()) { AuxiliaryCount = auxiliary };
     }
 
-    (Tensor Features, Tensor Projection, Action<Tensor?, Gradients> Backward) Chain(IModel encoder, IModel head, Tensor view)
+    /// <summary>True when the head couples no samples of a batch, so both views may share one call.</summary>
+    protected virtual bool HeadIsBatchIndependent => false;
+
+    /// <summary>Each view through its own encoder and head calls; their generated Backwards add into one set of gradients.</summary>
+    (Tensor H1, Tensor Z1, Tensor Z2, Tensor Loss, Action<Gradients> Backward) PerView(Graph graph, IModel encoder, IModel head, Tensor view1, Tensor view2)
     {
-        var (h, encoderBackward) = Backbone.Forward(encoder, view);
-        var (z, headBackward) = Project(head, h);
-        return (h, z, (d, grads) => encoderBackward(headBackward(d, grads), grads));
+        var (h1, encoderBackward1) = Backbone.Forward(encoder, view1);
+        var (z1, headBackward1) = Project(head, h1);
+        var (h2, encoderBackward2) = Backbone.Forward(encoder, view2);
+        var (z2, headBackward2) = Project(head, h2);
+        var loss = LossIn(graph, z1, z2);
+        return (h1, z1, z2, loss, grads =>
+        {
+            var dz = Vjp.Of(loss, Ops.OnesLike(loss), z1, z2);
+            encoderBackward1(headBackward1(dz[0], grads), grads);
+            encoderBackward2(headBackward2(dz[1], grads), grads);
+        }
+        );
+    }
+
+    /// <summary>
+    /// Both views through the encoder as ONE call on their concatenation (and the head too when it
+    /// couples no samples): the same result as two calls, with half as many kernel calls each twice as
+    /// large in the forward and the backward.
+    /// </summary>
+    (Tensor H1, Tensor Z1, Tensor Z2, Tensor Loss, Action<Gradients> Backward) Batched(Graph graph, IModel encoder, IModel head, Tensor view1, Tensor view2, int n)
+    {
+        var (h, encoderBackward) = Backbone.Forward(encoder, Ops.Concat(0, view1, view2));
+        var (h1, h2) = (Ops.Slice(h, 0, 0, n), Ops.Slice(h, 0, n, 2 * n));
+        if (HeadIsBatchIndependent)
+        {
+            var (z, headBackward) = Project(head, h);
+            var (z1, z2) = (Ops.Slice(z, 0, 0, n), Ops.Slice(z, 0, n, 2 * n));
+            var loss = LossIn(graph, z1, z2);
+            return (h1, z1, z2, loss, grads =>
+            {
+                var dz = Vjp.Of(loss, Ops.OnesLike(loss), z1, z2);
+                encoderBackward(headBackward(Ops.Concat(0, dz[0]!, dz[1]!), grads), grads);
+            }
+            );
+        }
+        var (p1, headBackward1) = Project(head, h1);
+        var (p2, headBackward2) = Project(head, h2);
+        var lossPerView = LossIn(graph, p1, p2);
+        return (h1, p1, p2, lossPerView, grads =>
+        {
+            var dz = Vjp.Of(lossPerView, Ops.OnesLike(lossPerView), p1, p2);
+            var dh1 = headBackward1(dz[0], grads);
+            var dh2 = headBackward2(dz[1], grads);
+            encoderBackward(Ops.Concat(0, dh1!, dh2!), grads);
+        }
+        );
+    }
+
+    Tensor LossIn(Graph graph, Tensor z1, Tensor z2)
+    {
+        using (graph.Scope("loss")) return Loss(z1, z2);
     }
 
     /// <inheritdoc/>

@@ -39,23 +39,37 @@ public sealed class Trainer : IDisposable
         var graph = new Graph(task.Name + "_step");
         graph.Input(SeedInput, new Shape(2), DType.Int64);
         var built = task.Build(graph, options.BatchSize);
-        var gradients = built.Gradients;
-        if (options.ClipNorm is double max)
-        {
-            // An auxiliary head is clipped on its own, so it cannot scale the model's gradients.
-            int main = gradients.Count - built.AuxiliaryCount;
-            var (clipped, norm) = GradientClipping.ByGlobalNorm(gradients.Take(main).ToArray(), max);
-            gradients = built.AuxiliaryCount == 0 ? clipped : [.. clipped, .. GradientClipping.ByGlobalNorm(gradients.Skip(main).ToArray(), max).Clipped];
-            graph.Output("grad_norm", norm);
-        }
+        if (built.Parameters.Count != built.Gradients.Count || built.AuxiliaryCount < 0 || built.AuxiliaryCount > built.Parameters.Count)
+            throw new ArgumentException($"Task '{task.Name}' returned {built.Parameters.Count} parameters, {built.Gradients.Count} gradients and {built.AuxiliaryCount} auxiliary ones.");
+        // The gradients are flattened once; clipping and the optimizer work on the flat vector.
+        var pack = new ParameterPack(built.Parameters);
+        var gradient = Flatten(graph, pack, built, options.ClipNorm);
         var lr = Optimizer.DeclareLearningRate(graph);
-        options.Optimizer.AddUpdates(graph, built.Parameters, gradients, lr);
+        options.Optimizer.AddUpdates(graph, pack, gradient, lr);
         graph.Output("loss", built.Loss);
         foreach (var (name, value) in built.Metrics) graph.Output(name, value);
         metricNames = [.. built.Metrics.Keys, .. options.ClipNorm is null ? Array.Empty<string>() : ["grad_norm"]];
         StepGraph = graph;
         compiled = backend.Compile(graph);
         foreach (var (name, value) in task.InitialValues(options.Seed)) compiled.SetPersistent(name, value);
+    }
+
+    /// <summary>Name of the scope of the gradient's flattening and clipping in step graphs.</summary>
+    public const string GradientScope = "gradient";
+
+    /// <summary>
+    /// The flat gradient in pack order, clipped when <paramref name="clipNorm"/> is set: an auxiliary
+    /// head is clipped by its own norm, so it cannot scale the model's gradients ("grad_norm" is the model's).
+    /// </summary>
+    static Tensor Flatten(Graph graph, ParameterPack pack, TrainingGraph built, double? clipNorm)
+    {
+        using var scope = graph.Scope(GradientScope);
+        var gradient = pack.Flatten(pack.Arrange(built.Parameters, built.Gradients));
+        if (clipNorm is not double max) return gradient;
+        var auxiliary = built.Parameters.Skip(built.Parameters.Count - built.AuxiliaryCount).ToHashSet();
+        var (clipped, norms) = GradientClipping.ByGroupNorms(gradient, pack.Ranges(p => auxiliary.Contains(p) ? 1 : 0), max);
+        graph.Output("grad_norm", norms[0]);
+        return clipped;
     }
 
     /// <summary>The task being trained.</summary>
@@ -130,6 +144,9 @@ public sealed class Trainer : IDisposable
             throw new CheckpointException(path, $"was written by task '{task}', not '{Task.Name}': pass the matching --method.");
         var expected = StepGraph.Persistent.ToDictionary(v => v.Name!, v => v.Type);
         var missing = expected.Keys.Where(k => !tensors.ContainsKey(k)).ToArray();
+        if (missing.Length > 0 && PerParameterState(tensors.Keys) is { } old)
+            throw new CheckpointException(path, $"holds optimizer state per parameter (e.g. '{old}'), the layout before the state became one flat buffer per kind (e.g. '{missing[0]}'): " +
+                "training cannot resume from it (its model weights still load by name, as probe, knn, export, reconstruct and finetune read them).");
         if (missing.Length > 0)
             throw new CheckpointException(path, $"lacks {missing.Length} values this run needs (e.g. '{missing[0]}'): it was written for another model or optimizer.");
         foreach (var (name, type) in expected)
@@ -139,6 +156,13 @@ public sealed class Trainer : IDisposable
             throw new CheckpointException(path, "has no step in its metadata: it is not a training checkpoint (export files hold weights only).");
         foreach (var name in expected.Keys) compiled.SetPersistent(name, tensors[name]);
         Step = s;
+    }
+
+    /// <summary>A checkpoint name of the older per-parameter optimizer state ("optim.fc1.weight.exp_avg"), if any.</summary>
+    string? PerParameterState(IEnumerable<string> names)
+    {
+        var prefixes = StepGraph.Parameters.Select(p => $"{Options.Optimizer.StatePrefix}.{p.Name}.").ToArray();
+        return names.FirstOrDefault(n => !StepGraph.Contains(n) && prefixes.Any(n.StartsWith));
     }
 
     /// <inheritdoc/>

@@ -37,6 +37,7 @@ public static class GradientCases
         C("abs", x => Ops.Abs(x[0]), F("x", S34)),
         C("sign_stops_gradient", x => x[0] * Ops.Sign(x[0]), F("x", S34)),
         C("relu", x => Ops.Relu(x[0]), F("x", S34)),
+        C("relu_grad", x => Ops.ReluGrad(x[0], Ops.Relu(x[1])), F("dy", S34), F("x", S34)),
         C("erf", x => Ops.Erf(x[0]), F("x", S34)),
         C("gelu", x => Ops.Gelu(x[0]), F("x", S34, -3, 3)),
         C("sigmoid", x => Ops.Sigmoid(x[0]), F("x", S34, -3, 3)),

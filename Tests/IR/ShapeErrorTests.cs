@@ -11,6 +11,7 @@ public class ShapeErrorTests
         { "add", g => In(g, "a", 2, 3) + In(g, "b", 4), ["add", "f32[2,3]", "f32[4]", "do not broadcast"] },
         { "mul_dtype", g => In(g, "a", 2) * g.Input("b", new Shape(2), DType.Float64), ["mul", "dtypes differ"] },
         { "maximum", g => Ops.Maximum(In(g, "a", 3), In(g, "b", 2)), ["maximum", "[3]", "[2]"] },
+        { "relu_grad", g => Ops.ReluGrad(In(g, "dy", 2, 3), In(g, "y", 3)), ["relu_grad", "f32[2,3]", "f32[3]", "same shape"] },
         { "exp_int", g => Ops.Exp(g.Input("i", new Shape(2), DType.Int64)), ["exp", "floating-point", "i64[2]"] },
         { "matmul", g => Ops.MatMul(In(g, "a", 2, 3), In(g, "b", 4, 5)), ["matmul", "f32[2,3]", "f32[4,5]", "contracts 3 with 4"] },
         { "matmul_rank", g => Ops.MatMul(In(g, "a", 3), In(g, "b", 3, 5)), ["matmul", "rank >= 2"] },

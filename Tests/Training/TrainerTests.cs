@@ -25,9 +25,17 @@ public sealed class TrainerTests : IDisposable
     [Theory]
     [InlineData("adamw")]
     [InlineData("lars")]
+    [InlineData("lamb")]
+    [InlineData("sgd")]
     public void Resuming_from_a_checkpoint_equals_training_straight_through(string optimizer)
     {
-        Optimizer Make() => optimizer == "lars" ? new Lars(WeightDecay: 1e-4) { DecayFilter = Optimizer.ExcludeBiasAndNorm } : new AdamW();
+        Optimizer Make() => optimizer switch
+        {
+            "lars" => new Lars(WeightDecay: 1e-4) { DecayFilter = Optimizer.ExcludeBiasAndNorm },
+            "lamb" => new Lamb { DecayFilter = Optimizer.ExcludeBiasAndNorm },
+            "sgd" => new Sgd(WeightDecay: 1e-4, Nesterov: true),
+            _ => new AdamW(),
+        };
         using var straight = NewTrainer(Make());
         straight.Fit(Source(), 12);
 
@@ -42,8 +50,31 @@ public sealed class TrainerTests : IDisposable
         resumed.Step.ShouldBe(5);
         resumed.Fit(Source(), 12);
 
+        // Bit for bit: parameters, buffers and the flat optimizer state.
         foreach (var p in straight.StepGraph.Persistent)
-            resumed.Compiled.GetPersistent(p.Name!).ToDoubles().ShouldBe(straight.Compiled.GetPersistent(p.Name!).ToDoubles(), 1e-6, p.Name);
+            resumed.Compiled.GetPersistent(p.Name!).ToDoubles().ShouldBe(straight.Compiled.GetPersistent(p.Name!).ToDoubles(), p.Name);
+    }
+
+    [Fact]
+    public void Checkpoint_with_per_parameter_optimizer_state_is_refused_as_the_old_layout()
+    {
+        var path = Path.Combine(dir, "old.safetensors");
+        using var adam = NewTrainer();
+        adam.SaveCheckpoint(path);
+        // The layout before the flat state: "optim.fc1.weight.exp_avg", … instead of "optim.exp_avg".
+        var (tensors, meta) = SafeTensors.Load(path);
+        var old = tensors.Where(kv => !kv.Key.StartsWith("optim.exp_avg", StringComparison.Ordinal)).ToDictionary();
+        foreach (var p in adam.StepGraph.Parameters)
+        {
+            old[$"optim.{p.Name}.exp_avg"] = HostTensor.Filled(p.Shape, p.DType, 0);
+            old[$"optim.{p.Name}.exp_avg_sq"] = HostTensor.Filled(p.Shape, p.DType, 0);
+        }
+        SafeTensors.Save(path, old, meta);
+
+        var message = Should.Throw<CheckpointException>(() => adam.LoadCheckpoint(path)).Message;
+        message.ShouldMatch(@"optimizer state per parameter \(e\.g\. 'optim\.fc\d\.(weight|bias)\.exp_avg(_sq)?'\)");
+        message.ShouldContain("one flat buffer per kind (e.g. 'optim.exp_avg')");
+        message.ShouldContain("cannot resume");
     }
 
     [Fact]

@@ -46,6 +46,14 @@ internal unsafe struct DML_ACTIVATION_RELU_OPERATOR_DESC
     public DML_TENSOR_DESC* OutputTensor;
 }
 
+/// <summary>ReLU's gradient (feature level 3_0): OutputGradient = Input &gt; 0 ? InputGradient : 0, all three of one size.</summary>
+internal unsafe struct DML_ACTIVATION_RELU_GRAD_OPERATOR_DESC
+{
+    public DML_TENSOR_DESC* InputTensor;
+    public DML_TENSOR_DESC* InputGradientTensor;
+    public DML_TENSOR_DESC* OutputGradientTensor;
+}
+
 /// <summary>Output = Alpha · T(A) · T(B) + Beta · C over the last two dimensions.</summary>
 internal unsafe struct DML_GEMM_OPERATOR_DESC
 {

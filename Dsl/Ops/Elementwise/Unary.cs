@@ -91,7 +91,28 @@ public sealed record ReluOp : UnaryOp
     /// <inheritdoc/>
     public override string Name => "relu";
     /// <inheritdoc/>
-    public override Tensor?[] Vjp(VjpContext c) => [c.Dy() * Ops.Greater(c.Y(), c.Y().Scalar(0))];
+    public override Tensor?[] Vjp(VjpContext c) => [Ops.ReluGrad(c.Dy(), c.Y())];
+}
+
+/// <summary>
+/// ReLU's backward in one op: dy where y &gt; 0, else 0 (y: the ReLU's output; its input has the
+/// same sign). One kernel instead of a mask and a multiply.
+/// </summary>
+public sealed record ReluGradOp : Op
+{
+    /// <inheritdoc/>
+    public override string Name => "relu_grad";
+    /// <inheritdoc/>
+    public override TensorType[] InferTypes(TensorType[] inputs)
+    {
+        Arity(inputs, 2);
+        RequireFloat(inputs[0], "gradient");
+        Require(inputs[0] == inputs[1], $"gradient {inputs[0]} and activation {inputs[1]} must have the same shape and dtype");
+        return [inputs[0]];
+    }
+    // Linear in dy under a fixed mask; the mask is piecewise constant in y, so y gets no gradient.
+    /// <inheritdoc/>
+    public override Tensor?[] Vjp(VjpContext c) => [Ops.ReluGrad(c.Dy(), c.X(1)), null];
 }
 
 /// <summary>Gaussian error function.</summary>
@@ -181,6 +202,9 @@ public static partial class Ops
     /// <summary>max(x, 0).</summary>
     [Differentiable]
     public static Tensor Relu(Tensor x) => Apply(new ReluOp(), x);
+    /// <summary>ReLU's backward: dy where y &gt; 0, else 0 (y: the ReLU's output).</summary>
+    [Differentiable]
+    public static Tensor ReluGrad(Tensor dy, Tensor y) => Apply(new ReluGradOp(), dy, y);
     /// <summary>erf(x).</summary>
     [Differentiable]
     public static Tensor Erf(Tensor x) => Apply(new ErfOp(), x);

@@ -39,7 +39,8 @@ public sealed record BatchNormOp(double Eps) : Op
         var dx = rstd * (dxhat - Ops.Mean(dxhat, axes, keepDims: true) - xhat * Ops.Mean(dxhat * xhat, axes, keepDims: true));
         long n = x.Shape.Numel / x.Shape[1];
         // Gradients reaching the batch statistics (through running-stat updates that a loss uses).
-        dx = dx + Ops.Reshape(c.Dy(1), cs) * (1.0 / n) + Ops.Reshape(c.Dy(2), cs) * (x - mean) * (2.0 / n);
+        if (c.HasDy(1)) dx = dx + Ops.Reshape(c.Dy(1), cs) * (1.0 / n);
+        if (c.HasDy(2)) dx = dx + Ops.Reshape(c.Dy(2), cs) * (x - mean) * (2.0 / n);
         return [dx, Ops.Sum(dy * xhat, axes), Ops.Sum(dy, axes)];
     }
 }

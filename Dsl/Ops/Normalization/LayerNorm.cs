@@ -29,10 +29,9 @@ public sealed record LayerNormOp(double Eps) : Op
         var dxhat = dy * gamma;
         var dx = rstd * (dxhat - Ops.Mean(dxhat, -1, keepDims: true) - xhat * Ops.Mean(dxhat * xhat, -1, keepDims: true));
         // Gradients of the returned statistics (rarely used) flow through their definitions.
-        var dmean = c.Dy(1);
-        var drstd = c.Dy(2);
         int n = x.Shape[-1];
-        dx = dx + dmean * (1.0 / n) + drstd * Ops.PowScalar(rstd, 3) * (mean - x) * (1.0 / n);
+        if (c.HasDy(1)) dx = dx + c.Dy(1) * (1.0 / n);
+        if (c.HasDy(2)) dx = dx + c.Dy(2) * Ops.PowScalar(rstd, 3) * (mean - x) * (1.0 / n);
         return [dx, Ops.SumToShape(dy * xhat, gamma.Shape), Ops.SumToShape(dy, gamma.Shape)];
     }
 }

@@ -14,7 +14,7 @@ namespace Dsl.Tests.DirectML.Reference;
 /// types, node input/output bindings (each exactly once), cycles, data types, and buffers smaller
 /// than their tensors' <c>TotalTensorSizeInBytes</c> or the extent their sizes and strides reach.
 /// Operators: GEMM (leading dimensions 1, optional C, no fused activation), ELEMENT_WISE_ADD /
-/// SUBTRACT / MULTIPLY / DIVIDE / MAX / MIN, ACTIVATION_RELU / SIGMOID, ELEMENT_WISE_SIGN, and
+/// SUBTRACT / MULTIPLY / DIVIDE / MAX / MIN, ACTIVATION_RELU / SIGMOID, ACTIVATION_RELU_GRAD, ELEMENT_WISE_SIGN, and
 /// ELEMENT_WISE_IDENTITY / EXP / ABS / SQRT / LOG / TANH / ERF / RECIP (optional scale-bias), ELEMENT_WISE_CONSTANT_POW, REDUCE
 /// (SUM, AVERAGE, MAX; reduced output dimensions of size 1), ACTIVATION_SOFTMAX / LOG_SOFTMAX
 /// (effective rank ≤ 2, over the last dimension), SLICE1 (positive strides), JOIN,
@@ -237,6 +237,11 @@ internal static unsafe partial class DmlGraphInterpreter
                     var d = (DML_ACTIVATION_RELU_OPERATOR_DESC*)op->Desc;
                     return [Read(d->InputTensor), Read(d->OutputTensor)];
                 }
+            case DML_OPERATOR_ACTIVATION_RELU_GRAD:
+                {
+                    var d = (DML_ACTIVATION_RELU_GRAD_OPERATOR_DESC*)op->Desc;
+                    return [Read(d->InputTensor), Read(d->InputGradientTensor), Read(d->OutputGradientTensor)];
+                }
             case DML_OPERATOR_ACTIVATION_SIGMOID:
                 {
                     var d = (DML_ACTIVATION_SIGMOID_OPERATOR_DESC*)op->Desc;
@@ -432,6 +437,10 @@ internal static unsafe partial class DmlGraphInterpreter
                 break;
             case DML_OPERATOR_ACTIVATION_RELU:
                 Elementwise(tensors, inputs, output, where, v => MathF.Max(v[0], 0f));
+                break;
+            case DML_OPERATOR_ACTIVATION_RELU_GRAD:
+                // X = the input (v[0]), dY = the input gradient (v[1]).
+                Elementwise(tensors, inputs, output, where, v => v[0] > 0 ? v[1] : 0f);
                 break;
             case DML_OPERATOR_ACTIVATION_SIGMOID:
                 Elementwise(tensors, inputs, output, where, v => 1f / (1f + MathF.Exp(-v[0])));
