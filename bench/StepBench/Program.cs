@@ -74,7 +74,7 @@ foreach (var row in rows)
         var result = RowRunner.Run(row, options.Counts.Apply(row.Counts), options.Variant);
         results.Add(result);
         Console.WriteLine($"   {result.Flops / 1e9:F2} GFLOP per step ({result.DenseFlops / result.Flops:P0} in matmul/conv)" +
-            string.Concat(result.Variants.Select(v => $"; {v.Name} {Report.F(v.StepsPerSecond, "F2")} steps/s, built in {v.ConstructionSeconds:F1} s")) +
+            string.Concat(result.Variants.Select(v => $"; {v.Name} {Report.Rate(v.StepsPerSecond)} steps/s, built in {v.ConstructionSeconds:F1} s")) +
             (result.Dsl is { } d && result.Torch is { } t ? $"; dsl/torch {Report.Ratio(d.StepsPerSecond, t.StepsPerSecond)}" : ""));
     }
     catch (Exception e) when (!options.Child)

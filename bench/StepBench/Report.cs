@@ -15,7 +15,7 @@ static class Report
         {
             string Util(VariantResult? v) => v is null || peakFlops is not double peak || !double.IsFinite(v.StepsPerSecond) ? "" : $"{r.Flops * v.StepsPerSecond / peak:P1}";
             t.Add(r.Row.Name, I(r.Row.Images), F(r.Flops / 1e9, "F2"),
-                F(r.Dsl?.StepsPerSecond, "F2"), F(r.Torch?.StepsPerSecond, "F2"), Ratio(r.Dsl?.StepsPerSecond, r.Torch?.StepsPerSecond),
+                Rate(r.Dsl?.StepsPerSecond), Rate(r.Torch?.StepsPerSecond), Ratio(r.Dsl?.StepsPerSecond, r.Torch?.StepsPerSecond),
                 F(r.Dsl?.StepsPerSecond * r.Row.Images, "F1"), F(r.Torch?.StepsPerSecond * r.Row.Images, "F1"),
                 Util(r.Dsl), Util(r.Torch),
                 F(r.Dsl?.ManagedBytesPerStep / 1024, "F1"), F(r.Torch?.ManagedBytesPerStep / 1024, "F1"),
@@ -30,13 +30,16 @@ static class Report
         var t = new MarkdownTable("row", "batch", "dsl peak RSS MB", "torch peak RSS MB", "dsl/torch", "dsl steps/s", "torch steps/s");
         foreach (var r in rows)
             t.Add(r.Row, I(r.Images), F(r.DslPeakBytes / 1048576.0, "F0"), F(r.TorchPeakBytes / 1048576.0, "F0"),
-                Ratio(r.DslPeakBytes, r.TorchPeakBytes), F(r.DslStepsPerSecond, "F2"), F(r.TorchStepsPerSecond, "F2"));
+                Ratio(r.DslPeakBytes, r.TorchPeakBytes), Rate(r.DslStepsPerSecond), Rate(r.TorchStepsPerSecond));
         return t.ToString();
     }
 
     /// <summary>"1.23×": how many times the first is the second.</summary>
     public static string Ratio(double? a, double? b) =>
         a is double x && b is double y && y > 0 ? (x / y).ToString("F2", CultureInfo.InvariantCulture) + "×" : "";
+
+    /// <summary>A rate with three significant digits for slow rows (0.0213), two decimals otherwise.</summary>
+    public static string Rate(double? value) => F(value, value is < 1 ? "G3" : "F2");
 
     public static string F(double? value, string format) => value is double v && double.IsFinite(v) ? v.ToString(format, CultureInfo.InvariantCulture) : "";
 

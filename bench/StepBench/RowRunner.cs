@@ -62,7 +62,7 @@ static class RowRunner
 
             foreach (var v in variants) v.Warmup(counts.Warmup);
             for (int round = 1; round <= counts.Rounds && counts.Steps > 0; round++)
-                Console.WriteLine($"   round {round}: " + string.Join("   ", variants.Select(v => $"{v.Name} {v.TimeRound(counts.Steps):F2} steps/s")));
+                Console.WriteLine($"   round {round}: " + string.Join("   ", variants.Select(v => $"{v.Name} {Report.Rate(v.TimeRound(counts.Steps))} steps/s")));
 
             var (flops, dense) = FlopCount.Of(stepGraph!);
             return new RowResult(row, counts, flops, dense, check,

@@ -26,7 +26,7 @@ sealed class Variant : IDisposable
     public double LastLoss { get; private set; }
     public double MedianStepsPerSecond => Median(rounds);
     public double MedianMs => Median(times);
-    public double ManagedBytesPerStep => times.Count == 0 ? 0 : (double)managedBytes / times.Count;
+    public double ManagedBytesPerStep => times.Count == 0 ? double.NaN : (double)managedBytes / times.Count;
 
     public static Variant Create(string name, Func<(Func<double> Step, IDisposable Owner)> create)
     {
