@@ -8,14 +8,20 @@ namespace Dsl.Models.Training;
 /// <param name="Schedule">Learning rate per step.</param>
 /// <param name="ClipNorm">Global gradient-norm limit, or null for none.</param>
 /// <param name="Seed">Seed of initialisation and of random ops (dropout, masking) in the graph.</param>
-public sealed record TrainerOptions(int BatchSize, Optimizer Optimizer, LearningRateSchedule Schedule, double? ClipNorm = null, int Seed = 0);
+/// <param name="NonFinite">What a NaN or infinite loss, gradient norm or metric does (default: stop).</param>
+public sealed record TrainerOptions(int BatchSize, Optimizer Optimizer, LearningRateSchedule Schedule, double? ClipNorm = null, int Seed = 0,
+    NonFinitePolicy NonFinite = NonFinitePolicy.Stop);
 
 /// <summary>One step's scalar results.</summary>
 /// <param name="Step">The step just taken (0-based).</param>
 /// <param name="Loss">Loss before the update.</param>
 /// <param name="LearningRate">Learning rate used.</param>
 /// <param name="Metrics">Other scalars the task reports.</param>
-public sealed record StepResult(long Step, double Loss, double LearningRate, IReadOnlyDictionary<string, double> Metrics);
+public sealed record StepResult(long Step, double Loss, double LearningRate, IReadOnlyDictionary<string, double> Metrics)
+{
+    /// <summary>The step's outputs were not finite and its update was dropped (<see cref="NonFinitePolicy.Skip"/>).</summary>
+    public bool Skipped { get; init; }
+}
 
 /// <summary>
 /// The shared training loop: builds ONE step graph (forward, loss, backward, clipping, optimizer
@@ -87,41 +93,77 @@ public sealed class Trainer : IDisposable
     public Dictionary<string, HostTensor> ModelValues() =>
         StepGraph.Persistent.Where(p => p.Kind != ValueKind.State).ToDictionary(p => p.Name!, p => compiled.GetPersistent(p.Name!));
 
-    /// <summary>Runs one optimizer step on a batch.</summary>
+    /// <summary>Steps whose update was dropped because an output was not finite (<see cref="NonFinitePolicy.Skip"/>).</summary>
+    public long SkippedSteps { get; private set; }
+
+    /// <summary>Factor on the schedule's learning rate (halved by each rollback; saved in checkpoints).</summary>
+    public double LearningRateScale { get; set; } = 1;
+
+    /// <summary>The step at which the values became non-finite (they are not saved), or null while they are good.</summary>
+    public long? NonFiniteSince { get; private set; }
+
+    /// <summary>
+    /// Runs one optimizer step on a batch. A NaN or infinite loss, gradient norm or metric is caught at
+    /// this step and handled by <see cref="TrainerOptions.NonFinite"/>.
+    /// </summary>
+    /// <exception cref="NonFiniteException">An output was not finite and the policy is not <see cref="NonFinitePolicy.Skip"/>.</exception>
     public StepResult RunStep(IReadOnlyDictionary<string, HostTensor> batch)
     {
-        double lr = Options.Schedule.At(Step);
+        double lr = Options.Schedule.At(Step) * LearningRateScale;
         var inputs = new Dictionary<string, HostTensor>(batch)
         {
             [Optimizer.LearningRateInput] = HostTensor.F32(Shape.Scalar, [(float)lr]),
             [SeedInput] = HostTensor.I64(new Shape(2), [Options.Seed, Step]),
         };
+        // Skipping needs the values from before the update, which the step overwrites in place.
+        var before = Options.NonFinite == NonFinitePolicy.Skip ? PersistentValues() : null;
         var outputs = compiled.Run(inputs);
         double loss = outputs["loss"].ToScalar();
-        if (!double.IsFinite(loss))
-            throw new InvalidOperationException($"The loss became {loss} at step {Step}: lower the learning rate (now {lr:G3}) or enable gradient clipping. The last checkpoint is unaffected.");
-        var result = new StepResult(Step, loss, lr, metricNames.ToDictionary(n => n, n => outputs[n].ToScalar()));
+        var metrics = metricNames.ToDictionary(n => n, n => outputs[n].ToScalar());
+        var checkedOutputs = new[] { ("loss", loss) }.Concat(metrics.OrderBy(m => m.Key == "grad_norm" ? 0 : 1).Select(m => (m.Key, m.Value)));
+        bool skipped = false;
+        if (NonFiniteException.FirstNonFinite(checkedOutputs) is { } bad)
+        {
+            if (before is null)
+            {
+                NonFiniteSince ??= Step;
+                throw new NonFiniteException(Step, lr, bad.Name, bad.Value);
+            }
+            foreach (var (name, value) in before) compiled.SetPersistent(name, value);
+            SkippedSteps++;
+            skipped = true;
+        }
+        var result = new StepResult(Step, loss, lr, metrics) { Skipped = skipped };
         Step++;
         return result;
     }
 
-    /// <summary>Runs steps until <see cref="Step"/> reaches <paramref name="untilStep"/>, reporting each result.</summary>
-    public void Fit(IBatchSource source, long untilStep, Action<StepResult>? onStep = null)
+    /// <summary>Runs steps until <see cref="Step"/> reaches <paramref name="untilStep"/> or <paramref name="stop"/> is cancelled, reporting each result.</summary>
+    public void Fit(IBatchSource source, long untilStep, Action<StepResult>? onStep = null, CancellationToken stop = default)
     {
-        while (Step < untilStep)
+        while (Step < untilStep && !stop.IsCancellationRequested)
         {
             var result = RunStep(source.Batch(Step));
             onStep?.Invoke(result);
         }
     }
 
+    /// <summary>Every persistent value (parameters, buffers, optimizer state) copied to the host, by name.</summary>
+    public Dictionary<string, HostTensor> PersistentValues() =>
+        StepGraph.Persistent.ToDictionary(v => v.Name!, v => compiled.GetPersistent(v.Name!));
+
     /// <summary>
     /// Writes every persistent value and the step to a safetensors file, atomically, with
     /// <paramref name="metadata"/> (e.g. the run's configuration) added to the header.
     /// </summary>
+    /// <exception cref="NonFiniteException">The values are not finite: a good checkpoint is never overwritten with them.</exception>
     public void SaveCheckpoint(string path, IReadOnlyDictionary<string, string>? metadata = null)
     {
-        var tensors = StepGraph.Persistent.ToDictionary(v => v.Name!, v => compiled.GetPersistent(v.Name!));
+        var tensors = PersistentValues();
+        if (NonFiniteSince is { } since)
+            throw new InvalidOperationException($"The values have not been finite since step {since}: nothing is saved, so the last checkpoint stays good.");
+        if (tensors.FirstOrDefault(t => !AllFinite(t.Value)) is { Key: { } name })
+            throw new InvalidOperationException($"'{name}' holds NaN or infinite values at step {Step}: nothing is saved, so the last checkpoint stays good.");
         var header = new Dictionary<string, string>(metadata ?? new Dictionary<string, string>())
         {
             ["task"] = Task.Name,
@@ -129,6 +171,8 @@ public sealed class Trainer : IDisposable
             ["seed"] = Options.Seed.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["batch_size"] = Options.BatchSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["optimizer"] = Options.Optimizer.ToString(),
+            [LearningRateScaleKey] = LearningRateScale.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
+            [SkippedStepsKey] = SkippedSteps.ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
         SafeTensors.Save(path, tensors, header);
     }
@@ -156,6 +200,29 @@ public sealed class Trainer : IDisposable
             throw new CheckpointException(path, "has no step in its metadata: it is not a training checkpoint (export files hold weights only).");
         foreach (var name in expected.Keys) compiled.SetPersistent(name, tensors[name]);
         Step = s;
+        var invariant = System.Globalization.CultureInfo.InvariantCulture;
+        LearningRateScale = meta.TryGetValue(LearningRateScaleKey, out var scale) ? double.Parse(scale, invariant) : 1;
+        SkippedSteps = meta.TryGetValue(SkippedStepsKey, out var skipped) ? long.Parse(skipped, invariant) : 0;
+        NonFiniteSince = null;
+    }
+
+    /// <summary>Checkpoint metadata key of <see cref="LearningRateScale"/>.</summary>
+    public const string LearningRateScaleKey = "lr_scale";
+
+    /// <summary>Checkpoint metadata key of <see cref="SkippedSteps"/>.</summary>
+    public const string SkippedStepsKey = "skipped_steps";
+
+    static bool AllFinite(HostTensor t)
+    {
+        if (t.Data is float[] f)
+        {
+            foreach (var v in f) if (!float.IsFinite(v)) return false;
+        }
+        else if (t.Data is double[] d)
+        {
+            foreach (var v in d) if (!double.IsFinite(v)) return false;
+        }
+        return true;
     }
 
     /// <summary>A checkpoint name of the older per-parameter optimizer state ("optim.fc1.weight.exp_avg"), if any.</summary>
