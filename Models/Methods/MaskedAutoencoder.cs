@@ -33,8 +33,10 @@ public partial class MaskedAutoencoder
     [Module] readonly Linear decoderPred;
 
     /// <summary>An MAE for <see cref="MaeConfig"/>.</summary>
+    /// <exception cref="ArgumentException">The configuration is impossible (<see cref="MaeConfig.Problems"/>).</exception>
     public MaskedAutoencoder(MaeConfig config)
     {
+        if (config.Problems() is { Count: > 0 } problems) throw new ArgumentException(string.Join(" ", problems), nameof(config));
         Config = config;
         int d = config.EncoderDim, dd = config.DecoderDim;
         clsToken = Param(1, 1, d);
@@ -50,7 +52,6 @@ public partial class MaskedAutoencoder
         decoderPred = new Linear(dd, config.PatchSize * config.PatchSize * config.Channels);
         NumPatches = patchEmbed.NumPatches;
         Keep = (int)(NumPatches * (1 - config.MaskRatio));
-        if (Keep < 1) throw new ArgumentException($"Mask ratio {config.MaskRatio} keeps no patch of {NumPatches}: lower it.", nameof(config));
     }
 
     /// <summary>The configuration.</summary>

@@ -1,4 +1,6 @@
+using Dsl.Models.Checkpoints;
 using Dsl.Models.Data;
+using Dsl.Models.Training;
 
 namespace Dsl.Cli;
 
@@ -16,14 +18,16 @@ static class CommandRunner
         {
             return action();
         }
-        catch (Exception e) when (!debug && e is DataFileException or CliException)
+        catch (Exception e) when (!debug && e is DataFileException or CliException or CheckpointException or RunLockedException or NonFiniteException)
         {
             Console.Error.WriteLine("error: " + OneLine(e.Message));
             return e is CliException c ? c.ExitCode : 1;
         }
         catch (Exception e) when (!debug)
         {
-            Console.Error.WriteLine($"error: {e.GetType().Name}: {OneLine(e.Message)} (set DSL_DEBUG=1 for the stack trace)");
+            // A sentence for the user, not an exception type; the parameter name of an ArgumentException is noise to them.
+            string message = System.Text.RegularExpressions.Regex.Replace(OneLine(e.Message), @"\s*\(Parameter '[^']*'\)$", "");
+            Console.Error.WriteLine($"error: {message} (set DSL_DEBUG=1 for the stack trace)");
             return 1;
         }
     }

@@ -23,7 +23,7 @@ static class ExportCommand
         command.Options.Add(output);
         command.SetAction(parse => CommandRunner.Guarded(() =>
         {
-            string path = parse.GetValue(checkpoint)!;
+            string path = ProbeCommand.CheckpointPath(parse, checkpoint);
             return Run(path, parse.GetValue(output) ?? Path.ChangeExtension(path, null) + ".backbone.safetensors");
         }));
         return command;

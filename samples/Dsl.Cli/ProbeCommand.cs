@@ -25,7 +25,7 @@ static class ProbeCommand
         foreach (var o in new Option[] { checkpoint, images, epochs, readout, data, device }) command.Options.Add(o);
         command.SetAction(parse => CommandRunner.Guarded(() =>
         {
-            var (settings, parameters, backend, probeData) = Load(parse.GetValue(checkpoint)!, parse.GetValue(data), parse.GetValue(device)!, parse.GetValue(images), parse.GetValue(readout));
+            var (settings, parameters, backend, probeData) = Load(CheckpointPath(parse, checkpoint), parse.GetValue(data), parse.GetValue(device)!, parse.GetValue(images), parse.GetValue(readout));
             var method = settings.CreateMethod(probeData.Channels, probeData.Height);
             var r = EncoderEvaluation.Evaluate(backend, method.Features, parameters, probeData, settings.Seed, parse.GetValue(epochs));
             AnsiConsole.MarkupLineInterpolated($"{method.Title} ({method.Describe()}), {r.Dim}-d features: linear probe {r.Probe:P2}, kNN {r.Knn:P2} (probe fitted on {probeData.TrainLabels.Length} images; {r.Seconds}).");
@@ -46,7 +46,7 @@ static class ProbeCommand
         foreach (var o in new Option[] { checkpoint, images, k, temperature, readout, data, device }) command.Options.Add(o);
         command.SetAction(parse => CommandRunner.Guarded(() =>
         {
-            var (settings, parameters, backend, probeData) = Load(parse.GetValue(checkpoint)!, parse.GetValue(data), parse.GetValue(device)!, parse.GetValue(images), parse.GetValue(readout));
+            var (settings, parameters, backend, probeData) = Load(CheckpointPath(parse, checkpoint), parse.GetValue(data), parse.GetValue(device)!, parse.GetValue(images), parse.GetValue(readout));
             var method = settings.CreateMethod(probeData.Channels, probeData.Height);
             var (train, dim) = Features.Extract(backend, method.Features, parameters, probeData.TrainImages, probeData.TrainLabels.Length, probeData.Channels, probeData.Height, probeData.Width);
             var (test, _) = Features.Extract(backend, method.Features, parameters, probeData.TestImages, probeData.TestLabels.Length, probeData.Channels, probeData.Height, probeData.Width);
@@ -67,7 +67,15 @@ static class ProbeCommand
         return (settings, tensors, CliBackend.Create(device), probeData);
     }
 
-    internal static Option<string> CheckpointOption() => new("--checkpoint") { Description = "A checkpoint written by 'train' (its metadata holds the model settings).", Required = true, HelpName = "FILE" };
+    internal static Option<string> CheckpointOption() => new("--checkpoint")
+    {
+        Description = "A checkpoint written by 'train' (its metadata holds the model settings), or a run folder (its newest valid checkpoint). Default: runs, i.e. the run runs/latest names.",
+        HelpName = "FILE|FOLDER",
+        DefaultValueFactory = _ => RunFolder.Root,
+    };
+
+    /// <summary>The checkpoint file the --checkpoint value means (see <see cref="RunFolder.Checkpoint"/>).</summary>
+    internal static string CheckpointPath(ParseResult parse, Option<string> option) => RunFolder.Checkpoint(parse.GetValue(option)!);
     static Option<string?> ReadoutOption()
     {
         var o = new Option<string?>("--readout") { Description = "Which encoder outputs to read: pooled or spatial (conv backbone); cls, mean, cls+mean, grid or tokens (MAE). Default: the checkpoint's." };

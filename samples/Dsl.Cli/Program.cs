@@ -60,20 +60,26 @@ var sslImageSize = CliData.ImageSizeOption();
 var sslDevice = new Option<string>("--device") { Description = CliBackend.Description, DefaultValueFactory = _ => "cpu" };
 sslDevice.AcceptOnlyFromAmong(CliBackend.Devices);
 var sslLimit = new Option<int?>("--limit") { Description = $"Pretrain on only the first N training images (stl10: of its unlabelled split, default {CliData.Stl10UnlabeledDefault}); probes still use every labelled image.", HelpName = "N" };
-var outDir = new Option<string>("--out") { Description = "Folder for the checkpoint, the loss CSV and TensorBoard logs.", DefaultValueFactory = _ => "runs" };
-var resumeFrom = new Option<string?>("--resume") { Description = "Checkpoint to resume from (written by an earlier run with the same settings).", HelpName = "FILE" };
+var outDir = new Option<string?>("--out") { Description = "The run folder: checkpoints, the loss CSV and TensorBoard logs. Default: a new folder runs/METHOD-yyyyMMdd-HHmmss (runs/latest names it). A folder holding an earlier run's checkpoint is refused unless --resume or --overwrite is given.", HelpName = "FOLDER" };
+var resumeFrom = new Option<string?>("--resume") { Description = "Continue a run exactly (same settings): alone or 'auto', from the newest valid checkpoint in --out (or of the run runs/latest names), falling back to the one before when the newest is corrupt; or from the checkpoint FILE.", HelpName = "auto|FILE", Arity = ArgumentArity.ZeroOrOne };
+var overwrite = new Option<bool>("--overwrite") { Description = "Start over in an --out that holds an earlier run, deleting its checkpoints." };
+var saveEvery = new Option<string?>("--save-every") { Description = "Write a checkpoint every N steps (e.g. 500) or every duration (e.g. 90s, 10m, 1h); also after the last step and on Ctrl-C/SIGTERM. Default: every epoch and at least every 10 minutes.", HelpName = "STEPS|DURATION" };
+var keep = new Option<int>("--keep") { Description = "How many of the newest checkpoints to keep in the run folder.", DefaultValueFactory = _ => 2 };
+var onNonFinite = new Option<string>("--on-nonfinite") { Description = "When the loss or the gradient norm becomes NaN/infinite: stop (save nothing new), skip (drop that step's update, count it) or rollback (reload the last checkpoint, halve the learning rate).", DefaultValueFactory = _ => "stop" };
+onNonFinite.AcceptOnlyFromAmong("stop", "skip", "rollback");
 var probeImages = new Option<int>("--probe-images") { Description = "Training images whose features train the linear probe and kNN; 0 skips the evaluation.", DefaultValueFactory = _ => 60000 };
 var trainSsl = new Command("train",
     "Self-supervised pretraining (MAE, SimCLR or Barlow Twins) through the shared trainer (Fashion-MNIST unless --dataset says otherwise), then linear-probe and kNN accuracy on the full " +
     "test set for the pretrained encoder, the same encoder at random init, and raw pixels.");
-foreach (var o in new Option[] { method, sslDataset, sslData, sslImageSize, sslEpochs, sslBatch, sslLr, width, temperature, sslSeed, sslDevice, sslLimit, outDir, resumeFrom, probeImages, backboneOption, maskRatio, normPix, weightDecay, readoutOption, cropMinScale, noOnlineProbe, patchSize })
+foreach (var o in new Option[] { method, sslDataset, sslData, sslImageSize, sslEpochs, sslBatch, sslLr, width, temperature, sslSeed, sslDevice, sslLimit, outDir, resumeFrom, overwrite, saveEvery, keep, onNonFinite, probeImages, backboneOption, maskRatio, normPix, weightDecay, readoutOption, cropMinScale, noOnlineProbe, patchSize })
     trainSsl.Options.Add(o);
 trainSsl.SetAction(parse => Guarded(() => TrainSsl.Run(new TrainSslSettings(
     parse.GetValue(method)!, parse.GetValue(sslEpochs) ?? (parse.GetValue(method) == "mae" ? 3 : 10), parse.GetValue(sslBatch), parse.GetValue(sslLr), parse.GetValue(width),
     parse.GetValue(temperature), parse.GetValue(sslSeed), parse.GetValue(sslData), parse.GetValue(sslDevice)!, parse.GetValue(sslLimit),
-    parse.GetValue(outDir)!, parse.GetValue(resumeFrom), parse.GetValue(probeImages), parse.GetValue(backboneOption)!,
+    parse.GetValue(outDir), Resume(parse, resumeFrom), parse.GetValue(probeImages), parse.GetValue(backboneOption)!,
     parse.GetValue(maskRatio), parse.GetValue(normPix), parse.GetValue(weightDecay), parse.GetValue(readoutOption)!,
-    parse.GetValue(sslDataset)!, parse.GetValue(sslImageSize), parse.GetValue(cropMinScale), !parse.GetValue(noOnlineProbe), parse.GetValue(patchSize)))));
+    parse.GetValue(sslDataset)!, parse.GetValue(sslImageSize), parse.GetValue(cropMinScale), !parse.GetValue(noOnlineProbe), parse.GetValue(patchSize),
+    parse.GetValue(saveEvery), parse.GetValue(keep), parse.GetValue(overwrite), parse.GetValue(onNonFinite)!), args)));
 
 var root = new RootCommand("Deep-learning DSL command line: trains models built as graphs, run by the TorchSharp backend.");
 root.Subcommands.Add(trainMlp);
@@ -97,4 +103,7 @@ if (parsed.Errors.Count > 0)
 return parsed.Invoke();
 
 static int Guarded(Func<int> action) => CommandRunner.Guarded(action);
+// A bare --resume means "auto"; an absent one, a fresh run.
+static string? Resume(ParseResult parse, Option<string?> option) =>
+    parse.GetResult(option) is null ? null : parse.GetValue(option) is { Length: > 0 } value ? value : TrainSslSettings.ResumeAuto;
 static string OneLine(string message) => CommandRunner.OneLine(message);

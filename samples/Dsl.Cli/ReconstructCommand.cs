@@ -24,7 +24,7 @@ static class ReconstructCommand
         foreach (var o in new Option[] { checkpoint, images, seed, output, scale, data, device }) command.Options.Add(o);
         command.SetAction(parse => CommandRunner.Guarded(() =>
         {
-            string path = parse.GetValue(checkpoint)!;
+            string path = ProbeCommand.CheckpointPath(parse, checkpoint);
             string png = parse.GetValue(output) ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, "reconstruct.png");
             return Run(path, parse.GetValue(data), parse.GetValue(device)!, parse.GetValue(images), parse.GetValue(seed), parse.GetValue(scale), png);
         }));

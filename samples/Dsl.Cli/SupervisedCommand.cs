@@ -49,7 +49,7 @@ static class SupervisedCommand
         foreach (var o in common) command.Options.Add(o);
         command.SetAction(parse => CommandRunner.Guarded(() =>
         {
-            var path = parse.GetValue(checkpoint)!;
+            var path = ProbeCommand.CheckpointPath(parse, checkpoint);
             var (tensors, metadata) = SafeTensors.Load(path);
             return Run("finetune", TrainSslSettings.FromCheckpointMetadata(path, metadata), tensors, read(parse));
         }));

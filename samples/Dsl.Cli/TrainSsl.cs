@@ -1,9 +1,6 @@
 using System.Diagnostics;
-using Dsl.Backend.Torch;
 using Dsl.Models.Data;
-using Dsl.Models.Data.Augment;
 using Dsl.Models.Evaluation;
-using Dsl.Models.Methods;
 using Dsl.Models.Training;
 using Spectre.Console;
 
@@ -11,42 +8,57 @@ namespace Dsl.Cli;
 
 /// <summary>
 /// Self-supervised pretraining (MAE, SimCLR or Barlow Twins) through the shared <see cref="Trainer"/>, then the honest comparison:
-/// linear probe and kNN on the pretrained encoder, on the same encoder at random init, and on raw pixels.
+/// linear probe and kNN on the pretrained encoder, on the same encoder at random init, and on raw pixels. The run writes
+/// checkpoints periodically into its own folder (<see cref="RunFolder"/>), holds a lock on it, stops cleanly on Ctrl-C or
+/// SIGTERM, and resumes bit for bit (<c>--resume</c>).
 /// </summary>
 static class TrainSsl
 {
-    public static int Run(TrainSslSettings s)
+    public static int Run(TrainSslSettings s, IReadOnlyList<string> args)
     {
         var total = Stopwatch.StartNew();
+        TrainSslValidation.CheckSettings(s);
         var backend = CliBackend.Create(s.Device);
+        string output = TrainOutput.Folder(s);
+        using var runLock = TrainOutput.Lock(output, s);
         var data = s.LoadData(limit: s.Limit);
+        TrainSslValidation.CheckAgainstData(s, data);
         var train = data.Pretrain;
         var method = s.CreateMethod(data);
         var task = method.Task;
         var loader = new BatchLoader(train, new BatchLoaderOptions { BatchSize = s.BatchSize, Seed = s.Seed, DropLast = true }, [.. method.Views]);
         long steps = (long)s.Epochs * loader.BatchCount;
-        if (steps == 0) throw new CliException($"--batch-size {s.BatchSize} is larger than the {train.Count} training images.");
         var options = new TrainerOptions(s.BatchSize, new AdamW(WeightDecay: s.WeightDecay) { DecayFilter = Optimizer.ExcludeBiasAndNorm },
-            new WarmupCosineSchedule(s.LearningRate, Math.Min(steps / 10, 200), steps), ClipNorm: 5.0, Seed: s.Seed);
+            new WarmupCosineSchedule(s.LearningRate, Math.Min(steps / 10, 200), steps), ClipNorm: 5.0, Seed: s.Seed, NonFinite: TrainOutput.Policy(s.OnNonFinite));
         using var trainer = new Trainer(backend, task, options);
         var randomInit = trainer.ModelValues();
-        Directory.CreateDirectory(s.Out);
-        var checkpoint = Path.Combine(s.Out, $"{task.Name}.safetensors");
-        if (s.Resume is { } resume)
-        {
-            trainer.LoadCheckpoint(resume);
-            AnsiConsole.MarkupLineInterpolated($"[grey]Resumed from {resume} at step {trainer.Step}.[/]");
-        }
+        var checkpoints = new CheckpointFolder(output, task.Name, s.Keep);
+        TrainOutput.Resume(s, trainer, checkpoints);
         long startStep = trainer.Step;
-        AnsiConsole.MarkupLineInterpolated($"{method.Title} on {data.Title}: {train.Count} images, {s.Epochs} epochs x {loader.BatchCount} steps, batch {s.BatchSize}, {method.Describe()}, lr {s.LearningRate:G3}, {backend.Name}");
+        AnsiConsole.MarkupLineInterpolated($"{method.Title} on {data.Title}: {train.Count} images, {s.Epochs} epochs x {loader.BatchCount} steps, batch {s.BatchSize}, {method.Describe()}, lr {s.LearningRate:G3}, {backend.Name}; run folder {output}");
 
         var sw = Stopwatch.StartNew();
         bool probe = method.NeedsLabels;
-        var log = new RunLog(s.Out, $"{task.Name}_loss", probe ? ["step", "loss", "lr", "probe_accuracy"] : ["step", "loss", "lr"], append: s.Resume is not null);
+        using var log = new RunLog(output, $"{task.Name}_loss", probe ? ["step", "loss", "lr", "probe_accuracy"] : ["step", "loss", "lr"], fromStep: trainer.Step);
+        var run = new CheckpointedRun(trainer, checkpoints, SaveSchedule.Parse(s.SaveEvery, loader.BatchCount),
+            new Dictionary<string, string> { [TrainSslSettings.MetadataKey] = s.ToJson() });
+        run.Saved += _ => log.Commit();
+        run.RolledBack += (e, path) =>
+        {
+            log.RewindTo(trainer.Step);
+            AnsiConsole.MarkupLineInterpolated($"[yellow]{e.Message} Rolled back to {path} (step {trainer.Step}); learning rate now x{trainer.LearningRateScale:G3}.[/]");
+        };
+        var memory = MemorySampler.FromEnvironment();
         double window = 0, windowAccuracy = 0;
         int windowCount = 0;
-        trainer.Fit(new AugmentedBatches(loader, labels: probe), steps, r =>
+        void OnStep(StepResult r)
         {
+            memory?.Sample(r.Step);
+            if (r.Skipped)
+            {
+                AnsiConsole.MarkupLineInterpolated($"[yellow]Step {r.Step}: skipped (a non-finite output at learning rate {r.LearningRate:G3}); {trainer.SkippedSteps} skipped so far.[/]");
+                return;
+            }
             if (probe) log.Write(r.Step, r.Loss, r.LearningRate, r.Metrics["probe_accuracy"]);
             else log.Write(r.Step, r.Loss, r.LearningRate);
             window += r.Loss;
@@ -60,10 +72,19 @@ static class TrainSsl
                 window = windowAccuracy = 0;
                 windowCount = 0;
             }
-        });
-        log.Dispose();
-        trainer.SaveCheckpoint(checkpoint, new Dictionary<string, string> { [TrainSslSettings.MetadataKey] = s.ToJson() });
-        AnsiConsole.MarkupLineInterpolated($"[grey]Pretraining took {sw.Elapsed.TotalSeconds:F0} s; checkpoint {checkpoint}; loss log {log.Path} (TensorBoard: {log.TensorBoardFolder}).[/]");
+        }
+        RunOutcome outcome;
+        using (var interrupt = new InterruptSignal())
+        {
+            outcome = TrainOutput.Guard(s, run, () => run.Run(new AugmentedBatches(loader, labels: probe), steps, OnStep, interrupt.Token));
+            if (outcome == RunOutcome.Interrupted)
+            {
+                AnsiConsole.MarkupLineInterpolated($"Stopped at step {trainer.Step}/{steps}; saved {run.LastCheckpoint}. Resume with: {TrainOutput.ResumeCommand(args, output)}");
+                return interrupt.ExitCode;
+            }
+        }
+        string skipped = trainer.SkippedSteps > 0 ? $"; {trainer.SkippedSteps} steps skipped as non-finite" : "";
+        AnsiConsole.MarkupLineInterpolated($"[grey]Pretraining took {sw.Elapsed.TotalSeconds:F0} s{skipped}; checkpoint {run.LastCheckpoint}; loss log {log.Path} (TensorBoard: {log.TensorBoardFolder}).[/]");
 
         if (s.ProbeImages == 0) return 0;
         // Evaluation: the same probe protocol on pretrained, random-init and raw-pixel features.

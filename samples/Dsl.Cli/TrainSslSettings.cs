@@ -11,10 +11,14 @@ namespace Dsl.Cli;
 /// <c>finetune</c> rebuild the same model from the checkpoint alone.
 /// </summary>
 sealed record TrainSslSettings(string Method, int Epochs, int BatchSize, double LearningRate, int Width, double Temperature,
-    int Seed, string? Data, string Device, int? Limit, string Out, string? Resume, int ProbeImages,
+    int Seed, string? Data, string Device, int? Limit, string? Out, string? Resume, int ProbeImages,
     string Backbone = "conv", double MaskRatio = 0.75, bool NormPixLoss = false, double WeightDecay = 1e-4, string Readout = "default",
-    string Dataset = "fashion-mnist", int ImageSize = 32, double CropMinScale = 0.08, bool OnlineProbe = true, int PatchSize = 0)
+    string Dataset = "fashion-mnist", int ImageSize = 32, double CropMinScale = 0.08, bool OnlineProbe = true, int PatchSize = 0,
+    string? SaveEvery = null, int Keep = 2, bool Overwrite = false, string OnNonFinite = "stop")
 {
+    /// <summary>The value of <c>--resume</c> that (like a bare <c>--resume</c>) resumes from the newest valid checkpoint in --out.</summary>
+    public const string ResumeAuto = "auto";
+
     /// <summary>Checkpoint metadata key holding these settings as JSON.</summary>
     public const string MetadataKey = "dsl_cli.train";
 
@@ -68,13 +72,15 @@ sealed record TrainSslSettings(string Method, int Epochs, int BatchSize, double 
         "barlow" => new BarlowTwinsMethod(Models.Methods.Backbone.Parse(Backbone, channels, Width, size: size), channels, size, 4 * Width,
             views: AugmentationPipeline.BarlowTwins(size, CropMinScale), onlineProbeClasses: onlineProbeClasses)
         { Readout = Models.Methods.Backbone.Parse(Backbone, channels, Width, Spatial, size) },
-        "mae" => new MaeMethod(MaeFor(size, channels, PatchSize) with { MaskRatio = MaskRatio, NormPixLoss = NormPixLoss }, readout: ParseReadout(ReadoutName)),
+        "mae" => new MaeMethod(Checked(MaeFor(size, channels, PatchSize) with { MaskRatio = MaskRatio, NormPixLoss = NormPixLoss }), readout: ParseReadout(ReadoutName)),
         _ => throw new CliException($"Unknown method '{Method}': use simclr, barlow or mae."),
     };
 
     /// <summary>The method for the images of <paramref name="data"/>, with the online probe when asked for and the pretraining images have labels.</summary>
     public PretrainingMethod CreateMethod(CliData data) => CreateMethod(data.Train.Channels, SquareSide(data.Train),
         OnlineProbe && Method != "mae" && data.Pretrain.Labels is not null ? data.Train.ClassNames.Count : 0);
+
+    static MaeConfig Checked(MaeConfig config) => config.Problems() is { Count: > 0 } problems ? throw new CliException(string.Join(" ", problems)) : config;
 
     static int SquareSide(ImageDataset images) => images.Height == images.Width ? images.Height
         : throw new CliException($"The models take square images; this data set's are {images.Height}x{images.Width}.");
