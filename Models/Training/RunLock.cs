@@ -14,14 +14,17 @@ public sealed class RunLockedException(string folder, int pid)
 /// <summary>
 /// A lock file (<c>.lock</c>, holding the owner's process id and start time) that keeps two runs from writing
 /// the same folder. A lock whose process is gone (or whose id now belongs to a process started later) is stale
-/// and is taken over. Disposing releases it.
+/// and is taken over. Disposing releases it, and removes the folders acquiring created if they are still empty
+/// (a run that failed before writing anything leaves no trace).
 /// </summary>
 public sealed class RunLock : IDisposable
 {
     /// <summary>The lock file's name in the run folder.</summary>
     public const string FileName = ".lock";
 
-    RunLock(string path, int? takenOverFrom) => (Path, TakenOverFrom) = (path, takenOverFrom);
+    readonly string[] created;
+
+    RunLock(string path, int? takenOverFrom, string[] created) => (Path, TakenOverFrom, this.created) = (path, takenOverFrom, created);
 
     /// <summary>The lock file.</summary>
     public string Path { get; }
@@ -35,6 +38,7 @@ public sealed class RunLock : IDisposable
     /// <exception cref="IOException">The folder cannot be created or written.</exception>
     public static RunLock Acquire(string folder)
     {
+        var created = Missing(System.IO.Path.GetFullPath(folder));
         Directory.CreateDirectory(folder);
         var path = System.IO.Path.Combine(folder, FileName);
         int? stale = null;
@@ -46,7 +50,7 @@ public sealed class RunLock : IDisposable
                 using var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write);
                 using var writer = new StreamWriter(file);
                 writer.Write($"{Environment.ProcessId}\n{StartTicks(self).ToString(CultureInfo.InvariantCulture)}\n");
-                return new RunLock(path, stale);
+                return new RunLock(path, stale, created);
             }
             catch (IOException) when (File.Exists(path) && attempt < 3)
             {
@@ -56,6 +60,14 @@ public sealed class RunLock : IDisposable
                 File.Delete(path);
             }
         }
+    }
+
+    /// <summary>The folder and those of its ancestors that do not exist yet, innermost first.</summary>
+    static string[] Missing(string folder)
+    {
+        var missing = new List<string>();
+        for (var d = folder; !string.IsNullOrEmpty(d) && !Directory.Exists(d); d = System.IO.Path.GetDirectoryName(d)) missing.Add(d);
+        return [.. missing];
     }
 
     static (int? Pid, long? Started) Read(string path)
@@ -97,10 +109,15 @@ public sealed class RunLock : IDisposable
         try
         {
             File.Delete(Path);
+            foreach (var folder in created)
+            {
+                if (!Directory.Exists(folder) || Directory.EnumerateFileSystemEntries(folder).Any()) break;
+                Directory.Delete(folder);
+            }
         }
         catch (IOException)
         {
-            // The folder went away; nothing is left to unlock.
+            // The folder went away or was filled meanwhile: nothing is left to clean up.
         }
     }
 }

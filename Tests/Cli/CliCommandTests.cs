@@ -17,11 +17,11 @@ public class CliCommandTests
         using var dir = new CliProcess.TempFolder();
         var train = CliProcess.Run([.. TinyMae, "--out", dir.Path]);
         train.ExitCode.ShouldBe(0, train.ToString());
-        File.Exists(dir["mae.safetensors"]).ShouldBeTrue();
+        File.Exists(dir["mae-00000002.safetensors"]).ShouldBeTrue("the checkpoint after the last step, named by it");
         File.ReadAllLines(dir["mae_loss.csv"]).Length.ShouldBe(1 + 2, "header + one row per step (128 images / 64)");
         Directory.EnumerateFiles(dir["tensorboard"], "events.out.tfevents.*", SearchOption.AllDirectories).ShouldNotBeEmpty();
 
-        var reconstruct = CliProcess.Run(["reconstruct", "--checkpoint", dir["mae.safetensors"], "--images", "3", "--scale", "2", "--out", dir["r.png"]]);
+        var reconstruct = CliProcess.Run(["reconstruct", "--checkpoint", dir.Path, "--images", "3", "--scale", "2", "--out", dir["r.png"]]);
         reconstruct.ExitCode.ShouldBe(0, reconstruct.ToString());
         var png = ImageResult.FromMemory(File.ReadAllBytes(dir["r.png"]), ColorComponents.RedGreenBlue);
         // 4 columns (original, masked, reconstruction, pasted) and 3 rows of 28·2-pixel cells with 2-pixel gaps.
@@ -29,7 +29,7 @@ public class CliCommandTests
         // The masked column shows grey (0.5) patches where the original has other values.
         Cell(png, 0, 1).Count(v => v is 127 or 128).ShouldBeGreaterThan(Cell(png, 0, 0).Count(v => v is 127 or 128) + 56 * 56 / 2);
 
-        var export = CliProcess.Run(["export", "--checkpoint", dir["mae.safetensors"], "--out", dir["vit.safetensors"]]);
+        var export = CliProcess.Run(["export", "--checkpoint", dir.Path, "--out", dir["vit.safetensors"]]);
         export.ExitCode.ShouldBe(0, export.ToString());
         var (tensors, metadata) = SafeTensors.Load(dir["vit.safetensors"]);
         // timm's VisionTransformer names; MAE's decoder, mask token and the optimizer state are left out.
@@ -49,8 +49,8 @@ public class CliCommandTests
         var second = CliProcess.Run([.. TinyMae, "--out", dir["b"]]);
         first.ExitCode.ShouldBe(0, first.ToString());
         second.ExitCode.ShouldBe(0, second.ToString());
-        var a = SafeTensors.Load(dir["a/mae.safetensors"]).Tensors;
-        var b = SafeTensors.Load(dir["b/mae.safetensors"]).Tensors;
+        var a = SafeTensors.Load(dir["a/mae-00000002.safetensors"]).Tensors;
+        var b = SafeTensors.Load(dir["b/mae-00000002.safetensors"]).Tensors;
         b.Keys.Order().ShouldBe(a.Keys.Order());
         foreach (var (name, value) in a)
             ((float[])b[name].Data).ShouldBe((float[])value.Data, name);
@@ -79,12 +79,12 @@ public class CliCommandTests
         using var dir = new CliProcess.TempFolder();
         var train = CliProcess.Run(["train", "--method", "simclr", "--width", "8", "--limit", "64", "--epochs", "1", "--batch-size", "32", "--probe-images", "0", "--out", dir.Path]);
         train.ExitCode.ShouldBe(0, train.ToString());
-        var run = CliProcess.Run(["reconstruct", "--checkpoint", dir["simclr.safetensors"]]);
+        var run = CliProcess.Run(["reconstruct", "--checkpoint", dir["simclr-00000002.safetensors"]]);
         run.ExitCode.ShouldNotBe(0);
         run.Error.ShouldContain("needs an MAE checkpoint");
         File.Exists(dir["reconstruct.png"]).ShouldBeFalse();
 
-        var export = CliProcess.Run(["export", "--checkpoint", dir["simclr.safetensors"], "--out", dir["conv.safetensors"]]);
+        var export = CliProcess.Run(["export", "--checkpoint", dir["simclr-00000002.safetensors"], "--out", dir["conv.safetensors"]]);
         export.ExitCode.ShouldBe(0, export.ToString());
         var names = SafeTensors.Load(dir["conv.safetensors"]).Tensors.Keys;
         names.ShouldNotBeEmpty();

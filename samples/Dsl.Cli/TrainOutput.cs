@@ -39,7 +39,6 @@ static class TrainOutput
         }
         if (runLock.TakenOverFrom is int stale)
             AnsiConsole.MarkupLineInterpolated($"[yellow]Took over the lock of process {stale}, which no longer runs.[/]");
-        if (s.Out is null && s.Resume is null) RunFolder.MarkLatest(output);
         if (s.Overwrite)
         {
             foreach (var (_, path) in earlier) File.Delete(path);

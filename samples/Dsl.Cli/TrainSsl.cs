@@ -42,7 +42,11 @@ static class TrainSsl
         using var log = new RunLog(output, $"{task.Name}_loss", probe ? ["step", "loss", "lr", "probe_accuracy"] : ["step", "loss", "lr"], fromStep: trainer.Step);
         var run = new CheckpointedRun(trainer, checkpoints, SaveSchedule.Parse(s.SaveEvery, loader.BatchCount),
             new Dictionary<string, string> { [TrainSslSettings.MetadataKey] = s.ToJson() });
-        run.Saved += _ => log.Commit();
+        run.Saved += _ =>
+        {
+            log.Commit();
+            if (s.Out is null && s.Resume is null) RunFolder.MarkLatest(output);   // once it holds a checkpoint
+        };
         run.RolledBack += (e, path) =>
         {
             log.RewindTo(trainer.Step);
