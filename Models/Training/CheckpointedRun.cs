@@ -24,11 +24,14 @@ public enum RunOutcome
 /// <param name="metadata">Metadata written into every checkpoint (e.g. the run's settings).</param>
 public sealed class CheckpointedRun(Trainer trainer, CheckpointFolder folder, SaveSchedule schedule, IReadOnlyDictionary<string, string>? metadata = null)
 {
+    /// <summary>The folder checkpoints go to.</summary>
+    public string Folder => folder.Folder;
+
     /// <summary>Rollbacks allowed before the run gives up (each halves the learning rate).</summary>
     public int MaxRollbacks { get; init; } = 10;
 
-    /// <summary>The last checkpoint written or loaded by this run, if any.</summary>
-    public string? LastCheckpoint { get; private set; }
+    /// <summary>The last checkpoint written or loaded by this run, if any (set it to the checkpoint a resumed run started from).</summary>
+    public string? LastCheckpoint { get; set; }
 
     /// <summary>Raised after each checkpoint is written, with its path.</summary>
     public event Action<string>? Saved;

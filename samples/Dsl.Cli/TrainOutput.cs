@@ -58,9 +58,9 @@ static class TrainOutput
     };
 
     /// <summary>Loads what --resume names: a checkpoint file, or the newest valid checkpoint of the run folder.</summary>
-    public static void Resume(TrainSslSettings s, Trainer trainer, CheckpointFolder checkpoints)
+    public static string? Resume(TrainSslSettings s, Trainer trainer, CheckpointFolder checkpoints)
     {
-        if (s.Resume is null) return;
+        if (s.Resume is null) return null;
         string from;
         if (s.Resume != TrainSslSettings.ResumeAuto && File.Exists(s.Resume))
         {
@@ -75,6 +75,7 @@ static class TrainOutput
             from = path;
         }
         AnsiConsole.MarkupLineInterpolated($"[grey]Resumed from {from} at step {trainer.Step}.[/]");
+        return from;
     }
 
     /// <summary>Runs the training loop, turning a non-finite step and a full disk into errors that say what was kept and what to do.</summary>
@@ -87,19 +88,26 @@ static class TrainOutput
         catch (NonFiniteException e)
         {
             string kept = run.LastCheckpoint is { } last ? $"the last checkpoint, {last}, is kept as it was" : "no checkpoint had been written yet";
-            throw new CliException($"{e.Message} Nothing was saved after it ({kept}). Lower --lr (now {s.LearningRate:G3}), or pass --on-nonfinite skip (drop such steps) or --on-nonfinite rollback (reload the last checkpoint, halve the learning rate).");
+            throw new CliException($"{e.Message} Nothing was saved after it ({kept}). Lower --lr (now {s.LearningRate:G3}), or pass --on-nonfinite skip (drop such steps) or --on-nonfinite rollback (reload the last checkpoint, halve the learning rate).", exitCode: 1);
         }
-        catch (IOException e) when (IsDiskFull(e))
+        catch (Exception e) when (IsDiskFull(e))
         {
             string kept = run.LastCheckpoint is { } last ? $"The previous checkpoint, {last}, is intact" : "No earlier checkpoint exists";
-            throw new CliException($"The disk is full (or a file-size limit was reached) while saving a checkpoint: {e.Message}. The partial file was removed. {kept}; free some space and resume with --resume.");
+            throw new CliException($"The disk is full (or a file-size limit was reached) while saving a checkpoint into {run.Folder}. The partial file was removed. {kept}; free some space and resume with --resume.", exitCode: 1);
         }
     }
 
-    /// <summary>ENOSPC / EFBIG on Unix, ERROR_DISK_FULL / ERROR_HANDLE_DISK_FULL on Windows.</summary>
-    static bool IsDiskFull(IOException e) =>
-        e.HResult is 28 or 27 or unchecked((int)0x80070070) or unchecked((int)0x80070027)
-        || e.Message.Contains("No space left", StringComparison.OrdinalIgnoreCase) || e.Message.Contains("File too large", StringComparison.OrdinalIgnoreCase);
+    /// <summary>
+    /// ENOSPC / EFBIG on Unix, ERROR_DISK_FULL / ERROR_HANDLE_DISK_FULL on Windows. .NET reports EFBIG (a file-size
+    /// limit) from FileStream.Write as an ArgumentOutOfRangeException, "Specified file length was too large".
+    /// </summary>
+    static bool IsDiskFull(Exception e) => e switch
+    {
+        IOException io => io.HResult is 28 or 27 or unchecked((int)0x80070070) or unchecked((int)0x80070027)
+            || io.Message.Contains("No space left", StringComparison.OrdinalIgnoreCase),
+        ArgumentOutOfRangeException range => range.Message.Contains("file length was too large", StringComparison.OrdinalIgnoreCase),
+        _ => false,
+    };
 
     /// <summary>The command line that continues this run: the same arguments with --out set to its folder and --resume.</summary>
     public static string ResumeCommand(IReadOnlyList<string> args, string output)

@@ -33,7 +33,7 @@ static class TrainSsl
         using var trainer = new Trainer(backend, task, options);
         var randomInit = trainer.ModelValues();
         var checkpoints = new CheckpointFolder(output, task.Name, s.Keep);
-        TrainOutput.Resume(s, trainer, checkpoints);
+        string? resumedFrom = TrainOutput.Resume(s, trainer, checkpoints);
         long startStep = trainer.Step;
         AnsiConsole.MarkupLineInterpolated($"{method.Title} on {data.Title}: {train.Count} images, {s.Epochs} epochs x {loader.BatchCount} steps, batch {s.BatchSize}, {method.Describe()}, lr {s.LearningRate:G3}, {backend.Name}; run folder {output}");
 
@@ -41,7 +41,7 @@ static class TrainSsl
         bool probe = method.NeedsLabels;
         using var log = new RunLog(output, $"{task.Name}_loss", probe ? ["step", "loss", "lr", "probe_accuracy"] : ["step", "loss", "lr"], fromStep: trainer.Step);
         var run = new CheckpointedRun(trainer, checkpoints, SaveSchedule.Parse(s.SaveEvery, loader.BatchCount),
-            new Dictionary<string, string> { [TrainSslSettings.MetadataKey] = s.ToJson() });
+            new Dictionary<string, string> { [TrainSslSettings.MetadataKey] = s.ToJson() }) { LastCheckpoint = resumedFrom };
         run.Saved += _ =>
         {
             log.Commit();
@@ -83,7 +83,9 @@ static class TrainSsl
             outcome = TrainOutput.Guard(s, run, () => run.Run(new AugmentedBatches(loader, labels: probe), steps, OnStep, interrupt.Token));
             if (outcome == RunOutcome.Interrupted)
             {
-                AnsiConsole.MarkupLineInterpolated($"Stopped at step {trainer.Step}/{steps}; saved {run.LastCheckpoint}. Resume with: {TrainOutput.ResumeCommand(args, output)}");
+                // Plain output: a console of any width must not wrap the command in the middle.
+                Console.WriteLine($"Stopped at step {trainer.Step}/{steps}; saved {run.LastCheckpoint}.");
+                Console.WriteLine($"Resume with: {TrainOutput.ResumeCommand(args, output)}");
                 return interrupt.ExitCode;
             }
         }
