@@ -459,13 +459,20 @@ public class GeneratorFuzzTests
         }
     }
 
+    /// <summary>
+    /// Cases per fuzz test: <paramref name="normal"/> in the default suite, or DSL_FUZZ_CASES (the long mode that
+    /// bench/soak.sh runs with 10,000).
+    /// </summary>
+    static int Cases(int normal) =>
+        int.TryParse(Environment.GetEnvironmentVariable("DSL_FUZZ_CASES"), System.Globalization.CultureInfo.InvariantCulture, out int n) && n > 0 ? n : normal;
+
     [Fact]
     public void Mutated_models_never_crash_the_generator() =>
-        MutatedSource.Sample(AssertGeneratorSurvives, iter: 250, threads: 2, print: s => s);
+        MutatedSource.Sample(AssertGeneratorSurvives, iter: Cases(250), threads: 2, print: s => s);
 
     [Fact]
     public void Random_models_never_crash_the_generator() =>
-        RandomSource.Sample(AssertGeneratorSurvives, iter: 150, threads: 2, print: s => s);
+        RandomSource.Sample(AssertGeneratorSurvives, iter: Cases(150), threads: 2, print: s => s);
 
     [Fact]
     public void Every_statement_and_member_alone_never_crashes_the_generator()
