@@ -19,6 +19,7 @@ FUZZ_CASES=${FUZZ_CASES:-10000}
 RSS_GROWTH_MB=${RSS_GROWTH_MB:-64}     # allowed growth of the resident set after the first sample
 TENSOR_GROWTH=${TENSOR_GROWTH:-0}       # allowed growth of live TorchSharp tensors after the first sample
 SOAK_DIR=${SOAK_DIR:-$(mktemp -d -t dsl-soak-XXXXXX)}
+mkdir -p "$SOAK_DIR"
 CONFIG=${CONFIG:-Release}
 export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-PASSIVE}
 
