@@ -5,7 +5,7 @@
 # checkpoint after the resume, then runs the generator fuzz tests in long mode (FUZZ_CASES, default 10,000).
 #
 #   bench/soak.sh            # 30 minutes, about 45 with the reference run, plus the fuzz tests
-#   MINUTES=2 SAMPLE_SECONDS=10 SAVE_EVERY=20s FUZZ_CASES=300 bench/soak.sh   # a quick check of the script itself
+#   MINUTES=2 SAMPLE_SECONDS=10 WARMUP_SECONDS=20 SAVE_EVERY=20s FUZZ_CASES=300 bench/soak.sh   # a quick check of the script
 #
 # Needs python3 (standard library) to compare checkpoints and read the memory logs. Work files go to SOAK_DIR
 # (default: a new temporary folder), kept for inspection. CONFIG picks the build configuration (default Release).
@@ -16,8 +16,9 @@ MINUTES=${MINUTES:-${1:-30}}
 SAMPLE_SECONDS=${SAMPLE_SECONDS:-60}
 SAVE_EVERY=${SAVE_EVERY:-1m}
 FUZZ_CASES=${FUZZ_CASES:-10000}
-RSS_GROWTH_MB=${RSS_GROWTH_MB:-64}     # allowed growth of the resident set after the first sample
-TENSOR_GROWTH=${TENSOR_GROWTH:-0}       # allowed growth of live TorchSharp tensors after the first sample
+RSS_GROWTH_MB=${RSS_GROWTH_MB:-64}     # allowed growth of the resident set from the warmed-up sample to the last
+TENSOR_GROWTH=${TENSOR_GROWTH:-0}       # allowed growth of live TorchSharp tensors, likewise
+WARMUP_SECONDS=${WARMUP_SECONDS:-60}   # the baseline is the first sample at or after this (minute 1)
 SOAK_DIR=${SOAK_DIR:-$(mktemp -d -t dsl-soak-XXXXXX)}
 mkdir -p "$SOAK_DIR"
 CONFIG=${CONFIG:-Release}
@@ -59,20 +60,23 @@ grep -q "Resumed from .*simclr-$(printf %08d "$killed_at").safetensors at step $
 compare_at=$(steps "$SOAK_DIR/run" | awk -v k="$killed_at" '$1 > k' | head -1)
 [ -n "$compare_at" ] || { echo "soak: FAIL: the resumed run saved nothing after step $killed_at" >&2; exit 1; }
 
+failures=0
 echo "soak: memory"
-python3 - "$RSS_GROWTH_MB" "$TENSOR_GROWTH" "$SOAK_DIR"/memory-1.csv "$SOAK_DIR"/memory-2.csv <<'PY'
+if python3 - "$RSS_GROWTH_MB" "$TENSOR_GROWTH" "$WARMUP_SECONDS" "$SOAK_DIR"/memory-1.csv "$SOAK_DIR"/memory-2.csv <<'PY'
 import csv, sys
-rss_limit, tensor_limit, failed = float(sys.argv[1]), int(sys.argv[2]), False
-for path in sys.argv[3:]:
+rss_limit, tensor_limit, warmup, failed = float(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3]), False
+for path in sys.argv[4:]:
     rows = list(csv.DictReader(open(path)))
     for r in rows: print(f"  {path.rsplit('/', 1)[-1]}: {r['seconds']:>5} s  step {r['step']:>6}  RSS {r['rss_mb']:>7} MB  managed {r['managed_mb']:>6} MB  {r['live_tensors']} live tensors")
-    if len(rows) < 2: print(f"  {path}: fewer than 2 samples, nothing to compare"); continue
-    first, last = rows[1] if len(rows) > 2 else rows[0], rows[-1]   # the first sample can precede the warm-up
+    warm = [r for r in rows if float(r['seconds']) >= warmup]
+    if len(warm) < 2: print(f"  {path}: fewer than 2 samples after the {warmup:.0f} s warm-up, nothing to compare"); failed = True; continue
+    first, last = warm[0], warm[-1]
     rss, tensors = float(last['rss_mb']) - float(first['rss_mb']), int(last['live_tensors']) - int(first['live_tensors'])
     print(f"  {path.rsplit('/', 1)[-1]}: RSS {first['rss_mb']} -> {last['rss_mb']} MB ({rss:+.1f}), live tensors {first['live_tensors']} -> {last['live_tensors']} ({tensors:+d})")
     if rss > rss_limit or tensors > tensor_limit: failed = True; print(f"  FAIL: growth above {rss_limit} MB / {tensor_limit} tensors")
 sys.exit(1 if failed else 0)
 PY
+then :; else failures=$((failures + 1)); fi
 
 echo "soak: reference run from scratch to step $compare_at (no interruption)"
 mkdir -p "$SOAK_DIR/reference"
@@ -81,7 +85,7 @@ pid=$!
 target="$SOAK_DIR/reference/simclr-$(printf %08d "$compare_at").safetensors"
 until [ -f "$target" ]; do kill -0 "$pid" 2>/dev/null || { echo "soak: FAIL: the reference run ended early" >&2; exit 1; }; sleep 1; done
 kill -TERM "$pid"; wait "$pid" || true
-python3 - "$target" "$SOAK_DIR/run/simclr-$(printf %08d "$compare_at").safetensors" <<'PY'
+if python3 - "$target" "$SOAK_DIR/run/simclr-$(printf %08d "$compare_at").safetensors" <<'PY'
 import json, struct, sys
 def tensors(path):
     data = open(path, 'rb').read()
@@ -93,7 +97,11 @@ diff = sorted(k for k in a.keys() | b.keys() if a.get(k) != b.get(k))
 print(f"  {len(a)} tensors compared: " + ("bit for bit equal" if not diff else f"{len(diff)} differ, e.g. {diff[:3]}"))
 sys.exit(1 if diff else 0)
 PY
+then :; else failures=$((failures + 1)); fi
 
 echo "soak: generator fuzz tests, $FUZZ_CASES cases each"
-DSL_FUZZ_CASES=$FUZZ_CASES dotnet test Tests/Tests.csproj -c "$CONFIG" --filter "FullyQualifiedName~GeneratorFuzzTests" -nologo -v quiet
+DSL_FUZZ_CASES=$FUZZ_CASES dotnet test Tests/Tests.csproj -c "$CONFIG" --filter "FullyQualifiedName~GeneratorFuzzTests" -nologo -v quiet \
+  || failures=$((failures + 1))
+# Every check runs even after one fails, so one soak reports them all.
+if [ "$failures" -gt 0 ]; then echo "soak: FAIL: $failures of 3 checks failed ($SOAK_DIR)" >&2; exit 1; fi
 echo "soak: PASS ($SOAK_DIR)"

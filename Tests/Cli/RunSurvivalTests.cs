@@ -72,6 +72,29 @@ public class RunSurvivalTests
     }
 
     [Fact]
+    public void Ctrl_c_saves_and_resume_falls_back_past_a_corrupt_newest_checkpoint_saying_so()
+    {
+        using var dir = new CliProcess.TempFolder();
+        using (var run = CliProcess.Start([.. Tiny(dir.Path), "--save-every", "2", "--keep", "3"]))
+        {
+            WaitFor(() => CheckpointFolder.Find(dir.Path).Count >= 2, run, "two checkpoints");
+            CliProcess.Signal(run.Process, CliProcess.SIGINT);
+            var stopped = run.Wait();
+            stopped.ExitCode.ShouldBe(130, stopped.ToString());
+            stopped.Error.ShouldContain("SIGINT: stopping after this step and saving a checkpoint");
+        }
+        var saved = CheckpointFolder.Find(dir.Path);
+        saved.Count.ShouldBeGreaterThanOrEqualTo(2);
+        File.WriteAllBytes(saved[^1].Path, File.ReadAllBytes(saved[^1].Path)[..100]);   // the newest, cut short
+
+        var resumed = CliProcess.Run([.. Tiny(dir.Path), "--resume"]);
+        resumed.ExitCode.ShouldBe(0, resumed.ToString());
+        resumed.Output.ShouldContain($"Skipped a newer checkpoint that does not load: Checkpoint '{saved[^1].Path}'");
+        resumed.Output.ShouldContain($"Resumed from {saved[^2].Path} at step {saved[^2].Step}");
+        CheckpointFolder.Find(dir.Path)[^1].Step.ShouldBe(32);
+    }
+
+    [Fact]
     public void Killed_during_save_keeps_previous_checkpoint_and_resume_auto_continues_from_it()
     {
         using var dir = new CliProcess.TempFolder();

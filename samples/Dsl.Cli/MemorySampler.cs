@@ -6,7 +6,8 @@ namespace Dsl.Cli;
 /// <summary>
 /// For soak runs (bench/soak.sh): with DSL_MEMORY_LOG=FILE set, appends the process's resident memory, managed heap and
 /// live TorchSharp tensors to FILE once per DSL_MEMORY_LOG_SECONDS (default 60), sampled on the training thread
-/// (TorchSharp counts tensors per thread).
+/// (TorchSharp counts tensors per thread) after a full garbage collection, so that garbage not yet collected (batches
+/// on the large-object heap, tensors waiting for finalizers) does not read as growth.
 /// </summary>
 sealed class MemorySampler(string path, TimeSpan every)
 {
@@ -27,6 +28,9 @@ sealed class MemorySampler(string path, TimeSpan every)
     {
         if (clock.Elapsed < next) return;
         next = clock.Elapsed + every;
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
         using var self = Process.GetCurrentProcess();
         var stats = TorchSharp.DisposeScopeManager.Statistics.TensorStatistics;
         long live = stats.ThreadTotalLiveCount + stats.CreatedOutsideScopeCount - stats.DisposedOutsideScopeCount;

@@ -99,6 +99,7 @@ static class SupervisedCommand
             trainer.Fit(batches, epoch * perEpoch, r => { loss += r.Loss; accuracy += r.Metrics["accuracy"]; count++; });
             double testAccuracy = TestAccuracy(backend, method, trainer, test, classes);
             log.Write(epoch, trainer.Step, loss / count, accuracy / count, testAccuracy);
+            log.Commit();
             AnsiConsole.MarkupLineInterpolated($"epoch {epoch}/{c.Epochs}  loss {loss / count:F4}  train acc {accuracy / count:P2}  test acc {testAccuracy:P2}  ({total.Elapsed.TotalSeconds:F0} s)");
         }
         trainer.SaveCheckpoint(Path.Combine(c.Out, $"{name}_{settings.Method}.safetensors"), new Dictionary<string, string> { [TrainSslSettings.MetadataKey] = settings.ToJson() });

@@ -41,7 +41,8 @@ static class TrainSsl
         bool probe = method.NeedsLabels;
         using var log = new RunLog(output, $"{task.Name}_loss", probe ? ["step", "loss", "lr", "probe_accuracy"] : ["step", "loss", "lr"], fromStep: trainer.Step);
         var run = new CheckpointedRun(trainer, checkpoints, SaveSchedule.Parse(s.SaveEvery, loader.BatchCount),
-            new Dictionary<string, string> { [TrainSslSettings.MetadataKey] = s.ToJson() }) { LastCheckpoint = resumedFrom };
+            new Dictionary<string, string> { [TrainSslSettings.MetadataKey] = s.ToJson() })
+        { LastCheckpoint = resumedFrom };
         run.Saved += _ =>
         {
             log.Commit();
