@@ -179,11 +179,12 @@ public sealed class Trainer : IDisposable
 
     /// <summary>
     /// Restores a checkpoint written by <see cref="SaveCheckpoint"/> for the same task and optimizer;
-    /// nothing is changed if it does not fit.
+    /// nothing is changed if it does not fit or holds NaN or infinite values.
     /// </summary>
     public void LoadCheckpoint(string path)
     {
         var (tensors, meta) = SafeTensors.Load(path);
+        NonFiniteValues.Require(path, tensors);   // a run never resumes from diverged values
         if (meta.TryGetValue("task", out var task) && task != Task.Name)
             throw new CheckpointException(path, $"was written by task '{task}', not '{Task.Name}': pass the matching --method.");
         var expected = StepGraph.Persistent.ToDictionary(v => v.Name!, v => v.Type);

@@ -119,6 +119,22 @@ public sealed class CheckpointedRunTests : IDisposable
     }
 
     [Fact]
+    public void Resume_refuses_a_checkpoint_with_nonfinite_values_and_falls_back_to_the_one_before()
+    {
+        using (var s = New("simclr"))
+            new CheckpointedRun(s.Trainer, new CheckpointFolder(dir, "simclr"), new SaveSchedule(2, null)).Run(s.Source, 4);
+        var folder = new CheckpointFolder(dir, "simclr");
+        var (tensors, metadata) = SafeTensors.Load(folder.PathFor(4));
+        ((float[])tensors.First(t => t.Value.DType == DType.Float32).Value.Data)[0] = float.NaN;
+        SafeTensors.Save(folder.PathFor(4), tensors, metadata);
+
+        using var resumed = New("simclr");
+        var (path, refused) = folder.LoadNewest(resumed.Trainer)!.Value;
+        path.ShouldBe(folder.PathFor(2));
+        refused.ShouldHaveSingleItem().ShouldContain("holds non-finite values");
+    }
+
+    [Fact]
     public void Temporary_file_of_an_interrupted_save_is_removed_by_the_next_save()
     {
         Directory.CreateDirectory(dir);
