@@ -49,18 +49,23 @@ internal sealed class TorchCompiledGraph : ICompiledGraph
         Evaluate(hoisted, kernels);
         var pinned = new HashSet<int>(constants.Keys);
         NativeBackwardGroups = nativeBackward ? NativeBackward.Apply(graph, kernels, lastUse, pinned) : 0;
-        var inPlace = InPlaceRewrite.Choose(graph, lastUse, pinned);
+        var scaledAdds = ScaledAddFusion.Find(graph, constants, lastUse).ToDictionary(f => f.Add);
+        var inPlace = InPlaceRewrite.Choose(graph, lastUse, pinned, scaledAdds.ToDictionary(kv => kv.Key, kv => kv.Value.AddendIndex));
         var freedAfter = FreedAfter(graph, lastUse);
-        var isHoisted = hoisted.Select(n => n.Index).ToHashSet();
-        steps = graph.Nodes.Where(n => !isHoisted.Contains(n.Index)).Select(n => new Step(
-            n, kernels[n.Index],
-            n.Inputs.Select(i => i.Id).ToArray(),
-            n.Outputs.Select(o => o.Id).ToArray(),
-            freedAfter[n.Index].Where(id => !constants.ContainsKey(id)).ToArray(),
-            inPlace[n.Index])).ToArray();
+        var skipped = hoisted.Concat(scaledAdds.Values.SelectMany(f => f.Skipped)).Select(n => n.Index).ToHashSet();
+        steps = graph.Nodes.Where(n => !skipped.Contains(n.Index)).Select(n =>
+        {
+            var freed = freedAfter[n.Index].Where(id => !constants.ContainsKey(id)).ToArray();
+            var outputs = n.Outputs.Select(o => o.Id).ToArray();
+            if (!scaledAdds.TryGetValue(n, out var f))
+                return new Step(n, kernels[n.Index], n.Inputs.Select(i => i.Id).ToArray(), outputs, freed, inPlace[n.Index]);
+            (int, InPlaceKernel)? written = inPlace[n.Index] is null ? null : (0, f.RunInPlace);
+            return new Step(n, f.Run, f.Inputs.Select(i => i.Id).ToArray(), outputs, freed, written);
+        }).ToArray();
+        ScaledAdds = scaledAdds.Count;
         InPlaceSteps = steps.Count(s => s.InPlace is not null);
         updateCopies = [.. updateCopies.Where(c => !AdvancedInPlace(c))];
-        overwrittenState = new HashSet<TT>(steps.Where(s => s.InPlace is not null).Select(s => s.Node.Inputs[s.InPlace!.Value.Input])
+        overwrittenState = new HashSet<TT>(steps.Where(s => s.InPlace is not null).Select(s => graph.Values[s.Inputs[s.InPlace!.Value.Input]])
             .Where(v => v.IsPersistent).Select(v => persistent[v.Id]), ReferenceEqualityComparer.Instance);
         inputs = [.. graph.Inputs];
         ParameterViews = persistentViews.Count;
@@ -73,6 +78,9 @@ internal sealed class TorchCompiledGraph : ICompiledGraph
 
     /// <summary>Copies into persistent storage after each run (fused parameter updates count once).</summary>
     internal int UpdateCopyCount => updateCopies.Length;
+
+    /// <summary>Adds of a scaled product run as one add-with-alpha or addcmul (<see cref="ScaledAddFusion"/>).</summary>
+    internal int ScaledAdds { get; }
 
     /// <summary>Nodes that write their result into a dying input.</summary>
     internal int InPlaceSteps { get; }

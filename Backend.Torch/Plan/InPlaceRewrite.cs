@@ -15,7 +15,11 @@ namespace Dsl.Backend.Torch.Plan;
 internal static class InPlaceRewrite
 {
     /// <summary>Per node index: the input it overwrites and the kernel, or null.</summary>
-    public static (int Input, InPlaceKernel Kernel)?[] Choose(Graph graph, int[] lastUse, ISet<int> pinned)
+    /// <param name="graph">The graph.</param>
+    /// <param name="lastUse">Per value, the last node reading it (Liveness.LastUse).</param>
+    /// <param name="pinned">Values never to overwrite (constants, values autograd saves).</param>
+    /// <param name="onlyInput">Nodes that may write into one input only (a fused add's addend), by node.</param>
+    public static (int Input, InPlaceKernel Kernel)?[] Choose(Graph graph, int[] lastUse, ISet<int> pinned, IReadOnlyDictionary<Node, int>? onlyInput = null)
     {
         var consumers = new List<Node>[graph.Values.Count];
         foreach (var node in graph.Nodes)
@@ -38,6 +42,7 @@ internal static class InPlaceRewrite
             {
                 var v = node.Inputs[i];
                 if (KernelTable.InPlaceFor(node.Op, i) is not { } kernel) continue;
+                if (onlyInput is not null && onlyInput.TryGetValue(node, out int only) && only != i) continue;
                 if (v.Type != node.Output.Type || pinned.Contains(v.Id) || !Dies(v, node)) continue;
                 if (node.Inputs.Count(x => x.Id == v.Id) > 1) continue;
                 if (consumers[v.Id].Any(c => c != node && MayView(c.Op))) continue;

@@ -75,6 +75,21 @@ public class PlanRewriteTests
         feeds["x"].ToDoubles().ShouldBe(X.ToDoubles());
     }
 
+    [Fact]
+    public void An_add_of_a_scaled_product_runs_as_one_add_with_alpha_or_addcmul()
+    {
+        var g = new Graph("scaled_add");
+        var x = g.Input("x", S, DType.Float64);
+        var a = Ops.Exp(x);
+        var axpy = a + x * 0.3;                     // add(a, x, alpha 0.3)
+        var acm = axpy - (x * a) * 0.5;             // addcmul(axpy, x, a, value -0.5)
+        var shared = x * 2.0;                       // read twice: stays a product
+        g.Output("y", acm + shared * shared);
+        var y = Run(g, "y", out var compiled);
+        using (compiled) compiled.ScaledAdds.ShouldBe(2);
+        y.ShouldBe(Expected(v => Math.Exp(v) + 0.3 * v - 0.5 * v * Math.Exp(v) + 4 * v * v), 1e-12);
+    }
+
     /// <summary>A moment-like state m ← 0.5·m + x (and optionally also read after its update's first op).</summary>
     static TorchCompiledGraph StateStep(bool readAfter)
     {
