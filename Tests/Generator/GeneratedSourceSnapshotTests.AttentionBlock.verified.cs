@@ -69,8 +69,16 @@ partial class AttentionBlock : global::Dsl.IModel
         int hd = c / heads;
         // line 83: var h = qkv.Forward(norm1.Forward(x));
         var s0 = tape.s0 = x;
-        var t0 = tape.t0 = norm1.Forward(s0, out tape.m0);
-        var t1 = tape.t1 = qkv.Forward(t0, out tape.m1);
+        global::Dsl.Tensor t0;
+        using (global::Dsl.ModuleScope.Enter(this, norm1, "norm1", s0))
+        {
+            t0 = tape.t0 = norm1.Forward(s0, out tape.m0);
+        }
+        global::Dsl.Tensor t1;
+        using (global::Dsl.ModuleScope.Enter(this, qkv, "qkv", t0))
+        {
+            t1 = tape.t1 = qkv.Forward(t0, out tape.m1);
+        }
         var h = t1;
         // line 84: h = Ops.Permute(Ops.Reshape(h, b, n, 3, heads, hd), 2, 0, 3, 1, 4);
         var t2 = tape.t2 = global::Dsl.Ops.Reshape(t1, b, n, 3, heads, hd);
@@ -99,12 +107,24 @@ partial class AttentionBlock : global::Dsl.IModel
         var t15 = tape.t15 = global::Dsl.Ops.Reshape(t14, b, n, c);
         var o = t15;
         // line 90: x = x + proj.Forward(o);
-        var t16 = tape.t16 = proj.Forward(t15, out tape.m2);
+        global::Dsl.Tensor t16;
+        using (global::Dsl.ModuleScope.Enter(this, proj, "proj", t15))
+        {
+            t16 = tape.t16 = proj.Forward(t15, out tape.m2);
+        }
         var t17 = tape.t17 = s0 + t16;
         x = t17;
         // line 91: x = x + mlp.Forward(norm2.Forward(x));
-        var t18 = tape.t18 = norm2.Forward(t17, out tape.m3);
-        var t19 = tape.t19 = mlp.Forward(t18, out tape.m4);
+        global::Dsl.Tensor t18;
+        using (global::Dsl.ModuleScope.Enter(this, norm2, "norm2", t17))
+        {
+            t18 = tape.t18 = norm2.Forward(t17, out tape.m3);
+        }
+        global::Dsl.Tensor t19;
+        using (global::Dsl.ModuleScope.Enter(this, mlp, "mlp", t18))
+        {
+            t19 = tape.t19 = mlp.Forward(t18, out tape.m4);
+        }
         var t20 = tape.t20 = t17 + t19;
         x = t20;
         // line 92: return x;

@@ -73,7 +73,11 @@ partial class BlockStack : global::Dsl.IModel
                 it0.b0 = true;
                 // line 116: x = x + block.Forward(x);
                 var s0 = it0.s0 = x;
-                var t0 = it0.t0 = block.Forward(s0, out it0.m0);
+                global::Dsl.Tensor t0;
+                using (global::Dsl.ModuleScope.Enter(this, block, "block", s0))
+                {
+                    t0 = it0.t0 = block.Forward(s0, out it0.m0);
+                }
                 var t1 = it0.t1 = s0 + t0;
                 x = t1;
             }
@@ -82,7 +86,11 @@ partial class BlockStack : global::Dsl.IModel
                 it0.b0 = false;
                 // line 117: x = block.Forward(x);
                 var s1 = it0.s1 = x;
-                var t2 = it0.t2 = block.Forward(s1, out it0.m1);
+                global::Dsl.Tensor t2;
+                using (global::Dsl.ModuleScope.Enter(this, block, "block", s1))
+                {
+                    t2 = it0.t2 = block.Forward(s1, out it0.m1);
+                }
                 x = t2;
             }
         }
@@ -94,7 +102,11 @@ partial class BlockStack : global::Dsl.IModel
             // line 120: x = norms[i].Forward(x) * 0.5 + x;
             var s2 = it1.s2 = x;
             it1.m2Module = norms[i];
-            var t3 = it1.t3 = it1.m2Module.Forward(s2, out it1.m2);
+            global::Dsl.Tensor t3;
+            using (global::Dsl.ModuleScope.Enter(this, it1.m2Module, "norms", s2))
+            {
+                t3 = it1.t3 = it1.m2Module.Forward(s2, out it1.m2);
+            }
             var t4 = it1.t4 = t3 * 0.5;
             var t5 = it1.t5 = t4 + s2;
             x = t5;

@@ -41,9 +41,17 @@ partial class Mlp : global::Dsl.IModel
         tape = new Tape();
         // line 56: fc2.Forward(Ops.Gelu(fc1.Forward(x)))
         var s0 = tape.s0 = x;
-        var t0 = tape.t0 = fc1.Forward(s0, out tape.m0);
+        global::Dsl.Tensor t0;
+        using (global::Dsl.ModuleScope.Enter(this, fc1, "fc1", s0))
+        {
+            t0 = tape.t0 = fc1.Forward(s0, out tape.m0);
+        }
         var t1 = tape.t1 = global::Dsl.Ops.Gelu(t0);
-        var t2 = tape.t2 = fc2.Forward(t1, out tape.m1);
+        global::Dsl.Tensor t2;
+        using (global::Dsl.ModuleScope.Enter(this, fc2, "fc2", t1))
+        {
+            t2 = tape.t2 = fc2.Forward(t1, out tape.m1);
+        }
         return t2;
     }
 

@@ -45,12 +45,20 @@ partial class SharedEncoder : global::Dsl.IModel
         tape = new Tape();
         // line 141: var za = Ops.Tanh(encoder.Forward(a));
         var s0 = tape.s0 = a;
-        var t0 = tape.t0 = encoder.Forward(s0, out tape.m0);
+        global::Dsl.Tensor t0;
+        using (global::Dsl.ModuleScope.Enter(this, encoder, "encoder", s0))
+        {
+            t0 = tape.t0 = encoder.Forward(s0, out tape.m0);
+        }
         var t1 = tape.t1 = global::Dsl.Ops.Tanh(t0);
         var za = t1;
         // line 142: var zb = Ops.Tanh(encoder.Forward(b));
         var s1 = tape.s1 = b;
-        var t2 = tape.t2 = encoder.Forward(s1, out tape.m1);
+        global::Dsl.Tensor t2;
+        using (global::Dsl.ModuleScope.Enter(this, encoder, "encoder", s1))
+        {
+            t2 = tape.t2 = encoder.Forward(s1, out tape.m1);
+        }
         var t3 = tape.t3 = global::Dsl.Ops.Tanh(t2);
         var zb = t3;
         // line 143: return za * zb * scale;

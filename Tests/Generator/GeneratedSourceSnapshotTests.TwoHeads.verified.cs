@@ -41,8 +41,16 @@ partial class TwoHeads : global::Dsl.IModel
         tape = new Tape();
         // line 160: (left.Forward(x), Ops.Sigmoid(right.Forward(x)))
         var s0 = tape.s0 = x;
-        var t0 = tape.t0 = left.Forward(s0, out tape.m0);
-        var t1 = tape.t1 = right.Forward(s0, out tape.m1);
+        global::Dsl.Tensor t0;
+        using (global::Dsl.ModuleScope.Enter(this, left, "left", s0))
+        {
+            t0 = tape.t0 = left.Forward(s0, out tape.m0);
+        }
+        global::Dsl.Tensor t1;
+        using (global::Dsl.ModuleScope.Enter(this, right, "right", s0))
+        {
+            t1 = tape.t1 = right.Forward(s0, out tape.m1);
+        }
         var t2 = tape.t2 = global::Dsl.Ops.Sigmoid(t1);
         return (t0, t2);
     }

@@ -44,9 +44,13 @@ partial class UsesCustomOp : global::Dsl.IModel
         tape = new Tape();
         // line 174: var (a, b) = heads.Forward(x);
         var s0 = tape.s0 = x;
-        var (t0, t1) = heads.Forward(s0, out tape.m0);
-        tape.t0 = t0;
-        tape.t1 = t1;
+        global::Dsl.Tensor t0, t1;
+        using (global::Dsl.ModuleScope.Enter(this, heads, "heads", s0))
+        {
+            (t0, t1) = heads.Forward(s0, out tape.m0);
+            tape.t0 = t0;
+            tape.t1 = t1;
+        }
         var a = t0;
         var b = t1;
         // line 175: var s = Ops.Sum(UserOps.Cube(a), -1, keepDims: true) + Ops.Sum(b, -1, keepDims: true);
