@@ -238,7 +238,7 @@ internal static unsafe partial class DmlGraphBuilder
         bool userOp = type.Assembly != typeof(Op).Assembly;
         if (userOp && node.Op is not DecomposableOp)
             throw new NotSupportedException(
-                $"DirectML has no lowering for the user op '{node.Op.Name}' ({type.FullName}), at {Where(node)}: derive it from " +
+                $"DirectML has no lowering for the user op '{node.Op.Name}' ({type.Name}, declared outside Dsl), at {Where(node)}: derive it from " +
                 $"Dsl.DecomposableOp and implement Decompose with catalogue ops so DirectML lowers its decomposition, or train this " +
                 $"model on Backend.Torch with a kernel (KernelTable.Register). Guide: https://github.com/dsl-dotnet/dsl/blob/main/docs/writing-models.md#a-user-op-with-its-own-gradient");
         if (!LoweredOps.Contains(type) && !userOp)
