@@ -48,9 +48,10 @@ internal static unsafe partial class DmlGraphBuilder
         typeof(ArgsortOp), typeof(TopKOp), typeof(ScatterAddOp), typeof(IndexAddOp), typeof(RandomUniformOp), typeof(RandomNormalOp),
         typeof(LayerNormOp), typeof(BatchNormOp), typeof(GeluOp),
         typeof(GeluGradOp), typeof(SoftmaxGradOp), typeof(LogSoftmaxGradOp), typeof(LayerNormGradOp), typeof(BatchNormGradOp),
+        typeof(AttentionOp), typeof(AttentionGradOp),
     };
 
-    const string LoweredList = "matmul (batched), add, sub, mul, div, maximum, minimum, relu, relu_grad, exp, abs, sqrt, log, sigmoid, tanh, erf, sign, neg, rsqrt, pow (constant exponent), sum, mean, max, logsumexp, reshape, stop_gradient, permute, expand, softmax and log_softmax (last axis), slice, concat, greater, equal, cast (float32 <-> int64), gather, take_along_axis, full (float32), slice_grad, conv2d, conv2d_input_grad, conv2d_weight_grad, max_pool2d, avg_pool2d, avg_pool2d_grad, argsort, top_k, scatter_add, index_add, random_uniform, random_normal, layer_norm, batch_norm, gelu, and as their decompositions gelu_grad, softmax_grad, log_softmax_grad, layer_norm_grad, batch_norm_grad";
+    const string LoweredList = "matmul (batched), add, sub, mul, div, maximum, minimum, relu, relu_grad, exp, abs, sqrt, log, sigmoid, tanh, erf, sign, neg, rsqrt, pow (constant exponent), sum, mean, max, logsumexp, reshape, stop_gradient, permute, expand, softmax and log_softmax (last axis), slice, concat, greater, equal, cast (float32 <-> int64), gather, take_along_axis, full (float32), slice_grad, conv2d, conv2d_input_grad, conv2d_weight_grad, max_pool2d, avg_pool2d, avg_pool2d_grad, argsort, top_k, scatter_add, index_add, random_uniform, random_normal, layer_norm, batch_norm, gelu, and as their decompositions gelu_grad, softmax_grad, log_softmax_grad, layer_norm_grad, batch_norm_grad, attention, attention_grad";
 
     /// <summary>
     /// Builds the native graph description; the result owns all its memory. <paramref name="featureLevel"/>:

@@ -70,6 +70,7 @@ public static partial class KernelTable
         RegisterLinearAlgebra(t);
         RegisterNormalization(t);
         RegisterBackward(t);
+        RegisterAttention(t);
         RegisterConvolution(t);
         RegisterIndexing(t);
         RegisterCreation(t);
