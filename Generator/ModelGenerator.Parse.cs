@@ -98,7 +98,8 @@ public sealed partial class ModelGenerator
                 .SelectMany(r => r.SyntaxTree.GetCompilationUnitRoot(token).Usings)
                 .Where(u => u.GlobalKeyword.IsKind(SyntaxKind.None))
                 .Select(u => u.ToString()).Distinct().OrderBy(u => u, StringComparer.Ordinal).ToEquatableArray(),
-            symbol.ToDisplayString().Replace('<', '_').Replace('>', '_'));
+            symbol.ToDisplayString().Replace('<', '_').Replace('>', '_'),
+            symbol.GetMembers("Training").OfType<IPropertySymbol>().Any(p => !p.IsStatic && p.Type.SpecialType == SpecialType.System_Boolean && p.SetMethod is not null));
     }
 
     static bool HasAttribute(ISymbol s, string name) =>

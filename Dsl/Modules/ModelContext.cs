@@ -80,6 +80,13 @@ public interface IModel
 {
     /// <summary>Names this model's parameters, buffers and submodules under the registry's prefix.</summary>
     void Register(Registry registry);
+
+    /// <summary>
+    /// Training (true) or evaluation mode for this model and every submodule, as PyTorch's
+    /// <c>train()</c>/<c>eval()</c>: sets each model's <c>Training</c> property where it has one
+    /// (BatchNorm: batch statistics vs running statistics). Read when the graph is built.
+    /// </summary>
+    void SetTraining(bool training);
 }
 
 /// <summary>A named persistent value of a model and how to initialise it.</summary>

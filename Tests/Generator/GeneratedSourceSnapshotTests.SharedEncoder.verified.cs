@@ -14,6 +14,13 @@ partial class SharedEncoder : global::Dsl.IModel
         registry.Parameter("scale", scale, global::Dsl.Init.Normal);
     }
 
+    /// <summary>Training (true) or evaluation mode for this model and all its submodules (PyTorch's <c>train()</c>/<c>eval()</c>).</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "1.0")]
+    public void SetTraining(bool training)
+    {
+        encoder?.SetTraining(training);
+    }
+
     /// <summary>Declares a parameter of this shape in the graph being built (named by <see cref="Register"/>).</summary>
     protected static global::Dsl.Tensor Param(params int[] shape) => global::Dsl.ModelContext.Parameter(shape);
 
@@ -24,7 +31,7 @@ partial class SharedEncoder : global::Dsl.IModel
     protected static void UpdateBuffer(global::Dsl.Tensor buffer, global::Dsl.Tensor value) => buffer.Graph.Update(buffer, value);
 
     /// <summary>What the backward pass reads, recorded by the forward pass.</summary>
-    public sealed class Tape
+    public sealed class Tape : global::Dsl.ITape
     {
         public global::Dsl.Tensor s0 = null!;
         public global::Dsl.Tensor t0 = null!;

@@ -7,7 +7,7 @@ using Dsl;
 
 namespace WritingModels.SeResNet;
 
-partial class SeResNetBlock : global::Dsl.IModel
+partial class SeResNetBlock : global::Dsl.IModule
 {
     /// <summary>Registers parameters, buffers and submodules with PyTorch-style names, in declaration order.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "1.0")]
@@ -20,6 +20,17 @@ partial class SeResNetBlock : global::Dsl.IModel
         registry.Module("se", se);
     }
 
+    /// <summary>Training (true) or evaluation mode for this model and all its submodules (PyTorch's <c>train()</c>/<c>eval()</c>).</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "1.0")]
+    public void SetTraining(bool training)
+    {
+        conv1?.SetTraining(training);
+        conv2?.SetTraining(training);
+        bn1?.SetTraining(training);
+        bn2?.SetTraining(training);
+        se?.SetTraining(training);
+    }
+
     /// <summary>Declares a parameter of this shape in the graph being built (named by <see cref="Register"/>).</summary>
     protected static global::Dsl.Tensor Param(params int[] shape) => global::Dsl.ModelContext.Parameter(shape);
 
@@ -30,7 +41,7 @@ partial class SeResNetBlock : global::Dsl.IModel
     protected static void UpdateBuffer(global::Dsl.Tensor buffer, global::Dsl.Tensor value) => buffer.Graph.Update(buffer, value);
 
     /// <summary>What the backward pass reads, recorded by the forward pass.</summary>
-    public sealed class Tape
+    public sealed class Tape : global::Dsl.ITape
     {
         public global::Dsl.Tensor s0 = null!;
         public global::Dsl.Tensor t0 = null!;
@@ -48,12 +59,12 @@ partial class SeResNetBlock : global::Dsl.IModel
         public global::WritingModels.SeResNet.SqueezeExcitation.Tape m4 = default!;
     }
 
-    /// <summary>Forward (line 62), recording on <paramref name="tape"/> what <c>Backward</c> needs.</summary>
+    /// <summary>Forward (line 55), recording on <paramref name="tape"/> what <c>Backward</c> needs.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "1.0")]
     public global::Dsl.Tensor Forward(global::Dsl.Tensor x, out Tape tape)
     {
         tape = new Tape();
-        // line 65: var h = Ops.Relu(bn1.Forward(conv1.Forward(x)));
+        // line 58: var h = Ops.Relu(bn1.Forward(conv1.Forward(x)));
         var s0 = tape.s0 = x;
         global::Dsl.Tensor t0;
         using (global::Dsl.ModuleScope.Enter(this, conv1, "conv1", s0))
@@ -67,7 +78,7 @@ partial class SeResNetBlock : global::Dsl.IModel
         }
         var t2 = tape.t2 = global::Dsl.Ops.Relu(t1);
         var h = t2;
-        // line 66: h = se.Forward(bn2.Forward(conv2.Forward(h)));
+        // line 59: h = se.Forward(bn2.Forward(conv2.Forward(h)));
         global::Dsl.Tensor t3;
         using (global::Dsl.ModuleScope.Enter(this, conv2, "conv2", t2))
         {
@@ -84,7 +95,7 @@ partial class SeResNetBlock : global::Dsl.IModel
             t5 = tape.t5 = se.Forward(t4, out tape.m4);
         }
         h = t5;
-        // line 67: return Ops.Relu(h + x);
+        // line 60: return Ops.Relu(h + x);
         var t6 = tape.t6 = t5 + s0;
         var t7 = tape.t7 = global::Dsl.Ops.Relu(t6);
         return t7;
@@ -96,14 +107,14 @@ partial class SeResNetBlock : global::Dsl.IModel
     {
         global::Dsl.Tensor? dv_x = null, dv_h = null;
         global::Dsl.Tensor? d_s0 = null, d_t0 = null, d_t1 = null, d_t2 = null, d_t3 = null, d_t4 = null, d_t5 = null, d_t6 = null, d_t7 = null;
-        // line 67 (reverse): return Ops.Relu(h + x);
+        // line 60 (reverse): return Ops.Relu(h + x);
         d_t7 = global::Dsl.Vjp.Add(d_t7, d_out);
         var g_t7 = global::Dsl.Vjp.Of(tape.t7, d_t7, tape.t6);
         d_t6 = global::Dsl.Vjp.Add(d_t6, g_t7[0]);
         var g_t6 = global::Dsl.Vjp.Of(tape.t6, d_t6, tape.t5, tape.s0);
         d_t5 = global::Dsl.Vjp.Add(d_t5, g_t6[0]);
         d_s0 = global::Dsl.Vjp.Add(d_s0, g_t6[1]);
-        // line 66 (reverse): h = se.Forward(bn2.Forward(conv2.Forward(h)));
+        // line 59 (reverse): h = se.Forward(bn2.Forward(conv2.Forward(h)));
         d_t5 = global::Dsl.Vjp.Add(d_t5, dv_h);
         dv_h = null;
         var g_m4 = se.Backward(tape.m4, d_t5, grads);
@@ -112,7 +123,7 @@ partial class SeResNetBlock : global::Dsl.IModel
         d_t3 = global::Dsl.Vjp.Add(d_t3, g_m3);
         var g_m2 = conv2.Backward(tape.m2, d_t3, grads);
         d_t2 = global::Dsl.Vjp.Add(d_t2, g_m2);
-        // line 65 (reverse): var h = Ops.Relu(bn1.Forward(conv1.Forward(x)));
+        // line 58 (reverse): var h = Ops.Relu(bn1.Forward(conv1.Forward(x)));
         d_t2 = global::Dsl.Vjp.Add(d_t2, dv_h);
         dv_h = null;
         var g_t2 = global::Dsl.Vjp.Of(tape.t2, d_t2, tape.t1);
@@ -124,5 +135,17 @@ partial class SeResNetBlock : global::Dsl.IModel
         dv_x = global::Dsl.Vjp.Add(dv_x, d_s0);
         return dv_x;
     }
+
+    [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "1.0")]
+    global::Dsl.Tensor global::Dsl.IModule.Forward(global::Dsl.Tensor input, out global::Dsl.ITape tape)
+    {
+        var output = Forward(input, out Tape recorded);
+        tape = recorded;
+        return output;
+    }
+
+    [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "1.0")]
+    global::Dsl.Tensor? global::Dsl.IModule.Backward(global::Dsl.ITape tape, global::Dsl.Tensor? dOutput, global::Dsl.Gradients grads) =>
+        Backward(tape as Tape ?? throw new global::System.ArgumentException($"Forward's tape must come from this model's Forward, got {tape?.GetType().FullName ?? "null"}.", nameof(tape)), dOutput, grads);
 
 }

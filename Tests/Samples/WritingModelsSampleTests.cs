@@ -107,13 +107,18 @@ public partial class WritingModelsSampleTests
     }
 
     [Fact]
-    public void Eval_mode_reads_the_running_statistics_and_updates_nothing()
+    public void The_generated_whole_model_switch_puts_every_BatchNorm_in_eval_mode()
     {
         var training = new Graph("train");
         ModelContext.Build(training, () => new SeResNetBlock(4)).Forward(training.Input("x", new Shape(2, 4, 3, 3)));
         training.Updates.Count.ShouldBe(4, "two BatchNorms, each updating running_mean and running_var");
         var eval = new Graph("eval");
-        ModelContext.Build(eval, () => new SeResNetBlock(4) { Training = false }).Forward(eval.Input("x", new Shape(2, 4, 3, 3)));
+        ModelContext.Build(eval, () =>
+        {
+            var block = new SeResNetBlock(4);
+            block.SetTraining(false);
+            return block;
+        }).Forward(eval.Input("x", new Shape(2, 4, 3, 3)));
         eval.Updates.ShouldBeEmpty();
     }
 }

@@ -31,8 +31,8 @@ public partial class SqueezeExcitation
 
 /// <summary>
 /// A ResNet basic block with squeeze-and-excitation: conv-BN-ReLU-conv-BN, SE, plus the input,
-/// ReLU. <see cref="Training"/> switches both BatchNorms between batch statistics (and running-stat
-/// updates) and the running statistics, as PyTorch's <c>train()</c>/<c>eval()</c>.
+/// ReLU. The generated <c>SetTraining(bool)</c> switches both BatchNorms between batch statistics (and
+/// running-stat updates) and the running statistics, as PyTorch's <c>train()</c>/<c>eval()</c>.
 /// </summary>
 [Model]
 public partial class SeResNetBlock
@@ -49,13 +49,6 @@ public partial class SeResNetBlock
         conv2 = new Conv2d(channels, channels, 3, padding: 1, bias: false);
         bn2 = new BatchNorm2d(channels);
         se = new SqueezeExcitation(channels);
-    }
-
-    /// <summary>Training (batch statistics) or evaluation (running statistics) for both BatchNorms.</summary>
-    public bool Training
-    {
-        get => bn1.Training;
-        set => bn1.Training = bn2.Training = value;
     }
 
     /// <summary>[B, C, H, W] → [B, C, H, W].</summary>
@@ -82,13 +75,6 @@ public partial class SeResNet
         stem = new Conv2d(1, width, 3, stride: 2, padding: 1);
         block = new SeResNetBlock(width);
         head = new Linear(width, classes);
-    }
-
-    /// <summary>Passes the train/eval switch down to the block (and its BatchNorms).</summary>
-    public bool Training
-    {
-        get => block.Training;
-        set => block.Training = value;
     }
 
     /// <summary>Images [B, 1, H, W] → logits [B, classes].</summary>

@@ -15,13 +15,13 @@ public static class SeResNetSample
     /// <summary>Trains for <paramref name="steps"/> steps, then evaluates; returns the training losses.</summary>
     public static IReadOnlyList<double> Train(int steps)
     {
-        var task = new ImageClassifierTask<SeResNet>("se_resnet", () => new SeResNet(), (model, images) => model.Forward(images));
+        var task = new ImageClassifierTask("se_resnet", () => new SeResNet());
         return SampleTraining.Fit(task, new FashionBatches(32), steps, batchSize: 32, learningRate: 1e-2,
             after: trainer => Evaluate(trainer.ModelValues()));
     }
 
     /// <summary>
-    /// The same network with <c>Training = false</c> in a graph of its own: no running-stat updates,
+    /// The same network switched to eval mode (the generated <c>SetTraining(false)</c>) in a graph of its own: no running-stat updates,
     /// the trained running statistics normalise. Parameters and buffers copy over by name.
     /// </summary>
     static void Evaluate(IReadOnlyDictionary<string, HostTensor> trained)
@@ -30,7 +30,12 @@ public static class SeResNetSample
         var graph = new Graph("se_resnet_eval");
         var images = graph.Input(FashionBatches.Images, new Shape(count, 1, 28, 28));
         var labels = graph.Input(FashionBatches.Labels, new Shape(count), DType.Int64);
-        var model = ModelContext.Build(graph, () => new SeResNet { Training = false });
+        var model = ModelContext.Build(graph, () =>
+        {
+            var network = new SeResNet();
+            network.SetTraining(false);   // generated: every BatchNorm2d inside reads its running statistics
+            return network;
+        });
         var logits = model.Forward(images);
         graph.Output("loss", Ops.CrossEntropy(logits, labels));
         graph.Output("accuracy", ClassificationTask.Top1Accuracy(logits, labels));

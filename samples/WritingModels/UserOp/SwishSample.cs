@@ -33,7 +33,7 @@ public static class SwishSample
     public static IReadOnlyList<double> Train(int steps)
     {
         UserOps.RegisterKernels();
-        var task = new ImageClassifierTask<SwishMlp>("swish_mlp", () => new SwishMlp(), (model, images) => model.Forward(images));
+        var task = new ImageClassifierTask("swish_mlp", () => new SwishMlp());
         return SampleTraining.Fit(task, new FashionBatches(32), steps, batchSize: 32, learningRate: 2e-3);
     }
 }
