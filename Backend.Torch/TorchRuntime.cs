@@ -27,9 +27,11 @@ public static partial class TorchRuntime
             catch (Exception e)
             {
                 throw new InvalidOperationException(
-                    "TorchSharp could not load libtorch. If the inner error mentions GLIBCXX_3.4.32, the build's " +
-                    "libLibTorchSharp.so patch did not run: rebuild with 'dotnet build' (build/TorchSharpGlibcFix.targets " +
-                    "marks that version weak in the output folder). Inner error: " + e.Message, e);
+                    "TorchSharp could not load libtorch. If the inner error mentions GLIBCXX_3.4.32, the build-time " +
+                    "patch of libLibTorchSharp.so did not run on this output folder: build or publish the app with " +
+                    "'dotnet build'/'dotnet publish' (the Dsl.Backend.Torch package's buildTransitive targets mark that " +
+                    "version weak in the app's own copy; in this repository build/TorchSharpGlibcFix.targets does) " +
+                    "instead of copying files from another machine. Inner error: " + e.Message, e);
             }
             ready = true;
         }

@@ -25,14 +25,51 @@ public sealed partial class ModelGenerator
             w.Line($"namespace {model.Namespace};");
             w.Line();
         }
-        using (w.Block($"partial class {model.Name} : global::Dsl.IModel"))
+        using (w.Block($"partial class {model.Name} : {(model.IsModule ? "global::Dsl.IModule" : "global::Dsl.IModel")}"))
         {
             WriteRegister(model, w);
+            WriteSetTraining(model, w);
             WriteDeclarationHelpers(w);
             WriteMethod(model.Forward, "Tape", "Backward", w);
+            if (model.IsModule) WriteModuleInterface(model.Forward, w);
             foreach (var h in model.Helpers) WriteMethod(h, h.Name + "Tape", h.Name + "Backward", w);
         }
         return w.ToString();
+    }
+
+    /// <summary>The whole-model train/eval switch: this model's own <c>Training</c> (if it has one), then every submodule's.</summary>
+    static void WriteSetTraining(ModelInfo model, SourceWriter w)
+    {
+        w.Line("/// <summary>Training (true) or evaluation mode for this model and all its submodules (PyTorch's <c>train()</c>/<c>eval()</c>).</summary>");
+        w.Line(GeneratedCode);
+        using (w.Block("public void SetTraining(bool training)"))
+        {
+            if (model.HasTrainingProperty) w.Line("Training = training;");
+            foreach (var f in model.Fields)
+            {
+                if (f.Kind == FieldKind.Module) w.Line($"{f.Name}?.SetTraining(training);");
+                else if (f.Kind == FieldKind.ModuleList) w.Line($"if ({f.Name} is not null) foreach (var module in {f.Name}) module?.SetTraining(training);");
+            }
+        }
+        w.Line();
+    }
+
+    /// <summary>The typed <c>Dsl.IModule</c> view of the generated Forward/Backward (one Tensor in, one out).</summary>
+    static void WriteModuleInterface(MethodInfo forward, SourceWriter w)
+    {
+        w.Line(GeneratedCode);
+        using (w.Block($"{T} global::Dsl.IModule.Forward({T} input, out global::Dsl.ITape tape)"))
+        {
+            w.Line($"var output = {forward.Name}(input, out Tape recorded);");
+            w.Line("tape = recorded;");
+            w.Line("return output;");
+        }
+        w.Line();
+        w.Line(GeneratedCode);
+        w.Line($"{T}? global::Dsl.IModule.Backward(global::Dsl.ITape tape, {T}? dOutput, global::Dsl.Gradients grads) =>");
+        using (w.Indent())
+            w.Line($"Backward(tape as Tape ?? throw new global::System.ArgumentException($\"{forward.Name}'s tape must come from this model's Forward, got {{tape?.GetType().FullName ?? \"null\"}}.\", nameof(tape)), dOutput, grads);");
+        w.Line();
     }
 
     static void WriteRegister(ModelInfo model, SourceWriter w)
@@ -116,7 +153,7 @@ public sealed partial class ModelGenerator
     static void WriteTapeClasses(string tapeName, Container top, SourceWriter w)
     {
         w.Line($"/// <summary>What the backward pass reads, recorded by the forward pass.</summary>");
-        using (w.Block($"public sealed class {tapeName}"))
+        using (w.Block($"public sealed class {tapeName} : global::Dsl.ITape"))
         {
             foreach (var v in top.Values) w.Line($"public {T} {v} = null!;");
             foreach (var (type, slot) in top.Extra) w.Line($"public {type} {slot} = default!;");

@@ -96,12 +96,35 @@ public sealed partial class ModelGenerator
         }
         var args = string.Join(", ", mc.Args.Select(a => a.Text));
         var call = $"{receiver}.{mc.Method}({args}, out {c}.{mc.Slot})";
-        if (mc.Targets.Length == 1)
+        if (mc.IsHelper)
         {
-            w.Line($"var {mc.Targets[0]} = {c}.{mc.Targets[0]} = {call};");
+            WriteCallTargets(mc, call, declare: true, c, w);
             return;
         }
-        w.Line($"var ({string.Join(", ", mc.Targets)}) = {call};");
+        // A submodule's nodes (and its shape errors) carry its registered name: blocks.3.attn.qkv.
+        w.Line($"global::Dsl.Tensor {string.Join(", ", mc.Targets)};");
+        var input = mc.Args.First(a => a.IsTensor).Text;
+        using (w.Block($"using (global::Dsl.ModuleScope.Enter(this, {receiver}, \"{FieldOf(mc.ReceiverText)}\", {input}))"))
+            WriteCallTargets(mc, call, declare: false, c, w);
+    }
+
+    static void WriteCallTargets(ModuleCall mc, string call, bool declare, string c, SourceWriter w)
+    {
+        string var = declare ? "var " : "";
+        if (mc.Targets.Length == 1)
+        {
+            w.Line($"{var}{mc.Targets[0]} = {c}.{mc.Targets[0]} = {call};");
+            return;
+        }
+        w.Line($"{var}({string.Join(", ", mc.Targets)}) = {call};");
         foreach (var t in mc.Targets) w.Line($"{c}.{t} = {t};");
+    }
+
+    /// <summary>The field a receiver expression reads (<c>blocks</c> of <c>this.blocks[i]</c>): the scope name when the registry has none.</summary>
+    static string FieldOf(string receiver)
+    {
+        if (receiver.StartsWith("this.")) receiver = receiver.Substring(5);
+        int end = receiver.IndexOfAny(['[', '.', '(']);
+        return end < 0 ? receiver : receiver.Substring(0, end);
     }
 }

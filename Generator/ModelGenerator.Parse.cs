@@ -65,7 +65,7 @@ public sealed partial class ModelGenerator
             return null;
         }
 
-        var fields = ParseFields(symbol, diagnostics);
+        var fields = ParseFields(symbol, diagnostics, token);
         token.ThrowIfCancellationRequested();
 
         var methods = symbol.GetMembers().OfType<IMethodSymbol>().ToArray();
@@ -98,7 +98,8 @@ public sealed partial class ModelGenerator
                 .SelectMany(r => r.SyntaxTree.GetCompilationUnitRoot(token).Usings)
                 .Where(u => u.GlobalKeyword.IsKind(SyntaxKind.None))
                 .Select(u => u.ToString()).Distinct().OrderBy(u => u, StringComparer.Ordinal).ToEquatableArray(),
-            symbol.ToDisplayString().Replace('<', '_').Replace('>', '_'));
+            symbol.ToDisplayString().Replace('<', '_').Replace('>', '_'),
+            symbol.GetMembers("Training").OfType<IPropertySymbol>().Any(p => !p.IsStatic && p.Type.SpecialType == SpecialType.System_Boolean && p.SetMethod is not null));
     }
 
     static bool HasAttribute(ISymbol s, string name) =>
@@ -118,9 +119,10 @@ public sealed partial class ModelGenerator
         return null;
     }
 
-    static List<FieldInfo> ParseFields(INamedTypeSymbol symbol, List<DiagnosticInfo> diagnostics)
+    static List<FieldInfo> ParseFields(INamedTypeSymbol symbol, List<DiagnosticInfo> diagnostics, CancellationToken token)
     {
         var fields = new List<FieldInfo>();
+        var declared = DeclaredValueFields(symbol, token);
         foreach (var f in symbol.GetMembers().OfType<IFieldSymbol>())
         {
             var location = f.Locations.FirstOrDefault();
@@ -143,8 +145,36 @@ public sealed partial class ModelGenerator
                 else if (ModuleElementType(f.Type) is not null) fields.Add(new FieldInfo(f.Name, Names.ToSnakeCase(f.Name), FieldKind.ModuleList, ""));
                 else diagnostics.Add(Diag(DiagnosticDescriptors.ModuleNotModel, location, f.Name, f.Type.ToDisplayString()));
             }
+            else if (!f.IsStatic && (IsModelType(f.Type) || ModuleElementType(f.Type) is not null))
+                diagnostics.Add(Diag(DiagnosticDescriptors.UnregisteredModule, location, f.Name, f.Type.ToDisplayString()));
+            else if (IsTensor(f.Type) && declared.TryGetValue(f.Name, out var declaredBy))
+                diagnostics.Add(Diag(DiagnosticDescriptors.UnregisteredParameter, location, f.Name, declaredBy, declaredBy == "Param" ? "Parameter" : "Buffer"));
         }
         return fields;
+    }
+
+    /// <summary>
+    /// Fields of the class assigned a generated <c>Param(...)</c> or <c>BufferOf(...)</c> call
+    /// (<c>w = Param(3)</c>, <c>this.w = BufferOf(3)</c>), with the helper's name.
+    /// </summary>
+    static Dictionary<string, string> DeclaredValueFields(INamedTypeSymbol symbol, CancellationToken token)
+    {
+        var result = new Dictionary<string, string>();
+        foreach (var reference in symbol.DeclaringSyntaxReferences)
+        {
+            foreach (var assignment in reference.GetSyntax(token).DescendantNodes().OfType<AssignmentExpressionSyntax>())
+            {
+                if (assignment.Right is not InvocationExpressionSyntax { Expression: IdentifierNameSyntax { Identifier.Text: "Param" or "BufferOf" } helper }) continue;
+                var target = assignment.Left switch
+                {
+                    IdentifierNameSyntax id => id.Identifier.Text,
+                    MemberAccessExpressionSyntax { Expression: ThisExpressionSyntax, Name: var name } => name.Identifier.Text,
+                    _ => null,
+                };
+                if (target is not null && !result.ContainsKey(target)) result[target] = helper.Identifier.Text;
+            }
+        }
+        return result;
     }
 
     static string InitName(ITypeSymbol? enumType, int value) =>

@@ -235,7 +235,14 @@ internal static unsafe partial class DmlGraphBuilder
     static void Check(Node node)
     {
         var type = node.Op.GetType();
-        if (!LoweredOps.Contains(type))
+        // A user's op (declared outside Dsl) is lowered only as its decomposition into catalogue ops.
+        bool userOp = type.Assembly != typeof(Op).Assembly;
+        if (userOp && node.Op is not DecomposableOp)
+            throw new NotSupportedException(
+                $"DirectML has no lowering for the user op '{node.Op.Name}' ({type.Name}, declared outside Dsl), at {Where(node)}: derive it from " +
+                $"Dsl.DecomposableOp and implement Decompose with catalogue ops so DirectML lowers its decomposition, or train this " +
+                $"model on Backend.Torch with a kernel (KernelTable.Register). Guide: https://github.com/dsl-dotnet/dsl/blob/main/docs/writing-models.md#a-user-op-with-its-own-gradient");
+        if (!LoweredOps.Contains(type) && !userOp)
         {
             var plan = OpMapping.ByOp.TryGetValue(type, out var p)
                 ? $"planned: {(p.Operators.Length == 0 ? "no operator" : string.Join(", ", p.Operators.Distinct()))} ({p.How})"

@@ -40,7 +40,14 @@ public static partial class KernelTable
 
     /// <summary>The kernel for an op, or a clear error naming the op.</summary>
     public static Kernel For(Op op) => Kernels.TryGetValue(op.GetType(), out var k)
-        ? k : throw new NotSupportedException($"Backend.Torch has no lowering for op '{op.Name}' ({op.GetType().Name}). Add one in Backend.Torch/Lowering/.");
+        ? k : throw new NotSupportedException(
+            $"Backend.Torch has no kernel for op '{op.Name}' ({op.GetType().FullName}). For an op you declared, register one " +
+            $"once before compiling: Dsl.Backend.Torch.Lowering.KernelTable.Register<{op.GetType().Name}>((op, inputs) => ...) returning " +
+            $"a new TorchSharp tensor. For DirectML, derive the op from DecomposableOp so it is lowered as its decomposition. " +
+            $"Guide: {GuideUrl}#a-user-op-with-its-own-gradient");
+
+    /// <summary>Where the guide to user ops, kernels and lowerings lives.</summary>
+    public const string GuideUrl = "https://github.com/dsl-dotnet/dsl/blob/main/docs/writing-models.md";
 
     /// <summary>
     /// Registers the lowering of a user-defined op (an <see cref="Op"/> declared outside Dsl). The

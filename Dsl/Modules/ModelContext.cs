@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Dsl;
 
 /// <summary>
@@ -27,11 +29,14 @@ public static class ModelContext
     {
         var (outer, outerType) = (current, dtype);
         (current, dtype) = (graph, parameterType);
+        int firstProvisional = provisional;
         try
         {
             var model = construct();
             registry = new Registry(graph, prefix);
             model.Register(registry);
+            Registry.RecordRoot(model, prefix);
+            ThrowIfUnregistered(graph, firstProvisional, typeof(T).Name);
             return model;
         }
         finally
@@ -40,13 +45,34 @@ public static class ModelContext
         }
     }
 
+    /// <summary>
+    /// A value declared with <c>Param</c>/<c>BufferOf</c> while this model was built that no
+    /// <c>Register</c> named (a field without [Parameter]/[Buffer], a model field without [Module])
+    /// would never be initialised or trained: an error listing them.
+    /// </summary>
+    static void ThrowIfUnregistered(Graph graph, int firstProvisional, string model)
+    {
+        var unnamed = graph.Persistent
+            .Where(v => v.Name is { } n && n.StartsWith(UnnamedPrefix, StringComparison.Ordinal)
+                && int.Parse(n.AsSpan(n.LastIndexOf('_') + 1), CultureInfo.InvariantCulture) >= firstProvisional)
+            .ToList();
+        if (unnamed.Count == 0) return;
+        throw new InvalidOperationException(
+            $"Building {model} declared {unnamed.Count} value(s) that no module registered: " +
+            string.Join(", ", unnamed.Select(v => $"{v.Kind.ToString().ToLowerInvariant()} {v.Type}")) +
+            ". They would never be initialised or trained. Mark each field that holds a Param(...) with [Parameter], " +
+            "each BufferOf(...) with [Buffer], and each field holding a [Model] (or an array/List of them) with [Module].");
+    }
+
+    const string UnnamedPrefix = "__unnamed_";
+
     /// <summary>Declares a parameter with a provisional name; <see cref="Registry"/> renames it.</summary>
     public static Tensor Parameter(params int[] shape) =>
-        Current.Parameter($"__unnamed_parameter_{provisional++}", new Shape(shape), dtype);
+        Current.Parameter($"{UnnamedPrefix}parameter_{provisional++}", new Shape(shape), dtype);
 
     /// <summary>Declares a buffer with a provisional name; <see cref="Registry"/> renames it.</summary>
     public static Tensor Buffer(params int[] shape) =>
-        Current.Buffer($"__unnamed_buffer_{provisional++}", new Shape(shape), dtype);
+        Current.Buffer($"{UnnamedPrefix}buffer_{provisional++}", new Shape(shape), dtype);
 }
 
 /// <summary>Implemented by generated code for every [Model] class.</summary>
@@ -54,6 +80,13 @@ public interface IModel
 {
     /// <summary>Names this model's parameters, buffers and submodules under the registry's prefix.</summary>
     void Register(Registry registry);
+
+    /// <summary>
+    /// Training (true) or evaluation mode for this model and every submodule, as PyTorch's
+    /// <c>train()</c>/<c>eval()</c>: sets each model's <c>Training</c> property where it has one
+    /// (BatchNorm: batch statistics vs running statistics). Read when the graph is built.
+    /// </summary>
+    void SetTraining(bool training);
 }
 
 /// <summary>A named persistent value of a model and how to initialise it.</summary>

@@ -59,6 +59,7 @@ public sealed class Registry
     {
         if (module is null || !visited.Add(module)) return;
         modules.Add((Full(name), module));
+        Names.AddOrUpdate(module, Full(name));
         module.Register(new Registry(graph, Full(name), parameters, buffers, modules, visited));
     }
 
@@ -69,6 +70,16 @@ public sealed class Registry
         int i = 0;
         foreach (var m in list) Module($"{name}.{i++}", m);
     }
+
+    // The dotted name each module instance was registered under (its first, if shared), for the
+    // name scopes generated Forward code opens (ModuleScope). Weak: models live as long as their graph.
+    static readonly System.Runtime.CompilerServices.ConditionalWeakTable<IModel, string> Names = new();
+
+    /// <summary>Records the name of a root model (its registry prefix).</summary>
+    internal static void RecordRoot(IModel model, string prefix) => Names.AddOrUpdate(model, prefix);
+
+    /// <summary>The dotted name <paramref name="module"/> was registered under, or null if none.</summary>
+    public static string? NameOf(IModel module) => Names.TryGetValue(module, out var name) ? name : null;
 
     /// <summary>A value already registered under another name (a tied weight) keeps its first name.</summary>
     static bool IsShared(Tensor? value) => value?.Name is { } n && !n.StartsWith("__unnamed_", StringComparison.Ordinal);

@@ -72,6 +72,14 @@ internal static class DiagnosticDescriptors
         "Name reserved by the generated code",
         "'{0}' is a name the generated Forward/Backward use (tape, grads, t0, s0, it0, k0, m0, d_…, dv_…, g_…); rename the variable");
 
+    public static readonly DiagnosticDescriptor UnregisteredModule = Error("DSL0016",
+        "Submodule field not registered",
+        "Field '{0}' holds the model type '{1}' but has no [Module] attribute, so its parameters would get no name and never be initialised or trained; mark it [Module]");
+
+    public static readonly DiagnosticDescriptor UnregisteredParameter = Error("DSL0017",
+        "Tensor created with Param or BufferOf not registered",
+        "Field '{0}' is assigned {1}(...) but has no [{2}] attribute, so it would get no name and never be initialised or trained; mark it [{2}] (with an Init)");
+
     public static readonly DiagnosticDescriptor InternalError = Error("DSL0099",
         "Generator internal error",
         "The model generator failed on '{0}': {1}; please report this with the model source");
@@ -80,7 +88,7 @@ internal static class DiagnosticDescriptors
     [
         NotPartial, NoForward, UnsupportedStatement, TensorFieldAssigned, ModuleNotModel, Recursion, NoVjpRule,
         UnsupportedExpression, TensorCondition, MultipleForwards, BadFieldType, UnsupportedSignature, NestedModel,
-        ReturnNotLast, ReservedName, InternalError,
+        ReturnNotLast, ReservedName, UnregisteredModule, UnregisteredParameter, InternalError,
     ];
 
     public static DiagnosticDescriptor ById(string id) => All.First(d => d.Id == id);

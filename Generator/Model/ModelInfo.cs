@@ -11,7 +11,12 @@ internal sealed record ModelInfo(
     MethodInfo Forward,
     EquatableArray<MethodInfo> Helpers,
     EquatableArray<string> Usings,
-    string FileHint);
+    string FileHint,
+    bool HasTrainingProperty)
+{
+    /// <summary>One Tensor in, one Tensor out: the model implements the typed <c>Dsl.IModule</c>.</summary>
+    public bool IsModule => Forward.Parameters.Length == 1 && Forward.Parameters[0].IsTensor && Forward.Outputs == 1;
+}
 
 /// <summary>What a field holds.</summary>
 internal enum FieldKind { Parameter, Buffer, Module, ModuleList }

@@ -9,16 +9,14 @@ namespace Dsl.Models.Methods;
 /// </summary>
 public sealed class Backbone
 {
-    readonly Func<bool, IModel> create;
-    readonly Func<IModel, Tensor, (Tensor, Func<Tensor?, Gradients, Tensor?>)> forward;
+    readonly Func<IModule> create;
 
-    Backbone(string name, int features, Func<bool, IModel> create, Func<IModel, Tensor, (Tensor, Func<Tensor?, Gradients, Tensor?>)> forward, bool batchIndependent)
+    Backbone(string name, int features, Func<IModule> create, bool batchIndependent)
     {
         Name = name;
         Features = features;
         BatchIndependent = batchIndependent;
         this.create = create;
-        this.forward = forward;
     }
 
     /// <summary>Prefix of the backbone's names in a method's registry and checkpoints.</summary>
@@ -41,8 +39,7 @@ public sealed class Backbone
     /// <paramref name="spatial"/> it returns the flattened final map of <paramref name="size"/>² inputs.
     /// </summary>
     public static Backbone Conv(int channels, int width = 128, bool spatial = false, int size = 28) => new($"conv-{width}", ConvEncoder.FeaturesFor(width, spatial, size),
-        _ => new ConvEncoder(channels, width, spatial),
-        (m, x) => { var e = (ConvEncoder)m; var y = e.Forward(x, out var tape); return (y, (d, g) => e.Backward(tape, d, g)); },
+        () => new ConvEncoder(channels, width, spatial),
         batchIndependent: true);
 
     /// <summary>torchvision's ResNet-18 without <c>fc</c>; the CIFAR stem (3×3 stride 1, no max-pool) suits small images.</summary>
@@ -52,8 +49,7 @@ public sealed class Backbone
     public static Backbone ResNet34(int channels, bool cifarStem = true) => ResNet("resnet34", channels, cifarStem, [3, 4, 6, 3]);
 
     static Backbone ResNet(string name, int channels, bool cifarStem, int[] layers) => new(name, 512,
-        training => new ResNet(layers, numClasses: 0, cifarStem: cifarStem, inChans: channels) { Training = training },
-        (m, x) => { var r = (ResNet)m; var y = r.Forward(x, out var tape); return (y, (d, g) => r.Backward(tape, d, g)); },
+        () => new ResNet(layers, numClasses: 0, cifarStem: cifarStem, inChans: channels),
         batchIndependent: false);
 
     /// <summary>
@@ -67,18 +63,23 @@ public sealed class Backbone
         _ => throw new ArgumentException($"Unknown backbone '{name}': use conv, resnet18 or resnet34.", nameof(name)),
     };
 
-    /// <summary>Builds the backbone in <paramref name="graph"/> under <see cref="Prefix"/> (batch norm in training or eval mode).</summary>
-    public IModel Build(Graph graph, bool training, out Registry registry) =>
-        ModelContext.Build(graph, () => create(training), out registry, Prefix);
+    /// <summary>
+    /// Builds the backbone in <paramref name="graph"/> under <see cref="Prefix"/>, in training or eval
+    /// mode (the whole-model switch: batch statistics or running statistics in every batch norm).
+    /// </summary>
+    public IModule Build(Graph graph, bool training, out Registry registry) =>
+        ModelContext.Build(graph, () =>
+        {
+            var model = create();
+            model.SetTraining(training);
+            return model;
+        }, out registry, Prefix);
 
-    /// <summary>Runs the generated Forward with a tape; returns the features and the matching Backward (which returns the images' gradient).</summary>
-    public (Tensor Features, Func<Tensor?, Gradients, Tensor?> Backward) Forward(IModel model, Tensor images) => forward(model, images);
-
-    /// <summary>The backbone on <paramref name="images"/> with its Backward and registry, [N, <see cref="Features"/>].</summary>
+    /// <summary>The backbone on <paramref name="images"/>: [N, <see cref="Features"/>] features, its tape and registry.</summary>
     public EncoderGraph BuildEncoder(Graph graph, Tensor images, bool training)
     {
         var model = Build(graph, training, out var registry);
-        var (features, backward) = Forward(model, images);
-        return new EncoderGraph(features, (d, grads) => backward(d, grads), registry, model);
+        var features = model.Forward(images, out var tape);
+        return new EncoderGraph(features, model, tape, registry);
     }
 }

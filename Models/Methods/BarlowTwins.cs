@@ -50,15 +50,7 @@ public sealed class BarlowTwinsTask(Backbone backbone, int channels, int size, i
     public override string Name => "barlow";
 
     /// <inheritdoc/>
-    protected override IModel CreateHead(int features) => new BarlowProjector(features, projection);
-
-    /// <inheritdoc/>
-    protected override (Tensor Projection, Func<Tensor?, Gradients, Tensor?> Backward) Project(IModel head, Tensor features)
-    {
-        var net = (BarlowProjector)head;
-        var z = net.Forward(features, out var tape);
-        return (z, (d, grads) => net.Backward(tape, d, grads));
-    }
+    protected override IModule CreateHead(int features) => new BarlowProjector(features, projection);
 
     /// <inheritdoc/>
     protected override Tensor Loss(Tensor z1, Tensor z2) => SelfSupervisedLosses.BarlowTwins(z1, z2, lambda);

@@ -37,13 +37,12 @@ public sealed class MaeMethod(MaeConfig config, AugmentationPipeline? augmentati
         var encoder = ModelContext.Build(graph, () => new VisionTransformer(config.ImageSize, config.PatchSize, config.Channels,
             config.EncoderDim, config.EncoderDepth, config.EncoderHeads, config.MlpRatio), out var registry);
         var tokens = encoder.Forward(images, out var tape);
-        var features = Readout(tokens, encoder.GridSize);
-        return new EncoderGraph(features, (d, grads) => encoder.Backward(tape, Vjp.Of(features, d, tokens)[0], grads), registry, encoder);
+        return new EncoderGraph(Readout(tokens, encoder.GridSize), encoder, tape, registry) { Output = tokens };
     }
 
     /// <inheritdoc/>
     public override Dictionary<string, HostTensor> InitializeEncoder(EncoderGraph encoder, int seed) =>
-        ((VisionTransformer)encoder.Model).Initialize(encoder.Registry, seed);
+        VisionTransformer.InitialValues(encoder.Registry, seed);
 
     Tensor Readout(Tensor tokens, int grid)
     {

@@ -46,9 +46,23 @@ public abstract class PretrainingMethod
     public Tensor Features(Graph graph, Tensor images) => BuildEncoder(graph, images, training: false).Features;
 }
 
-/// <summary>An encoder declared in a graph: its features, their Backward and its registry.</summary>
-/// <param name="Features">[N, D] features.</param>
-/// <param name="Backward">Given d(features), accumulates the encoder's parameter gradients.</param>
-/// <param name="Registry">The encoder's parameters and buffers.</param>
+/// <summary>An encoder declared in a graph: its features, the tape of its generated Forward and its registry.</summary>
+/// <param name="Features">[N, D] features: the encoder's output, or a readout computed from <see cref="Output"/>.</param>
 /// <param name="Model">The encoder model.</param>
-public sealed record EncoderGraph(Tensor Features, Action<Tensor, Gradients> Backward, Registry Registry, IModel Model);
+/// <param name="Tape">What the encoder's Forward recorded for its Backward.</param>
+/// <param name="Registry">The encoder's parameters and buffers.</param>
+public sealed record EncoderGraph(Tensor Features, IModule Model, ITape Tape, Registry Registry)
+{
+    /// <summary>The encoder's output when <see cref="Features"/> is a readout computed from it (null: the features are the output).</summary>
+    public Tensor? Output { get; init; }
+
+    /// <summary>
+    /// Given d(features), accumulates the encoder's parameter gradients: through the readout's ops
+    /// (their VJP rules) to the output when there is one, then the encoder's generated Backward.
+    /// </summary>
+    public void Backward(Tensor dFeatures, Gradients grads)
+    {
+        var dOutput = Output is null ? dFeatures : Vjp.Of(Features, dFeatures, Output)[0];
+        Model.Backward(Tape, dOutput, grads);
+    }
+}

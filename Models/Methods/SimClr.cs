@@ -75,15 +75,7 @@ public sealed class SimClrTask(Backbone backbone, int channels, int size, int pr
     protected override bool HeadIsBatchIndependent => true;
 
     /// <inheritdoc/>
-    protected override IModel CreateHead(int features) => new SimClrHead(features, features, projection);
-
-    /// <inheritdoc/>
-    protected override (Tensor Projection, Func<Tensor?, Gradients, Tensor?> Backward) Project(IModel head, Tensor features)
-    {
-        var net = (SimClrHead)head;
-        var z = net.Forward(features, out var tape);
-        return (z, (d, grads) => net.Backward(tape, d, grads));
-    }
+    protected override IModule CreateHead(int features) => new SimClrHead(features, features, projection);
 
     /// <inheritdoc/>
     protected override Tensor Loss(Tensor z1, Tensor z2) => SelfSupervisedLosses.NtXent(z1, z2, temperature);

@@ -37,10 +37,7 @@ public abstract class TwoViewTask(Backbone backbone, int channels, int size) : I
     public abstract string Name { get; }
 
     /// <summary>Constructs the projection head on <paramref name="features"/> backbone features.</summary>
-    protected abstract IModel CreateHead(int features);
-
-    /// <summary>Runs the head's generated Forward; returns the projection and its Backward (which returns the features' gradient).</summary>
-    protected abstract (Tensor Projection, Func<Tensor?, Gradients, Tensor?> Backward) Project(IModel head, Tensor features);
+    protected abstract IModule CreateHead(int features);
 
     /// <summary>The method's loss on the two projections.</summary>
     protected abstract Tensor Loss(Tensor z1, Tensor z2);
@@ -54,10 +51,9 @@ public abstract class TwoViewTask(Backbone backbone, int channels, int size) : I
         var encoder = Backbone.Build(graph, training: true, out encoderRegistry);
         var head = ModelContext.Build(graph, () => CreateHead(Backbone.Features), out headRegistry, HeadPrefix);
         var grads = new Gradients();
-        var (h1, z1, z2, loss, backward) = Backbone.BatchIndependent
-            ? Batched(graph, encoder, head, view1, view2, batchSize)
-            : PerView(graph, encoder, head, view1, view2);
-        backward(grads);
+        var (h1, loss) = Backbone.BatchIndependent
+            ? Batched(graph, encoder, head, view1, view2, batchSize, grads)
+            : PerView(graph, encoder, head, view1, view2, grads);
         var metrics = new Dictionary<string, Tensor>();
         IEnumerable<NamedValue> trained = encoderRegistry.Parameters.Concat(headRegistry.Parameters);
         int auxiliary = 0;
@@ -85,20 +81,17 @@ public abstract class TwoViewTask(Backbone backbone, int channels, int size) : I
     protected virtual bool HeadIsBatchIndependent => false;
 
     /// <summary>Each view through its own encoder and head calls; their generated Backwards add into one set of gradients.</summary>
-    (Tensor H1, Tensor Z1, Tensor Z2, Tensor Loss, Action<Gradients> Backward) PerView(Graph graph, IModel encoder, IModel head, Tensor view1, Tensor view2)
+    (Tensor H1, Tensor Loss) PerView(Graph graph, IModule encoder, IModule head, Tensor view1, Tensor view2, Gradients grads)
     {
-        var (h1, encoderBackward1) = Backbone.Forward(encoder, view1);
-        var (z1, headBackward1) = Project(head, h1);
-        var (h2, encoderBackward2) = Backbone.Forward(encoder, view2);
-        var (z2, headBackward2) = Project(head, h2);
+        var h1 = encoder.Forward(view1, out var encoderTape1);
+        var z1 = head.Forward(h1, out var headTape1);
+        var h2 = encoder.Forward(view2, out var encoderTape2);
+        var z2 = head.Forward(h2, out var headTape2);
         var loss = LossIn(graph, z1, z2);
-        return (h1, z1, z2, loss, grads =>
-        {
-            var dz = Vjp.Of(loss, Ops.OnesLike(loss), z1, z2);
-            encoderBackward1(headBackward1(dz[0], grads), grads);
-            encoderBackward2(headBackward2(dz[1], grads), grads);
-        }
-        );
+        var dz = Vjp.Of(loss, Ops.OnesLike(loss), z1, z2);
+        encoder.Backward(encoderTape1, head.Backward(headTape1, dz[0], grads), grads);
+        encoder.Backward(encoderTape2, head.Backward(headTape2, dz[1], grads), grads);
+        return (h1, loss);
     }
 
     /// <summary>
@@ -106,33 +99,27 @@ public abstract class TwoViewTask(Backbone backbone, int channels, int size) : I
     /// couples no samples): the same result as two calls, with half as many kernel calls each twice as
     /// large in the forward and the backward.
     /// </summary>
-    (Tensor H1, Tensor Z1, Tensor Z2, Tensor Loss, Action<Gradients> Backward) Batched(Graph graph, IModel encoder, IModel head, Tensor view1, Tensor view2, int n)
+    (Tensor H1, Tensor Loss) Batched(Graph graph, IModule encoder, IModule head, Tensor view1, Tensor view2, int n, Gradients grads)
     {
-        var (h, encoderBackward) = Backbone.Forward(encoder, Ops.Concat(0, view1, view2));
+        var h = encoder.Forward(Ops.Concat(0, view1, view2), out var encoderTape);
         var (h1, h2) = (Ops.Slice(h, 0, 0, n), Ops.Slice(h, 0, n, 2 * n));
         if (HeadIsBatchIndependent)
         {
-            var (z, headBackward) = Project(head, h);
+            var z = head.Forward(h, out var headTape);
             var (z1, z2) = (Ops.Slice(z, 0, 0, n), Ops.Slice(z, 0, n, 2 * n));
             var loss = LossIn(graph, z1, z2);
-            return (h1, z1, z2, loss, grads =>
-            {
-                var dz = Vjp.Of(loss, Ops.OnesLike(loss), z1, z2);
-                encoderBackward(headBackward(Ops.Concat(0, dz[0]!, dz[1]!), grads), grads);
-            }
-            );
+            var dz = Vjp.Of(loss, Ops.OnesLike(loss), z1, z2);
+            encoder.Backward(encoderTape, head.Backward(headTape, Ops.Concat(0, dz[0]!, dz[1]!), grads), grads);
+            return (h1, loss);
         }
-        var (p1, headBackward1) = Project(head, h1);
-        var (p2, headBackward2) = Project(head, h2);
+        var p1 = head.Forward(h1, out var headTape1);
+        var p2 = head.Forward(h2, out var headTape2);
         var lossPerView = LossIn(graph, p1, p2);
-        return (h1, p1, p2, lossPerView, grads =>
-        {
-            var dz = Vjp.Of(lossPerView, Ops.OnesLike(lossPerView), p1, p2);
-            var dh1 = headBackward1(dz[0], grads);
-            var dh2 = headBackward2(dz[1], grads);
-            encoderBackward(Ops.Concat(0, dh1!, dh2!), grads);
-        }
-        );
+        var dp = Vjp.Of(lossPerView, Ops.OnesLike(lossPerView), p1, p2);
+        var dh1 = head.Backward(headTape1, dp[0], grads);
+        var dh2 = head.Backward(headTape2, dp[1], grads);
+        encoder.Backward(encoderTape, Ops.Concat(0, dh1!, dh2!), grads);
+        return (h1, lossPerView);
     }
 
     Tensor LossIn(Graph graph, Tensor z1, Tensor z2)

@@ -95,12 +95,19 @@ public partial class VisionTransformer
     /// <paramref name="prefix"/>): <see cref="Initializers.Initialize"/>, with <c>pos_embed</c>
     /// replaced by the sin-cos table.
     /// </summary>
-    public Dictionary<string, HostTensor> Initialize(Registry registry, int seed, string prefix = "")
+    public Dictionary<string, HostTensor> Initialize(Registry registry, int seed, string prefix = "") => InitialValues(registry, seed, prefix);
+
+    /// <summary>
+    /// As <see cref="Initialize"/>, for a registry holding a ViT of any size: the width and grid come
+    /// from its declared <c>pos_embed</c> [1, 1 + grid², dim].
+    /// </summary>
+    public static Dictionary<string, HostTensor> InitialValues(Registry registry, int seed, string prefix = "")
     {
         var values = Initializers.Initialize(registry, seed);
         string name = prefix.Length == 0 ? "pos_embed" : prefix + ".pos_embed";
         var declared = registry.Buffers.Single(b => b.Name == name).Value;
-        values[name] = SinCosPosEmbed(Dim, GridSize, clsToken: true, declared.DType);
+        int grid = (int)Math.Round(Math.Sqrt(declared.Shape[1] - 1));
+        values[name] = SinCosPosEmbed(declared.Shape[2], grid, clsToken: true, declared.DType);
         return values;
     }
 }

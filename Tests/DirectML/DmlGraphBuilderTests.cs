@@ -163,7 +163,7 @@ public unsafe class DmlGraphBuilderTests
     }
 
     [Fact]
-    public void An_op_without_a_lowering_names_the_op_and_says_it_has_no_plan()
+    public void An_op_without_a_lowering_names_the_op_and_the_fix()
     {
         // Every catalogue op is lowered; a user-defined op (the generator's custom-op test model) is not.
         var g = new Graph("outside");
@@ -171,8 +171,8 @@ public unsafe class DmlGraphBuilderTests
         g.Output("y", Ops.Relu(g.Apply(new Dsl.Tests.Generator.Models.CubeOp(), x)[0]));
         using var operators = new ReferenceOperators();
         var message = Should.Throw<NotSupportedException>(() => DmlGraphBuilder.Build(g, operators.Create)).Message;
-        message.ShouldContain("(CubeOp)");
-        message.ShouldContain("no plan in OpMapping");
+        message.ShouldContain("(CubeOp, declared outside Dsl)");
+        message.ShouldContain("derive it from Dsl.DecomposableOp");
         operators.Count.ShouldBe(0);
     }
 

@@ -9,7 +9,7 @@ using Microsoft.CodeAnalysis;
 namespace Dsl.Tests.Generator;
 
 /// <summary>
-/// Every generator diagnostic (DSL0001…DSL0014) from a small model: its id, a location on the offending
+/// Every generator diagnostic (DSL0001…DSL0017) from a small model: its id, a location on the offending
 /// syntax (the line marked <c>//!</c>, a span holding the expected token) and a message carrying its fix
 /// hint. DSL0099 (internal error) must never appear.
 /// </summary>
@@ -145,7 +145,7 @@ public class DiagnosticTests
     {
         // Keep this list in step with the [Fact]s and [Theory]s below (one or more per id).
         string[] covered = ["DSL0001", "DSL0002", "DSL0003", "DSL0004", "DSL0005", "DSL0006", "DSL0007", "DSL0008",
-            "DSL0009", "DSL0010", "DSL0011", "DSL0012", "DSL0013", "DSL0014", "DSL0015"];
+            "DSL0009", "DSL0010", "DSL0011", "DSL0012", "DSL0013", "DSL0014", "DSL0015", "DSL0016", "DSL0017"];
         Descriptors().Select(d => d.Id).Where(id => id != "DSL0099").ShouldBe(covered, ignoreOrder: true);
     }
 
@@ -449,6 +449,48 @@ public class DiagnosticTests
             [Forward]
             public Tensor Forward(Tensor x) => x;
         """), "running", "[Buffer] but has type 'double'", "declare it as Dsl.Tensor");
+
+    [Theory]
+    [InlineData("readonly M inner; //!", "'Diag.M'")]
+    [InlineData("readonly M[] layers; //!", "'Diag.M[]'")]
+    [InlineData("readonly List<M> layers; //!", "'System.Collections.Generic.List<Diag.M>'")]
+    public void DSL0016_model_field_without_Module(string declaration, string type) => Expect("DSL0016", Model($$"""
+            {{declaration}}
+
+            [Forward]
+            public Tensor Forward(Tensor x) => x;
+        """), declaration.Split(' ')[2].TrimEnd(';'), type, "has no [Module] attribute", "mark it [Module]");
+
+    [Theory]
+    [InlineData("scale", "Param", "Parameter")]
+    [InlineData("running", "BufferOf", "Buffer")]
+    public void DSL0017_tensor_from_Param_without_attribute(string field, string helper, string attribute) => Expect("DSL0017", Prelude + $$"""
+        [Model]
+        public partial class M
+        {
+            readonly Tensor {{field}}; //!
+
+            public M() { this.{{field}} = {{helper}}(2); }
+
+            [Forward]
+            public Tensor Forward(Tensor x) => x * {{field}};
+        }
+        """, field, $"'{field}' is assigned {helper}(...)", $"mark it [{attribute}]");
+
+    [Fact]
+    public void A_plain_tensor_field_not_from_Param_is_fine()
+    {
+        var (_, diagnostics, _) = GeneratorRun.Run(Prelude + """
+            [Model]
+            public partial class M
+            {
+                readonly Tensor? cached;
+                [Forward]
+                public Tensor Forward(Tensor x) => x;
+            }
+            """);
+        diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).ShouldBeEmpty(Describe(diagnostics));
+    }
 
     [Theory]
     [InlineData("public int Forward(Tensor x) => 1; //!", "does not return a Tensor")]

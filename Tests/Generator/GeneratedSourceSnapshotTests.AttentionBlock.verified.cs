@@ -4,7 +4,7 @@
 
 namespace Dsl.Tests.Generator.Models;
 
-partial class AttentionBlock : global::Dsl.IModel
+partial class AttentionBlock : global::Dsl.IModule
 {
     /// <summary>Registers parameters, buffers and submodules with PyTorch-style names, in declaration order.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "1.0")]
@@ -17,6 +17,17 @@ partial class AttentionBlock : global::Dsl.IModel
         registry.Module("mlp", mlp);
     }
 
+    /// <summary>Training (true) or evaluation mode for this model and all its submodules (PyTorch's <c>train()</c>/<c>eval()</c>).</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "1.0")]
+    public void SetTraining(bool training)
+    {
+        norm1?.SetTraining(training);
+        norm2?.SetTraining(training);
+        qkv?.SetTraining(training);
+        proj?.SetTraining(training);
+        mlp?.SetTraining(training);
+    }
+
     /// <summary>Declares a parameter of this shape in the graph being built (named by <see cref="Register"/>).</summary>
     protected static global::Dsl.Tensor Param(params int[] shape) => global::Dsl.ModelContext.Parameter(shape);
 
@@ -27,7 +38,7 @@ partial class AttentionBlock : global::Dsl.IModel
     protected static void UpdateBuffer(global::Dsl.Tensor buffer, global::Dsl.Tensor value) => buffer.Graph.Update(buffer, value);
 
     /// <summary>What the backward pass reads, recorded by the forward pass.</summary>
-    public sealed class Tape
+    public sealed class Tape : global::Dsl.ITape
     {
         public global::Dsl.Tensor s0 = null!;
         public global::Dsl.Tensor t0 = null!;
@@ -69,8 +80,16 @@ partial class AttentionBlock : global::Dsl.IModel
         int hd = c / heads;
         // line 83: var h = qkv.Forward(norm1.Forward(x));
         var s0 = tape.s0 = x;
-        var t0 = tape.t0 = norm1.Forward(s0, out tape.m0);
-        var t1 = tape.t1 = qkv.Forward(t0, out tape.m1);
+        global::Dsl.Tensor t0;
+        using (global::Dsl.ModuleScope.Enter(this, norm1, "norm1", s0))
+        {
+            t0 = tape.t0 = norm1.Forward(s0, out tape.m0);
+        }
+        global::Dsl.Tensor t1;
+        using (global::Dsl.ModuleScope.Enter(this, qkv, "qkv", t0))
+        {
+            t1 = tape.t1 = qkv.Forward(t0, out tape.m1);
+        }
         var h = t1;
         // line 84: h = Ops.Permute(Ops.Reshape(h, b, n, 3, heads, hd), 2, 0, 3, 1, 4);
         var t2 = tape.t2 = global::Dsl.Ops.Reshape(t1, b, n, 3, heads, hd);
@@ -99,12 +118,24 @@ partial class AttentionBlock : global::Dsl.IModel
         var t15 = tape.t15 = global::Dsl.Ops.Reshape(t14, b, n, c);
         var o = t15;
         // line 90: x = x + proj.Forward(o);
-        var t16 = tape.t16 = proj.Forward(t15, out tape.m2);
+        global::Dsl.Tensor t16;
+        using (global::Dsl.ModuleScope.Enter(this, proj, "proj", t15))
+        {
+            t16 = tape.t16 = proj.Forward(t15, out tape.m2);
+        }
         var t17 = tape.t17 = s0 + t16;
         x = t17;
         // line 91: x = x + mlp.Forward(norm2.Forward(x));
-        var t18 = tape.t18 = norm2.Forward(t17, out tape.m3);
-        var t19 = tape.t19 = mlp.Forward(t18, out tape.m4);
+        global::Dsl.Tensor t18;
+        using (global::Dsl.ModuleScope.Enter(this, norm2, "norm2", t17))
+        {
+            t18 = tape.t18 = norm2.Forward(t17, out tape.m3);
+        }
+        global::Dsl.Tensor t19;
+        using (global::Dsl.ModuleScope.Enter(this, mlp, "mlp", t18))
+        {
+            t19 = tape.t19 = mlp.Forward(t18, out tape.m4);
+        }
         var t20 = tape.t20 = t17 + t19;
         x = t20;
         // line 92: return x;
@@ -195,5 +226,17 @@ partial class AttentionBlock : global::Dsl.IModel
         dv_x = global::Dsl.Vjp.Add(dv_x, d_s0);
         return dv_x;
     }
+
+    [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "1.0")]
+    global::Dsl.Tensor global::Dsl.IModule.Forward(global::Dsl.Tensor input, out global::Dsl.ITape tape)
+    {
+        var output = Forward(input, out Tape recorded);
+        tape = recorded;
+        return output;
+    }
+
+    [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "1.0")]
+    global::Dsl.Tensor? global::Dsl.IModule.Backward(global::Dsl.ITape tape, global::Dsl.Tensor? dOutput, global::Dsl.Gradients grads) =>
+        Backward(tape as Tape ?? throw new global::System.ArgumentException($"Forward's tape must come from this model's Forward, got {tape?.GetType().FullName ?? "null"}.", nameof(tape)), dOutput, grads);
 
 }

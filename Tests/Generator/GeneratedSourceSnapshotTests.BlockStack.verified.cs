@@ -4,7 +4,7 @@
 
 namespace Dsl.Tests.Generator.Models;
 
-partial class BlockStack : global::Dsl.IModel
+partial class BlockStack : global::Dsl.IModule
 {
     /// <summary>Registers parameters, buffers and submodules with PyTorch-style names, in declaration order.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "1.0")]
@@ -12,6 +12,14 @@ partial class BlockStack : global::Dsl.IModel
     {
         registry.ModuleList("blocks", blocks);
         registry.ModuleList("norms", norms);
+    }
+
+    /// <summary>Training (true) or evaluation mode for this model and all its submodules (PyTorch's <c>train()</c>/<c>eval()</c>).</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "1.0")]
+    public void SetTraining(bool training)
+    {
+        if (blocks is not null) foreach (var module in blocks) module?.SetTraining(training);
+        if (norms is not null) foreach (var module in norms) module?.SetTraining(training);
     }
 
     /// <summary>Declares a parameter of this shape in the graph being built (named by <see cref="Register"/>).</summary>
@@ -24,7 +32,7 @@ partial class BlockStack : global::Dsl.IModel
     protected static void UpdateBuffer(global::Dsl.Tensor buffer, global::Dsl.Tensor value) => buffer.Graph.Update(buffer, value);
 
     /// <summary>What the backward pass reads, recorded by the forward pass.</summary>
-    public sealed class Tape
+    public sealed class Tape : global::Dsl.ITape
     {
         public global::Dsl.Tensor s3 = null!;
         public global::System.Collections.Generic.List<Loop0> loop0 = new();
@@ -73,7 +81,11 @@ partial class BlockStack : global::Dsl.IModel
                 it0.b0 = true;
                 // line 116: x = x + block.Forward(x);
                 var s0 = it0.s0 = x;
-                var t0 = it0.t0 = block.Forward(s0, out it0.m0);
+                global::Dsl.Tensor t0;
+                using (global::Dsl.ModuleScope.Enter(this, block, "block", s0))
+                {
+                    t0 = it0.t0 = block.Forward(s0, out it0.m0);
+                }
                 var t1 = it0.t1 = s0 + t0;
                 x = t1;
             }
@@ -82,7 +94,11 @@ partial class BlockStack : global::Dsl.IModel
                 it0.b0 = false;
                 // line 117: x = block.Forward(x);
                 var s1 = it0.s1 = x;
-                var t2 = it0.t2 = block.Forward(s1, out it0.m1);
+                global::Dsl.Tensor t2;
+                using (global::Dsl.ModuleScope.Enter(this, block, "block", s1))
+                {
+                    t2 = it0.t2 = block.Forward(s1, out it0.m1);
+                }
                 x = t2;
             }
         }
@@ -94,7 +110,11 @@ partial class BlockStack : global::Dsl.IModel
             // line 120: x = norms[i].Forward(x) * 0.5 + x;
             var s2 = it1.s2 = x;
             it1.m2Module = norms[i];
-            var t3 = it1.t3 = it1.m2Module.Forward(s2, out it1.m2);
+            global::Dsl.Tensor t3;
+            using (global::Dsl.ModuleScope.Enter(this, it1.m2Module, "norms", s2))
+            {
+                t3 = it1.t3 = it1.m2Module.Forward(s2, out it1.m2);
+            }
             var t4 = it1.t4 = t3 * 0.5;
             var t5 = it1.t5 = t4 + s2;
             x = t5;
@@ -162,5 +182,17 @@ partial class BlockStack : global::Dsl.IModel
         }
         return dv_x;
     }
+
+    [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "1.0")]
+    global::Dsl.Tensor global::Dsl.IModule.Forward(global::Dsl.Tensor input, out global::Dsl.ITape tape)
+    {
+        var output = Forward(input, out Tape recorded);
+        tape = recorded;
+        return output;
+    }
+
+    [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "1.0")]
+    global::Dsl.Tensor? global::Dsl.IModule.Backward(global::Dsl.ITape tape, global::Dsl.Tensor? dOutput, global::Dsl.Gradients grads) =>
+        Backward(tape as Tape ?? throw new global::System.ArgumentException($"Forward's tape must come from this model's Forward, got {tape?.GetType().FullName ?? "null"}.", nameof(tape)), dOutput, grads);
 
 }

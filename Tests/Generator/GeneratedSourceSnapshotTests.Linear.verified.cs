@@ -4,7 +4,7 @@
 
 namespace Dsl.Tests.Generator.Models;
 
-partial class Linear : global::Dsl.IModel
+partial class Linear : global::Dsl.IModule
 {
     /// <summary>Registers parameters, buffers and submodules with PyTorch-style names, in declaration order.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "1.0")]
@@ -12,6 +12,12 @@ partial class Linear : global::Dsl.IModel
     {
         registry.Parameter("weight", weight, global::Dsl.Init.XavierUniform);
         registry.Parameter("bias", bias, global::Dsl.Init.Zeros);
+    }
+
+    /// <summary>Training (true) or evaluation mode for this model and all its submodules (PyTorch's <c>train()</c>/<c>eval()</c>).</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "1.0")]
+    public void SetTraining(bool training)
+    {
     }
 
     /// <summary>Declares a parameter of this shape in the graph being built (named by <see cref="Register"/>).</summary>
@@ -24,7 +30,7 @@ partial class Linear : global::Dsl.IModel
     protected static void UpdateBuffer(global::Dsl.Tensor buffer, global::Dsl.Tensor value) => buffer.Graph.Update(buffer, value);
 
     /// <summary>What the backward pass reads, recorded by the forward pass.</summary>
-    public sealed class Tape
+    public sealed class Tape : global::Dsl.ITape
     {
         public global::Dsl.Tensor s0 = null!;
         public global::Dsl.Tensor t0 = null!;
@@ -60,5 +66,17 @@ partial class Linear : global::Dsl.IModel
         dv_x = global::Dsl.Vjp.Add(dv_x, d_s0);
         return dv_x;
     }
+
+    [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "1.0")]
+    global::Dsl.Tensor global::Dsl.IModule.Forward(global::Dsl.Tensor input, out global::Dsl.ITape tape)
+    {
+        var output = Forward(input, out Tape recorded);
+        tape = recorded;
+        return output;
+    }
+
+    [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "1.0")]
+    global::Dsl.Tensor? global::Dsl.IModule.Backward(global::Dsl.ITape tape, global::Dsl.Tensor? dOutput, global::Dsl.Gradients grads) =>
+        Backward(tape as Tape ?? throw new global::System.ArgumentException($"Forward's tape must come from this model's Forward, got {tape?.GetType().FullName ?? "null"}.", nameof(tape)), dOutput, grads);
 
 }

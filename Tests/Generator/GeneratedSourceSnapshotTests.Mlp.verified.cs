@@ -4,7 +4,7 @@
 
 namespace Dsl.Tests.Generator.Models;
 
-partial class Mlp : global::Dsl.IModel
+partial class Mlp : global::Dsl.IModule
 {
     /// <summary>Registers parameters, buffers and submodules with PyTorch-style names, in declaration order.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "1.0")]
@@ -12,6 +12,14 @@ partial class Mlp : global::Dsl.IModel
     {
         registry.Module("fc1", fc1);
         registry.Module("fc2", fc2);
+    }
+
+    /// <summary>Training (true) or evaluation mode for this model and all its submodules (PyTorch's <c>train()</c>/<c>eval()</c>).</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "1.0")]
+    public void SetTraining(bool training)
+    {
+        fc1?.SetTraining(training);
+        fc2?.SetTraining(training);
     }
 
     /// <summary>Declares a parameter of this shape in the graph being built (named by <see cref="Register"/>).</summary>
@@ -24,7 +32,7 @@ partial class Mlp : global::Dsl.IModel
     protected static void UpdateBuffer(global::Dsl.Tensor buffer, global::Dsl.Tensor value) => buffer.Graph.Update(buffer, value);
 
     /// <summary>What the backward pass reads, recorded by the forward pass.</summary>
-    public sealed class Tape
+    public sealed class Tape : global::Dsl.ITape
     {
         public global::Dsl.Tensor s0 = null!;
         public global::Dsl.Tensor t0 = null!;
@@ -41,9 +49,17 @@ partial class Mlp : global::Dsl.IModel
         tape = new Tape();
         // line 56: fc2.Forward(Ops.Gelu(fc1.Forward(x)))
         var s0 = tape.s0 = x;
-        var t0 = tape.t0 = fc1.Forward(s0, out tape.m0);
+        global::Dsl.Tensor t0;
+        using (global::Dsl.ModuleScope.Enter(this, fc1, "fc1", s0))
+        {
+            t0 = tape.t0 = fc1.Forward(s0, out tape.m0);
+        }
         var t1 = tape.t1 = global::Dsl.Ops.Gelu(t0);
-        var t2 = tape.t2 = fc2.Forward(t1, out tape.m1);
+        global::Dsl.Tensor t2;
+        using (global::Dsl.ModuleScope.Enter(this, fc2, "fc2", t1))
+        {
+            t2 = tape.t2 = fc2.Forward(t1, out tape.m1);
+        }
         return t2;
     }
 
@@ -64,5 +80,17 @@ partial class Mlp : global::Dsl.IModel
         dv_x = global::Dsl.Vjp.Add(dv_x, d_s0);
         return dv_x;
     }
+
+    [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "1.0")]
+    global::Dsl.Tensor global::Dsl.IModule.Forward(global::Dsl.Tensor input, out global::Dsl.ITape tape)
+    {
+        var output = Forward(input, out Tape recorded);
+        tape = recorded;
+        return output;
+    }
+
+    [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "1.0")]
+    global::Dsl.Tensor? global::Dsl.IModule.Backward(global::Dsl.ITape tape, global::Dsl.Tensor? dOutput, global::Dsl.Gradients grads) =>
+        Backward(tape as Tape ?? throw new global::System.ArgumentException($"Forward's tape must come from this model's Forward, got {tape?.GetType().FullName ?? "null"}.", nameof(tape)), dOutput, grads);
 
 }

@@ -14,6 +14,13 @@ partial class SharedEncoder : global::Dsl.IModel
         registry.Parameter("scale", scale, global::Dsl.Init.Normal);
     }
 
+    /// <summary>Training (true) or evaluation mode for this model and all its submodules (PyTorch's <c>train()</c>/<c>eval()</c>).</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "1.0")]
+    public void SetTraining(bool training)
+    {
+        encoder?.SetTraining(training);
+    }
+
     /// <summary>Declares a parameter of this shape in the graph being built (named by <see cref="Register"/>).</summary>
     protected static global::Dsl.Tensor Param(params int[] shape) => global::Dsl.ModelContext.Parameter(shape);
 
@@ -24,7 +31,7 @@ partial class SharedEncoder : global::Dsl.IModel
     protected static void UpdateBuffer(global::Dsl.Tensor buffer, global::Dsl.Tensor value) => buffer.Graph.Update(buffer, value);
 
     /// <summary>What the backward pass reads, recorded by the forward pass.</summary>
-    public sealed class Tape
+    public sealed class Tape : global::Dsl.ITape
     {
         public global::Dsl.Tensor s0 = null!;
         public global::Dsl.Tensor t0 = null!;
@@ -45,12 +52,20 @@ partial class SharedEncoder : global::Dsl.IModel
         tape = new Tape();
         // line 141: var za = Ops.Tanh(encoder.Forward(a));
         var s0 = tape.s0 = a;
-        var t0 = tape.t0 = encoder.Forward(s0, out tape.m0);
+        global::Dsl.Tensor t0;
+        using (global::Dsl.ModuleScope.Enter(this, encoder, "encoder", s0))
+        {
+            t0 = tape.t0 = encoder.Forward(s0, out tape.m0);
+        }
         var t1 = tape.t1 = global::Dsl.Ops.Tanh(t0);
         var za = t1;
         // line 142: var zb = Ops.Tanh(encoder.Forward(b));
         var s1 = tape.s1 = b;
-        var t2 = tape.t2 = encoder.Forward(s1, out tape.m1);
+        global::Dsl.Tensor t2;
+        using (global::Dsl.ModuleScope.Enter(this, encoder, "encoder", s1))
+        {
+            t2 = tape.t2 = encoder.Forward(s1, out tape.m1);
+        }
         var t3 = tape.t3 = global::Dsl.Ops.Tanh(t2);
         var zb = t3;
         // line 143: return za * zb * scale;

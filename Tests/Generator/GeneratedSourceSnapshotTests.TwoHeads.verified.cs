@@ -14,6 +14,14 @@ partial class TwoHeads : global::Dsl.IModel
         registry.Module("right", right);
     }
 
+    /// <summary>Training (true) or evaluation mode for this model and all its submodules (PyTorch's <c>train()</c>/<c>eval()</c>).</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "1.0")]
+    public void SetTraining(bool training)
+    {
+        left?.SetTraining(training);
+        right?.SetTraining(training);
+    }
+
     /// <summary>Declares a parameter of this shape in the graph being built (named by <see cref="Register"/>).</summary>
     protected static global::Dsl.Tensor Param(params int[] shape) => global::Dsl.ModelContext.Parameter(shape);
 
@@ -24,7 +32,7 @@ partial class TwoHeads : global::Dsl.IModel
     protected static void UpdateBuffer(global::Dsl.Tensor buffer, global::Dsl.Tensor value) => buffer.Graph.Update(buffer, value);
 
     /// <summary>What the backward pass reads, recorded by the forward pass.</summary>
-    public sealed class Tape
+    public sealed class Tape : global::Dsl.ITape
     {
         public global::Dsl.Tensor s0 = null!;
         public global::Dsl.Tensor t0 = null!;
@@ -41,8 +49,16 @@ partial class TwoHeads : global::Dsl.IModel
         tape = new Tape();
         // line 160: (left.Forward(x), Ops.Sigmoid(right.Forward(x)))
         var s0 = tape.s0 = x;
-        var t0 = tape.t0 = left.Forward(s0, out tape.m0);
-        var t1 = tape.t1 = right.Forward(s0, out tape.m1);
+        global::Dsl.Tensor t0;
+        using (global::Dsl.ModuleScope.Enter(this, left, "left", s0))
+        {
+            t0 = tape.t0 = left.Forward(s0, out tape.m0);
+        }
+        global::Dsl.Tensor t1;
+        using (global::Dsl.ModuleScope.Enter(this, right, "right", s0))
+        {
+            t1 = tape.t1 = right.Forward(s0, out tape.m1);
+        }
         var t2 = tape.t2 = global::Dsl.Ops.Sigmoid(t1);
         return (t0, t2);
     }

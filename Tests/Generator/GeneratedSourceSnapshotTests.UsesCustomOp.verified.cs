@@ -4,13 +4,20 @@
 
 namespace Dsl.Tests.Generator.Models;
 
-partial class UsesCustomOp : global::Dsl.IModel
+partial class UsesCustomOp : global::Dsl.IModule
 {
     /// <summary>Registers parameters, buffers and submodules with PyTorch-style names, in declaration order.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "1.0")]
     public void Register(global::Dsl.Registry registry)
     {
         registry.Module("heads", heads);
+    }
+
+    /// <summary>Training (true) or evaluation mode for this model and all its submodules (PyTorch's <c>train()</c>/<c>eval()</c>).</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "1.0")]
+    public void SetTraining(bool training)
+    {
+        heads?.SetTraining(training);
     }
 
     /// <summary>Declares a parameter of this shape in the graph being built (named by <see cref="Register"/>).</summary>
@@ -23,7 +30,7 @@ partial class UsesCustomOp : global::Dsl.IModel
     protected static void UpdateBuffer(global::Dsl.Tensor buffer, global::Dsl.Tensor value) => buffer.Graph.Update(buffer, value);
 
     /// <summary>What the backward pass reads, recorded by the forward pass.</summary>
-    public sealed class Tape
+    public sealed class Tape : global::Dsl.ITape
     {
         public global::Dsl.Tensor s0 = null!;
         public global::Dsl.Tensor t0 = null!;
@@ -44,9 +51,13 @@ partial class UsesCustomOp : global::Dsl.IModel
         tape = new Tape();
         // line 174: var (a, b) = heads.Forward(x);
         var s0 = tape.s0 = x;
-        var (t0, t1) = heads.Forward(s0, out tape.m0);
-        tape.t0 = t0;
-        tape.t1 = t1;
+        global::Dsl.Tensor t0, t1;
+        using (global::Dsl.ModuleScope.Enter(this, heads, "heads", s0))
+        {
+            (t0, t1) = heads.Forward(s0, out tape.m0);
+            tape.t0 = t0;
+            tape.t1 = t1;
+        }
         var a = t0;
         var b = t1;
         // line 175: var s = Ops.Sum(UserOps.Cube(a), -1, keepDims: true) + Ops.Sum(b, -1, keepDims: true);
@@ -94,8 +105,20 @@ partial class UsesCustomOp : global::Dsl.IModel
         return dv_x;
     }
 
+    [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "1.0")]
+    global::Dsl.Tensor global::Dsl.IModule.Forward(global::Dsl.Tensor input, out global::Dsl.ITape tape)
+    {
+        var output = Forward(input, out Tape recorded);
+        tape = recorded;
+        return output;
+    }
+
+    [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "1.0")]
+    global::Dsl.Tensor? global::Dsl.IModule.Backward(global::Dsl.ITape tape, global::Dsl.Tensor? dOutput, global::Dsl.Gradients grads) =>
+        Backward(tape as Tape ?? throw new global::System.ArgumentException($"Forward's tape must come from this model's Forward, got {tape?.GetType().FullName ?? "null"}.", nameof(tape)), dOutput, grads);
+
     /// <summary>What the backward pass reads, recorded by the forward pass.</summary>
-    public sealed class SmoothTape
+    public sealed class SmoothTape : global::Dsl.ITape
     {
         public global::Dsl.Tensor s0 = null!;
         public global::Dsl.Tensor t0 = null!;
