@@ -163,7 +163,7 @@ public unsafe class DmlGraphBuilderTests
     }
 
     [Fact]
-    public void An_op_without_a_lowering_names_the_op_and_says_it_has_no_plan()
+    public void An_op_without_a_rule_names_the_op_and_the_table()
     {
         // Every catalogue op is lowered; a user-defined op (the generator's custom-op test model) is not.
         var g = new Graph("outside");
@@ -172,7 +172,7 @@ public unsafe class DmlGraphBuilderTests
         using var operators = new ReferenceOperators();
         var message = Should.Throw<NotSupportedException>(() => DmlGraphBuilder.Build(g, operators.Create)).Message;
         message.ShouldContain("(CubeOp)");
-        message.ShouldContain("no plan in OpMapping");
+        message.ShouldContain("no rule in DmlLoweringTable");
         operators.Count.ShouldBe(0);
     }
 
