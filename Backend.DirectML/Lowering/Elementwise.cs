@@ -29,6 +29,8 @@ internal static unsafe partial class DmlLoweringTable
         Add<ReluOp>(t, new(Plan("activation", DML_OPERATOR_ACTIVATION_RELU), DmlLayout.ElementWise, Chain(LowerActivation)));
         Add<ReluGradOp>(t, new(Plan("activation gradient, reading y where DirectML reads the forward input (same sign)", DML_OPERATOR_ACTIVATION_RELU_GRAD),
             DmlLayout.ElementWise, (c, node) => LowerReluGrad(c.Arena, node)));
+        Add<SiluOp>(t, new(Plan("x·σ(x): ACTIVATION_SIGMOID, MULTIPLY by x", DML_OPERATOR_ACTIVATION_SIGMOID, DML_OPERATOR_ELEMENT_WISE_MULTIPLY),
+            DmlLayout.ElementWise, (c, node) => LowerSilu(c.Arena, node)));
         Add<GeluOp>(t, new(Upgradable("0.5·x·(1 + erf(x/√2)) below 5_1: ERF with scale 1/√2, IDENTITY with scale and bias ½, MULTIPLY by x", DML_OPERATOR_ACTIVATION_GELU,
             DML_OPERATOR_ELEMENT_WISE_ERF, DML_OPERATOR_ELEMENT_WISE_MULTIPLY, DML_OPERATOR_ELEMENT_WISE_IDENTITY), DmlLayout.ElementWise, LowerGelu));
         Add<GreaterOp>(t, new(Plan("logical compare (uint8) then cast to the float type", DML_OPERATOR_ELEMENT_WISE_LOGICAL_GREATER_THAN, DML_OPERATOR_CAST), DmlLayout.Compare, Chain(LowerCompare)));
@@ -143,6 +145,18 @@ internal static unsafe partial class DmlLoweringTable
         var cdf = Part(ScaleBiasUnary(arena, DML_OPERATOR_ELEMENT_WISE_IDENTITY, TensorDesc(arena, shape), shape, half), new DmlRead(0, 0));
         var product = Part(Binary(arena, DML_OPERATOR_ELEMENT_WISE_MULTIPLY, TensorDesc(arena, shape), TensorDesc(arena, shape), Pad(shape)), DmlRead.Input(0), new DmlRead(1, 0));
         return new DmlLowering([erf, cdf, product], [new(2, 0)]);
+    }
+
+    /// <summary>SiLU: ACTIVATION_SIGMOID, then MULTIPLY by x (ACTIVATION_SWISH is not at 3_0).</summary>
+    static DmlLowering LowerSilu(DmlNativeArena arena, Node node)
+    {
+        var shape = node.Inputs[0].Shape;
+        var sigmoid = arena.Alloc<DML_ACTIVATION_RELU_OPERATOR_DESC>();
+        sigmoid->InputTensor = TensorDesc(arena, shape);
+        sigmoid->OutputTensor = TensorDesc(arena, shape);
+        var s = Part(Op(arena, DML_OPERATOR_ACTIVATION_SIGMOID, sigmoid), DmlRead.Input(0));
+        var product = Part(Binary(arena, DML_OPERATOR_ELEMENT_WISE_MULTIPLY, TensorDesc(arena, shape), TensorDesc(arena, shape), Pad(shape)), DmlRead.Input(0), new DmlRead(0, 0));
+        return new DmlLowering([s, product], [new DmlRead(1, 0)]);
     }
 
     /// <summary>Greater, Equal: the logical operators write an integer tensor, UINT8 0/1, then CAST to float32.</summary>

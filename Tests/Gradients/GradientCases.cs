@@ -42,6 +42,7 @@ public static class GradientCases
         C("gelu", x => Ops.Gelu(x[0]), F("x", S34, -3, 3)),
         C("gelu_grad", x => Ops.GeluGrad(x[0], x[1]), F("dy", S34), F("x", S34, -3, 3)),
         C("sigmoid", x => Ops.Sigmoid(x[0]), F("x", S34, -3, 3)),
+        C("silu", x => Ops.Silu(x[0]), F("x", S34, -4, 4)),
         C("tanh", x => Ops.Tanh(x[0]), F("x", S34, -2, 2)),
         C("stop_gradient", x => x[0] * Ops.StopGradient(x[0]), F("x", S34)),
         C("cast_roundtrip", x => Ops.Cast(Ops.Cast(x[0], DType.Float32), DType.Float64) * x[0], F("x", S34)),

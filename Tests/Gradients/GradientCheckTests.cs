@@ -30,6 +30,7 @@ public class GradientCheckTests
     [InlineData("div")]
     [InlineData("maximum")]
     [InlineData("gelu")]
+    [InlineData("silu")]
     [InlineData("rsqrt")]
     [InlineData("max_axis")]
     [InlineData("softmax")]

@@ -16,6 +16,7 @@ public class ShapeErrorTests
         { "softmax_grad", g => Ops.SoftmaxGrad(In(g, "dy", 2, 3), In(g, "y", 3)), ["softmax_grad", "f32[2,3]", "f32[3]", "same shape"] },
         { "layer_norm_grad", g => Ops.LayerNormGrad(In(g, "dy", 2, 8), In(g, "x", 2, 8), In(g, "w", 8), In(g, "m", 2), In(g, "r", 2, 1)).Dx, ["layer_norm_grad", "f32[2]", "f32[2,1]"] },
         { "batch_norm_grad", g => Ops.BatchNormGrad(In(g, "dy", 2, 3), In(g, "x", 2, 3), In(g, "w", 3), In(g, "m", 3), In(g, "v", 2)).Dx, ["batch_norm_grad", "f32[2]", "f32[3]"] },
+        { "silu_int", g => Ops.Silu(g.Input("i", new Shape(2), DType.Int64)), ["silu", "floating-point", "i64[2]"] },
         { "exp_int", g => Ops.Exp(g.Input("i", new Shape(2), DType.Int64)), ["exp", "floating-point", "i64[2]"] },
         { "matmul", g => Ops.MatMul(In(g, "a", 2, 3), In(g, "b", 4, 5)), ["matmul", "f32[2,3]", "f32[4,5]", "contracts 3 with 4"] },
         { "matmul_rank", g => Ops.MatMul(In(g, "a", 3), In(g, "b", 3, 5)), ["matmul", "rank >= 2"] },
