@@ -120,6 +120,7 @@ internal sealed partial record DmlLayout
     {
         SumOp => new SumOp(new Ints(axes), true),
         MeanOp => new MeanOp(new Ints(axes), true),
+        MinOp => new MinOp(new Ints(axes), true),
         _ => new MaxOp(new Ints(axes), true),
     };
 

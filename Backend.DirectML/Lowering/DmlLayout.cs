@@ -114,6 +114,10 @@ internal sealed partial record DmlLayout(string Name, int MaxDimensions, Func<No
     public static readonly DmlLayout LogSumExp = new("[before, axis, after]", DimensionCount, n =>
         [Scratch(n, new LogSumExpOp(AxisView(n.Inputs[0].Shape, ((LogSumExpOp)n.Op).Axis, out var summed), true), [summed])]);
 
+    /// <summary>ArgMax: [before, axis, after], reduced dimension kept (the same packed output).</summary>
+    public static readonly DmlLayout ArgMax = new("[before, axis, after]", DimensionCount, n =>
+        [Scratch(n, new ArgMaxOp(AxisView(n.Inputs[0].Shape, ((ArgMaxOp)n.Op).Axis, out var reduced), true), [reduced])]);
+
     /// <summary>Ops over the last axis of input 0 (layer_norm, top_k): it as [rows, last]; other inputs as they are.</summary>
     public static readonly DmlLayout LastAxis = new("[rows, last axis]", DimensionCount, n =>
     {

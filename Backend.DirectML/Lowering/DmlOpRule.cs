@@ -52,6 +52,8 @@ internal sealed record DmlInt64(string Where, Func<Node, Tensor, bool> Allows)
     public static readonly DmlInt64 Indices = new("the indices (input 1)", (n, v) => v == n.Inputs[1]);
     /// <summary>Output 1, the indices.</summary>
     public static readonly DmlInt64 IndicesOutput = new("the indices (output 1)", (n, v) => v == n.Outputs[1]);
+    /// <summary>Output 0, an index.</summary>
+    public static readonly DmlInt64 IndexOutput = new("the index (output 0)", (n, v) => v == n.Outputs[0]);
     /// <summary>Input 0, the i64[2] seed.</summary>
     public static readonly DmlInt64 Seed = new("the seed (input 0)", (n, v) => v == n.Inputs[0]);
 }

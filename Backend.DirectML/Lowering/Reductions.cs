@@ -11,6 +11,10 @@ internal static unsafe partial class DmlLoweringTable
         Add<SumOp>(t, new(Plan("reduce SUM", DML_OPERATOR_REDUCE), DmlLayout.Reduction, Chain(LowerReduce)));
         Add<MeanOp>(t, new(Plan("reduce AVERAGE", DML_OPERATOR_REDUCE), DmlLayout.Reduction, Chain(LowerReduce)));
         Add<MaxOp>(t, new(Plan("reduce MAX", DML_OPERATOR_REDUCE), DmlLayout.Reduction, Chain(LowerReduce)));
+        Add<MinOp>(t, new(Plan("reduce MIN", DML_OPERATOR_REDUCE), DmlLayout.Reduction, Chain(LowerReduce)));
+        Add<ArgMaxOp>(t, new(Plan("reduce ARGMAX over the axis to UINT32 (the first of ties), cast to int64", DML_OPERATOR_REDUCE, DML_OPERATOR_CAST),
+            DmlLayout.ArgMax, Chain(LowerArgMax))
+        { Int64 = DmlInt64.IndexOutput });
         Add<LogSumExpOp>(t, new(Plan("reduce LOG_SUM_EXP", DML_OPERATOR_REDUCE), DmlLayout.LogSumExp, Chain(LowerReduce)));
         Add<SoftmaxOp>(t, new(Plan("softmax over the last axis of a 2-D view", DML_OPERATOR_ACTIVATION_SOFTMAX), DmlLayout.Softmax, Chain(LowerSoftmax)) { Refuse = RefuseSoftmaxAxis });
         Add<LogSoftmaxOp>(t, new(Plan("log-softmax over the last axis of a 2-D view", DML_OPERATOR_ACTIVATION_LOG_SOFTMAX), DmlLayout.Softmax, Chain(LowerSoftmax)) { Refuse = RefuseSoftmaxAxis });
@@ -31,6 +35,7 @@ internal static unsafe partial class DmlLoweringTable
         {
             SumOp => DML_REDUCE_FUNCTION.DML_REDUCE_FUNCTION_SUM,
             MeanOp => DML_REDUCE_FUNCTION.DML_REDUCE_FUNCTION_AVERAGE,
+            MinOp => DML_REDUCE_FUNCTION.DML_REDUCE_FUNCTION_MIN,
             LogSumExpOp => DML_REDUCE_FUNCTION.DML_REDUCE_FUNCTION_LOG_SUM_EXP,
             _ => DML_REDUCE_FUNCTION.DML_REDUCE_FUNCTION_MAX,
         };
@@ -39,6 +44,26 @@ internal static unsafe partial class DmlLoweringTable
         reduce->AxisCount = (uint)axes.Length;
         reduce->Axes = arena.Copy<uint>(axes);
         return [Op(arena, DML_OPERATOR_REDUCE, reduce)];
+    }
+
+    /// <summary>
+    /// ArgMax: REDUCE ARGMAX over the axis, its index written as UINT32 (the reduced dimension kept
+    /// as 1: the same packed buffer with or without keepDims), then CAST to the IR's INT64, as
+    /// top-k's indices are.
+    /// </summary>
+    static DML_OPERATOR_DESC*[] LowerArgMax(DmlNativeArena arena, Node node)
+    {
+        var inShape = node.Inputs[0].Shape;
+        var outSizes = Pad(inShape);
+        var axis = (uint)(((ArgMaxOp)node.Op).Axis + DimensionCount - inShape.Rank);
+        outSizes[axis] = 1;
+        var reduce = arena.Alloc<DML_REDUCE_OPERATOR_DESC>();
+        reduce->Function = DML_REDUCE_FUNCTION.DML_REDUCE_FUNCTION_ARGMAX;
+        reduce->InputTensor = TensorDesc(arena, inShape);
+        reduce->OutputTensor = TensorDesc(arena, outSizes, null, DML_TENSOR_DATA_TYPE.DML_TENSOR_DATA_TYPE_UINT32);
+        reduce->AxisCount = 1;
+        reduce->Axes = arena.Copy<uint>([axis]);
+        return [Op(arena, DML_OPERATOR_REDUCE, reduce), Cast(arena, TensorDesc(arena, outSizes, null, DML_TENSOR_DATA_TYPE.DML_TENSOR_DATA_TYPE_UINT32), StatShape(outSizes), DML_TENSOR_DATA_TYPE.DML_TENSOR_DATA_TYPE_INT64)];
     }
 
     /// <summary>

@@ -33,4 +33,41 @@ public class DmlGraphBuilderAddedOpsTests
         types.ShouldContain(DML_OPERATOR_ACTIVATION_SIGMOID);
         types.ShouldContain(DML_OPERATOR_ELEMENT_WISE_MULTIPLY);
     }
+
+    [Theory]
+    [InlineData(new[] { 2, 5, 3 }, new[] { 0, 2 })]
+    [InlineData(new[] { 2, 3, 2, 2, 3 }, new[] { 1, 3 })]
+    public void Min_and_its_gradient_match_Torch(int[] dims, int[] axes)
+    {
+        var types = GraphCheck.MatchesTorch(() => WithGradients("min", [new Shape(dims)], x => Ops.Min(x[0], axes, keepDims: true)), seed: 32);
+        types.ShouldContain(DML_OPERATOR_REDUCE);
+    }
+
+    [Fact]
+    public void ArgMax_and_the_gradient_through_its_index_match_Torch()
+    {
+        static Graph Build()
+        {
+            var g = WithGradients("argmax", [new Shape(4, 6)], x => Ops.TakeAlongAxis(x[0], Ops.ArgMax(x[0], 1, keepDims: true), 1));
+            g.Output("index", Ops.ArgMax(g.Inputs.First(), 0));
+            return g;
+        }
+        var types = GraphCheck.MatchesTorch(Build, seed: 33);
+        types.ShouldContain(DML_OPERATOR_REDUCE);
+        types.ShouldContain(DML_OPERATOR_CAST);
+    }
+
+    [Fact]
+    public void ArgMax_of_rank_5_is_merged_around_its_axis()
+    {
+        static Graph Build()
+        {
+            var g = new Graph("argmax_rank5");
+            var x = g.Input("x", new Shape(2, 3, 4, 2, 3));
+            g.Output("index", Ops.ArgMax(x, 2));
+            g.Output("kept", Ops.ArgMax(x, -1, keepDims: true));
+            return g;
+        }
+        GraphCheck.MatchesTorch(Build, seed: 34).Count(t => t == DML_OPERATOR_REDUCE).ShouldBe(2);
+    }
 }

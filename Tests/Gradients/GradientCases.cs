@@ -52,6 +52,8 @@ public static class GradientCases
         C("sum_all", x => Ops.Sum(x[0]), F("x", S34)),
         C("mean_axes", x => Ops.Mean(x[0], [0, 2]), F("x", new(2, 3, 4))),
         C("max_axis", x => Ops.Max(x[0], 1), F("x", new(2, 5, 3))),
+        C("min_axes", x => Ops.Min(x[0], [0, 2], keepDims: true), F("x", new(2, 5, 3))),
+        C("argmax_take", x => Ops.TakeAlongAxis(x[0], Ops.ArgMax(x[0], 1, keepDims: true), 1) * x[1], F("x", new(2, 5, 3)), F("w", new(2, 1, 3))),
         C("softmax", x => Ops.Softmax(x[0], -1), F("x", S34, -2, 2)),
         C("log_softmax", x => Ops.LogSoftmax(x[0], 0), F("x", S34, -2, 2)),
         C("softmax_grad", x => Ops.SoftmaxGrad(x[0], Ops.Softmax(x[1], -1), -1), F("dy", S34), F("x", S34, -2, 2)),

@@ -33,6 +33,8 @@ public class GradientCheckTests
     [InlineData("silu")]
     [InlineData("rsqrt")]
     [InlineData("max_axis")]
+    [InlineData("min_axes")]
+    [InlineData("argmax_take")]
     [InlineData("softmax")]
     [InlineData("logsumexp")]
     [InlineData("slice_strided")]
