@@ -35,6 +35,8 @@ internal static unsafe partial class DmlLoweringTable
             DML_OPERATOR_ELEMENT_WISE_ERF, DML_OPERATOR_ELEMENT_WISE_MULTIPLY, DML_OPERATOR_ELEMENT_WISE_IDENTITY), DmlLayout.ElementWise, LowerGelu));
         Add<GreaterOp>(t, new(Plan("logical compare (uint8) then cast to the float type", DML_OPERATOR_ELEMENT_WISE_LOGICAL_GREATER_THAN, DML_OPERATOR_CAST), DmlLayout.Compare, Chain(LowerCompare)));
         Add<EqualOp>(t, new(Plan("logical compare (uint8) then cast to the float type", DML_OPERATOR_ELEMENT_WISE_LOGICAL_EQUALS, DML_OPERATOR_CAST), DmlLayout.Compare, Chain(LowerCompare)));
+        Add<WhereOp>(t, new(Plan("condition ≠ 0 as LOGICAL_EQUALS with a filled zero (UINT8), then IF selecting b where it holds, else a", DML_OPERATOR_FILL_VALUE_CONSTANT,
+            DML_OPERATOR_ELEMENT_WISE_LOGICAL_EQUALS, DML_OPERATOR_ELEMENT_WISE_IF), DmlLayout.ElementWise, (c, node) => LowerWhere(c.Arena, node)));
         Add<CastOp>(t, new(Plan("cast", DML_OPERATOR_CAST), DmlLayout.ElementWise, Chain(LowerCast)) { Int64 = DmlInt64.Any });
     }
 
@@ -172,6 +174,30 @@ internal static unsafe partial class DmlLoweringTable
         cast->OutputTensor = TensorDesc(arena, output.Shape);
         var type = node.Op is GreaterOp ? DML_OPERATOR_ELEMENT_WISE_LOGICAL_GREATER_THAN : DML_OPERATOR_ELEMENT_WISE_LOGICAL_EQUALS;
         return [Op(arena, type, compare), Op(arena, DML_OPERATOR_CAST, cast)];
+    }
+
+    /// <summary>
+    /// Where: a zero FILL_VALUE_CONSTANT, LOGICAL_EQUALS of the condition with it (read with zero
+    /// strides) to UINT8, IF choosing b where the condition is zero, else a (the IR's float mask:
+    /// any nonzero, NaN included, selects a, as torch.where(cond != 0, a, b)). Operands broadcast by zero strides.
+    /// </summary>
+    static DmlLowering LowerWhere(DmlNativeArena arena, Node node)
+    {
+        var output = node.Output.Shape;
+        var fill = arena.Alloc<DML_FILL_VALUE_CONSTANT_OPERATOR_DESC>();
+        fill->OutputTensor = TensorDesc(arena, new Shape(1));
+        fill->ValueDataType = DML_TENSOR_DATA_TYPE.DML_TENSOR_DATA_TYPE_FLOAT32;
+        fill->Value = new DML_SCALAR_UNION { Float32 = 0f };
+        var zero = Part(Op(arena, DML_OPERATOR_FILL_VALUE_CONSTANT, fill));
+        var isZero = Part(Binary(arena, DML_OPERATOR_ELEMENT_WISE_LOGICAL_EQUALS, TensorDesc(arena, node.Inputs[0].Shape, output), TensorDesc(arena, new Shape(1), output),
+            Pad(output), DML_TENSOR_DATA_TYPE.DML_TENSOR_DATA_TYPE_UINT8), DmlRead.Input(0), new DmlRead(0, 0));
+        var select = arena.Alloc<DML_ELEMENT_WISE_IF_OPERATOR_DESC>();
+        select->ConditionTensor = TensorDesc(arena, Pad(output), null, DML_TENSOR_DATA_TYPE.DML_TENSOR_DATA_TYPE_UINT8);
+        select->ATensor = TensorDesc(arena, node.Inputs[2].Shape, output);
+        select->BTensor = TensorDesc(arena, node.Inputs[1].Shape, output);
+        select->OutputTensor = TensorDesc(arena, output);
+        var choose = Part(Op(arena, DML_OPERATOR_ELEMENT_WISE_IF, select), new DmlRead(1, 0), DmlRead.Input(2), DmlRead.Input(1));
+        return new DmlLowering([zero, isZero, choose], [new DmlRead(2, 0)]);
     }
 
     static DML_OPERATOR_DESC*[] LowerCast(DmlNativeArena arena, Node node)

@@ -70,4 +70,15 @@ public class DmlGraphBuilderAddedOpsTests
         }
         GraphCheck.MatchesTorch(Build, seed: 34).Count(t => t == DML_OPERATOR_REDUCE).ShouldBe(2);
     }
+
+    [Theory]
+    [InlineData(new[] { 3, 4 }, new[] { 4 }, new[] { 3, 1 })]
+    [InlineData(new[] { 2, 1, 3, 2, 2 }, new[] { 2, 3, 3, 2, 2 }, new[] { 2, 2 })]
+    public void Where_and_its_gradients_match_Torch(int[] cond, int[] a, int[] b)
+    {
+        // The condition is a 0/1 mask as compares make; its zeros pick b.
+        var types = GraphCheck.MatchesTorch(() => WithGradients("where", [new Shape(cond), new Shape(a), new Shape(b)],
+            x => Ops.Where(Ops.Greater(x[0], Ops.ZerosLike(x[0])), x[1], x[2])), seed: 35);
+        types.ShouldContain(DML_OPERATOR_ELEMENT_WISE_IF);
+    }
 }

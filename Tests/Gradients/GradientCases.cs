@@ -22,6 +22,7 @@ public static class GradientCases
         C("div", x => x[0] / x[1], F("a", S34), F("b", S34, 0.5, 2)),
         C("maximum", x => Ops.Maximum(x[0], x[1]), F("a", S34), F("b", new(4))),
         C("minimum", x => Ops.Minimum(x[0], x[1]), F("a", S34), F("b", S34)),
+        C("where_broadcast", x => Ops.Where(Ops.Greater(x[0], x[1]), x[1], x[2]), F("a", S34), F("b", new(4)), F("c", new(3, 1))),
         C("greater_mask", x => x[0] * Ops.Greater(x[0], x[1]), F("a", S34), F("b", S34)),
         C("equal_mask", x => x[0] * Ops.Equal(x[0], Ops.Maximum(x[0], x[1])), F("a", S34), F("b", S34)),
         C("scalar_ops", x => (2.0 - x[0]) * 3.0 / 4.0 + 1.0, F("a", S34)),

@@ -29,6 +29,7 @@ public class GradientCheckTests
     [Theory]
     [InlineData("div")]
     [InlineData("maximum")]
+    [InlineData("where_broadcast")]
     [InlineData("gelu")]
     [InlineData("silu")]
     [InlineData("rsqrt")]

@@ -198,3 +198,12 @@ internal unsafe struct DML_SLICE_GRAD_OPERATOR_DESC
     public uint* InputWindowSizes;
     public int* InputWindowStrides;
 }
+
+/// <summary>Output = Condition ? A : B element-wise; the condition UINT8 at feature level 3_0.</summary>
+internal unsafe struct DML_ELEMENT_WISE_IF_OPERATOR_DESC
+{
+    public DML_TENSOR_DESC* ConditionTensor;
+    public DML_TENSOR_DESC* ATensor;
+    public DML_TENSOR_DESC* BTensor;
+    public DML_TENSOR_DESC* OutputTensor;
+}

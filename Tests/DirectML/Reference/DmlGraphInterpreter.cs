@@ -18,7 +18,7 @@ namespace Dsl.Tests.DirectML.Reference;
 /// ELEMENT_WISE_IDENTITY / EXP / ABS / SQRT / LOG / TANH / ERF / RECIP (optional scale-bias), ELEMENT_WISE_CONSTANT_POW, REDUCE
 /// (SUM, AVERAGE, MAX; reduced output dimensions of size 1), ACTIVATION_SOFTMAX / LOG_SOFTMAX
 /// (effective rank ≤ 2, over the last dimension), SLICE1 (positive strides), JOIN,
-/// ELEMENT_WISE_LOGICAL_EQUALS / GREATER_THAN (UINT8 output), CAST (truncating to integers), GATHER
+/// ELEMENT_WISE_LOGICAL_EQUALS / GREATER_THAN (UINT8 output), ELEMENT_WISE_IF (UINT8 condition), CAST (truncating to integers), GATHER
 /// (IndexDimensions 1), GATHER_ELEMENTS (INT64 or INT32 indices, in range).
 /// </summary>
 internal static unsafe partial class DmlGraphInterpreter
@@ -296,6 +296,11 @@ internal static unsafe partial class DmlGraphInterpreter
                     var d = (DML_SLICE1_OPERATOR_DESC*)op->Desc;
                     return [Read(d->InputTensor), Read(d->OutputTensor)];
                 }
+            case DML_OPERATOR_ELEMENT_WISE_IF:
+                {
+                    var d = (DML_ELEMENT_WISE_IF_OPERATOR_DESC*)op->Desc;
+                    return [Read(d->ConditionTensor), Read(d->ATensor), Read(d->BTensor), Read(d->OutputTensor)];
+                }
             case DML_OPERATOR_ELEMENT_WISE_LOGICAL_EQUALS:
                 {
                     var d = (DML_ELEMENT_WISE_LOGICAL_EQUALS_OPERATOR_DESC*)op->Desc;
@@ -399,6 +404,10 @@ internal static unsafe partial class DmlGraphInterpreter
             case DML_OPERATOR_REDUCE when ((DML_REDUCE_OPERATOR_DESC*)op->Desc)->Function == DML_REDUCE_FUNCTION.DML_REDUCE_FUNCTION_ARGMAX:
                 Require(tensors[0].DataType == DML_TENSOR_DATA_TYPE.DML_TENSOR_DATA_TYPE_FLOAT32 && tensors[1].DataType == DML_TENSOR_DATA_TYPE.DML_TENSOR_DATA_TYPE_UINT32, $"{where}: data types {tensors[0].DataType} -> {tensors[1].DataType}");
                 break;
+            case DML_OPERATOR_ELEMENT_WISE_IF:
+                Require(tensors[0].DataType == DML_TENSOR_DATA_TYPE.DML_TENSOR_DATA_TYPE_UINT8 && tensors.Skip(1).All(t => t.DataType == DML_TENSOR_DATA_TYPE.DML_TENSOR_DATA_TYPE_FLOAT32),
+                    $"{where}: data types {string.Join(", ", tensors.Select(t => t.DataType))}");
+                break;
             case DML_OPERATOR_ELEMENT_WISE_LOGICAL_EQUALS or DML_OPERATOR_ELEMENT_WISE_LOGICAL_GREATER_THAN:
                 Require(tensors[0].DataType == tensors[1].DataType && tensors[2].DataType == DML_TENSOR_DATA_TYPE.DML_TENSOR_DATA_TYPE_UINT8, $"{where}: data types {tensors[0].DataType}, {tensors[1].DataType} -> {tensors[2].DataType}");
                 break;
@@ -494,6 +503,9 @@ internal static unsafe partial class DmlGraphInterpreter
                 break;
             case DML_OPERATOR_ELEMENT_WISE_LOGICAL_EQUALS:
                 Elementwise(tensors, inputs, output, where, v => v[0] == v[1] ? 1f : 0f);
+                break;
+            case DML_OPERATOR_ELEMENT_WISE_IF:
+                Elementwise(tensors, inputs, output, where, v => v[0] != 0 ? v[1] : v[2]);
                 break;
             case DML_OPERATOR_ELEMENT_WISE_LOGICAL_GREATER_THAN:
                 Elementwise(tensors, inputs, output, where, v => v[0] > v[1] ? 1f : 0f);
