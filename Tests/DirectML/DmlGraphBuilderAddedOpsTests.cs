@@ -1,4 +1,6 @@
 using Dsl.Backend.DirectML.Interop;
+using Dsl.Backend.DirectML.Lowering;
+using Dsl.Backend.Torch;
 using Dsl.Tests.DirectML.Reference;
 using static Dsl.Backend.DirectML.Interop.DML_OPERATOR_TYPE;
 
@@ -9,7 +11,7 @@ namespace Dsl.Tests.DirectML;
 /// native DML_GRAPH_DESC, run on the reference interpreter and compared with Backend.Torch, at a
 /// rank the rank policy merges and at one it leaves as it is.
 /// </summary>
-public class DmlGraphBuilderAddedOpsTests
+public unsafe class DmlGraphBuilderAddedOpsTests
 {
     /// <summary>y = op(inputs) and, for each float input, its gradient under a fed cotangent.</summary>
     static Graph WithGradients(string name, Shape[] shapes, Func<Tensor[], Tensor> op)
@@ -80,5 +82,37 @@ public class DmlGraphBuilderAddedOpsTests
         var types = GraphCheck.MatchesTorch(() => WithGradients("where", [new Shape(cond), new Shape(a), new Shape(b)],
             x => Ops.Where(Ops.Greater(x[0], Ops.ZerosLike(x[0])), x[1], x[2])), seed: 35);
         types.ShouldContain(DML_OPERATOR_ELEMENT_WISE_IF);
+    }
+
+    [Fact]
+    public void Embedding_and_its_gradient_match_Torch()
+    {
+        static Graph Build()
+        {
+            var g = new Graph("embedding");
+            var w = g.Input("w", new Shape(5, 3));
+            var y = Ops.Embedding(w, g.Input("idx", new Shape(2, 3), DType.Int64));
+            g.Output("y", y);
+            g.Output("dw", Autodiff.Gradients([(y, g.Input("cot", y.Shape))], [w])[0]);
+            return g;
+        }
+        // Repeated indices, so gradient rows add up.
+        long[] indices = [4, 0, 2, 2, 4, 1];
+        var random = new System.Random(36);
+        float[] Uniform(int n) => [.. Enumerable.Range(0, n).Select(_ => (float)(random.NextDouble() * 2 - 1))];
+        var feeds = new Dictionary<string, float[]> { ["w"] = Uniform(15), ["idx"] = [.. indices.Select(i => (float)i)], ["cot"] = Uniform(18) };
+        using var operators = new ReferenceOperators();
+        using var built = DmlGraphBuilder.Build(Build(), operators.Create);
+        var outputs = DmlGraphInterpreter.Execute(built.Desc, operators, [.. built.Inputs.Select(v => feeds[v.Name!])]);
+
+        using var compiled = new TorchBackend().Compile(Build());
+        var expected = compiled.Run(new Dictionary<string, HostTensor>
+        {
+            ["w"] = HostTensor.F32(new Shape(5, 3), feeds["w"]),
+            ["idx"] = HostTensor.I64(new Shape(2, 3), indices),
+            ["cot"] = HostTensor.F32(new Shape(2, 3, 3), feeds["cot"]),
+        });
+        TorchComparison.AssertOutputsMatch(built, outputs, expected, rtol: 1e-5, atol: 1e-6);
+        built.Nodes.Select(n => n.Op).ShouldContain(op => op is GatherOp);
     }
 }

@@ -101,6 +101,7 @@ public static class GradientCases
         C("global_avg_pool2d", x => Ops.GlobalAvgPool2d(x[0]), F("x", new(2, 3, 4, 4))),
 
         // Indexing.
+        C("embedding", x => Ops.Embedding(x[0], x[1]), F("table", new(5, 3)), I("idx", new(2, 4), 5)),
         C("gather_rows", x => Ops.Gather(x[0], x[1], 0), F("table", new(5, 3)), I("idx", new(7), 5)),
         C("index_add", x => Ops.IndexAdd(x[0], x[1], 0, new Shape(5, 3)), F("src", new(7, 3)), I("idx", new(7), 5)),
         C("take_along_axis", x => Ops.TakeAlongAxis(x[0], x[1], 1), F("x", new(3, 5)), I("idx", new(3, 4), 5)),

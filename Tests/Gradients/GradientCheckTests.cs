@@ -47,6 +47,7 @@ public class GradientCheckTests
     [InlineData("max_pool2d_overlap")]
     [InlineData("avg_pool2d_overlap")]
     [InlineData("take_along_axis")]
+    [InlineData("embedding")]
     [InlineData("top_k")]
     [InlineData("l2_normalize")]
     [InlineData("cross_entropy")]
