@@ -115,4 +115,13 @@ public unsafe class DmlGraphBuilderAddedOpsTests
         TorchComparison.AssertOutputsMatch(built, outputs, expected, rtol: 1e-5, atol: 1e-6);
         built.Nodes.Select(n => n.Op).ShouldContain(op => op is GatherOp);
     }
+
+    [Fact]
+    public void Nearest_upsampling_and_its_gradient_match_Torch()
+    {
+        // A reshape and a 6-D expand: the rank policy merges the expand, the gradient is a 6-D sum.
+        var types = GraphCheck.MatchesTorch(() => WithGradients("upsample", [new Shape(2, 3, 4, 5)], x => Ops.UpsampleNearest2d(x[0], 2)), seed: 37);
+        types.ShouldContain(DML_OPERATOR_ELEMENT_WISE_IDENTITY);
+        types.ShouldContain(DML_OPERATOR_REDUCE);
+    }
 }

@@ -102,6 +102,7 @@ public static class GradientCases
 
         // Indexing.
         C("embedding", x => Ops.Embedding(x[0], x[1]), F("table", new(5, 3)), I("idx", new(2, 4), 5)),
+        C("upsample_nearest2d", x => Ops.UpsampleNearest2d(x[0], 2), F("x", new(1, 2, 3, 2))),
         C("gather_rows", x => Ops.Gather(x[0], x[1], 0), F("table", new(5, 3)), I("idx", new(7), 5)),
         C("index_add", x => Ops.IndexAdd(x[0], x[1], 0, new Shape(5, 3)), F("src", new(7, 3)), I("idx", new(7), 5)),
         C("take_along_axis", x => Ops.TakeAlongAxis(x[0], x[1], 1), F("x", new(3, 5)), I("idx", new(3, 4), 5)),

@@ -48,6 +48,7 @@ public class GradientCheckTests
     [InlineData("avg_pool2d_overlap")]
     [InlineData("take_along_axis")]
     [InlineData("embedding")]
+    [InlineData("upsample_nearest2d")]
     [InlineData("top_k")]
     [InlineData("l2_normalize")]
     [InlineData("cross_entropy")]

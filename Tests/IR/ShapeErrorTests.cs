@@ -14,6 +14,8 @@ public class ShapeErrorTests
         { "where_dtype", g => Ops.Where(In(g, "c", 2), In(g, "a", 2), g.Input("b", new Shape(2), DType.Float64)), ["where", "dtypes differ"] },
         { "embedding_weight", g => Ops.Embedding(In(g, "w", 5), g.Input("i", new Shape(3), DType.Int64)), ["embedding", "[num_embeddings, dim]", "f32[5]"] },
         { "embedding_index", g => Ops.Embedding(In(g, "w", 5, 3), In(g, "i", 3)), ["embedding", "int64 indices", "f32[3]"] },
+        { "upsample_rank", g => Ops.UpsampleNearest2d(In(g, "x", 3, 4, 4), 2), ["upsample_nearest2d", "[N,C,H,W]", "f32[3,4,4]"] },
+        { "upsample_scale", g => Ops.UpsampleNearest2d(In(g, "x", 1, 3, 4, 4), 0), ["upsample_nearest2d", "scale >= 1", "got 0"] },
         { "maximum", g => Ops.Maximum(In(g, "a", 3), In(g, "b", 2)), ["maximum", "[3]", "[2]"] },
         { "relu_grad", g => Ops.ReluGrad(In(g, "dy", 2, 3), In(g, "y", 3)), ["relu_grad", "f32[2,3]", "f32[3]", "same shape"] },
         { "gelu_grad", g => Ops.GeluGrad(In(g, "dy", 2, 3), In(g, "x", 2, 4)), ["gelu_grad", "f32[2,3]", "f32[2,4]", "same shape"] },
