@@ -19,6 +19,7 @@ internal sealed class TorchCompiledGraph : ICompiledGraph
     readonly Dictionary<int, TT> persistent = [];
     readonly Dictionary<int, TT> constants = [];
     readonly UpdateCopy[] updateCopies;
+    readonly HashSet<TT> overwrittenState;
     readonly FlatParameters flat;
     readonly Tensor[] inputs;
     bool disposed;
@@ -58,6 +59,9 @@ internal sealed class TorchCompiledGraph : ICompiledGraph
             freedAfter[n.Index].Where(id => !constants.ContainsKey(id)).ToArray(),
             inPlace[n.Index])).ToArray();
         InPlaceSteps = steps.Count(s => s.InPlace is not null);
+        updateCopies = [.. updateCopies.Where(c => !AdvancedInPlace(c))];
+        overwrittenState = new HashSet<TT>(steps.Where(s => s.InPlace is not null).Select(s => s.Node.Inputs[s.InPlace!.Value.Input])
+            .Where(v => v.IsPersistent).Select(v => persistent[v.Id]), ReferenceEqualityComparer.Instance);
         inputs = [.. graph.Inputs];
         ParameterViews = persistentViews.Count;
     }
@@ -135,7 +139,7 @@ internal sealed class TorchCompiledGraph : ICompiledGraph
         finally
         {
             for (int id = 0; id < slots.Length; id++)
-                if (slots[id] is { } t && !Graph.Values[id].IsPersistent && !constants.ContainsKey(id)) t.Dispose();
+                if (slots[id] is { } t && !Graph.Values[id].IsPersistent && !constants.ContainsKey(id) && !IsPersistentTensor(t)) t.Dispose();
         }
     }
 
@@ -160,10 +164,22 @@ internal sealed class TorchCompiledGraph : ICompiledGraph
         for (int k = 0; k < outs.Length; k++) slots[step.Outputs[k]] = outs[k];
         foreach (var id in step.FreeAfter)
         {
-            slots[id]?.Dispose();
+            if (slots[id] is { } t && !IsPersistentTensor(t)) t.Dispose();
             slots[id] = null;
         }
     }
+
+    /// <summary>True for an update whose value was computed in its target's own buffer by in-place steps (optimizer state): no copy is needed.</summary>
+    bool AdvancedInPlace(UpdateCopy c)
+    {
+        if (c.Length >= 0 || c.CloneFirst) return false;
+        int id = c.Source;
+        while (steps.FirstOrDefault(s => s.InPlace is not null && s.Outputs[0] == id) is { } written) id = written.Inputs[written.InPlace!.Value.Input];
+        return persistent.TryGetValue(id, out var t) && ReferenceEquals(t, c.Target);
+    }
+
+    /// <summary>True for a persistent tensor, which a value holds after an op overwrote that state in place.</summary>
+    bool IsPersistentTensor(TT t) => overwrittenState.Contains(t);
 
     /// <summary>Computes the hoisted nodes once, keeping their results for every run.</summary>
     void Evaluate(List<Node> hoisted, Kernel[] kernels)

@@ -17,6 +17,10 @@ internal static unsafe partial class DmlLoweringTable
             DML_OPERATOR_ELEMENT_WISE_EXP, DML_OPERATOR_REDUCE, DML_OPERATOR_ELEMENT_WISE_MULTIPLY, DML_OPERATOR_ELEMENT_WISE_SUBTRACT)));
         Add<LayerNormGradOp>(t, Decomposed(Plan("decomposed: x̂ from the saved statistics, dx = rstd·(dŷ - mean(dŷ) - x̂·mean(dŷ·x̂)), dγ and dβ by REDUCE SUM",
             DML_OPERATOR_ELEMENT_WISE_SUBTRACT, DML_OPERATOR_ELEMENT_WISE_MULTIPLY, DML_OPERATOR_REDUCE)));
+        Add<AttentionOp>(t, Decomposed(Plan("decomposed: softmax(q·kᵀ·scale)·v by GEMM, a filled scale, MULTIPLY and the softmax row",
+            DML_OPERATOR_GEMM, DML_OPERATOR_FILL_VALUE_CONSTANT, DML_OPERATOR_ELEMENT_WISE_MULTIPLY, DML_OPERATOR_ACTIVATION_SOFTMAX)));
+        Add<AttentionGradOp>(t, Decomposed(Plan("decomposed: the weights recomputed as attention's, dv = pᵀ·dy, ds = softmax_grad(dy·vᵀ, p)·scale, dq = ds·k, dk = dsᵀ·q by GEMM, REDUCE SUM and element-wise arithmetic",
+            DML_OPERATOR_GEMM, DML_OPERATOR_FILL_VALUE_CONSTANT, DML_OPERATOR_ELEMENT_WISE_MULTIPLY, DML_OPERATOR_ACTIVATION_SOFTMAX, DML_OPERATOR_REDUCE, DML_OPERATOR_ELEMENT_WISE_SUBTRACT)));
         var batchNormGrad = Upgradable("decomposed as layer_norm_grad per channel, rstd = 1/√(σ² + ε) by a filled ε, ADD, SQRT, RECIP; one training-gradient operator from 4_1",
             DML_OPERATOR_BATCH_NORMALIZATION_TRAINING_GRAD, DML_OPERATOR_FILL_VALUE_CONSTANT, DML_OPERATOR_ELEMENT_WISE_ADD, DML_OPERATOR_ELEMENT_WISE_SQRT, DML_OPERATOR_ELEMENT_WISE_RECIP,
             DML_OPERATOR_ELEMENT_WISE_SUBTRACT, DML_OPERATOR_ELEMENT_WISE_MULTIPLY, DML_OPERATOR_REDUCE);

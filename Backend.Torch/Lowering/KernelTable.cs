@@ -63,6 +63,7 @@ public static partial class KernelTable
         RegisterLinearAlgebra(t);
         RegisterNormalization(t);
         RegisterBackward(t);
+        RegisterAttention(t);
         RegisterConvolution(t);
         RegisterIndexing(t);
         RegisterCreation(t);

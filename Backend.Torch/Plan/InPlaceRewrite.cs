@@ -4,10 +4,14 @@ namespace Dsl.Backend.Torch.Plan;
 
 /// <summary>
 /// Chooses the nodes that may write their result into a dying input (<c>relu_</c>, <c>add_</c> …):
-/// the input is read last by that node, has the result's type, is an intermediate made by an op
-/// that allocates fresh storage, and no view of it exists. Saves an allocation and a memory pass,
-/// and lowers the peak, which eager code cannot do for tensors autograd keeps.
+/// the input is read last by that node, has the result's type, no view of it exists, and it is
+/// either an intermediate made by an op that allocates fresh storage or optimizer state that the
+/// step replaces (an <see cref="Graph.Updates"/> target read by nothing later): the moments then
+/// advance in their own buffers, as eager optimizers do, and their update copy is skipped. Saves
+/// an allocation and a memory pass, and lowers the peak, which eager code cannot do for tensors
+/// autograd keeps.
 /// </summary>
+/// <remarks>A run that fails part-way may leave such state half advanced; checkpoints are the recovery path.</remarks>
 internal static class InPlaceRewrite
 {
     /// <summary>Per node index: the input it overwrites and the kernel, or null.</summary>
@@ -16,6 +20,16 @@ internal static class InPlaceRewrite
         var consumers = new List<Node>[graph.Values.Count];
         foreach (var node in graph.Nodes)
             foreach (var v in node.Inputs) (consumers[v.Id] ??= []).Add(node);
+        var lastRead = new int[graph.Values.Count];
+        foreach (var node in graph.Nodes)
+            foreach (var v in node.Inputs) lastRead[v.Id] = node.Index;
+        var replacedState = graph.Updates.Select(u => u.Target).Where(t => t.Kind == ValueKind.State).Select(t => t.Id).ToHashSet();
+        foreach (var u in graph.Updates) replacedState.Remove(u.Value.Id);
+        foreach (var o in graph.Outputs) replacedState.Remove(o.Value.Id);
+        bool Dies(Tensor v, Node node) => v.Kind == ValueKind.Intermediate
+            ? lastUse[v.Id] == node.Index && v.Producer is not null && AllocatesFresh(v.Producer.Op)
+            : replacedState.Contains(v.Id) && lastRead[v.Id] == node.Index;
+
         var chosen = new (int, InPlaceKernel)?[graph.Nodes.Count];
         foreach (var node in graph.Nodes)
         {
@@ -24,8 +38,7 @@ internal static class InPlaceRewrite
             {
                 var v = node.Inputs[i];
                 if (KernelTable.InPlaceFor(node.Op, i) is not { } kernel) continue;
-                if (v.Type != node.Output.Type || lastUse[v.Id] != node.Index || pinned.Contains(v.Id)) continue;
-                if (v.Kind != ValueKind.Intermediate || v.Producer is null || !AllocatesFresh(v.Producer.Op)) continue;
+                if (v.Type != node.Output.Type || pinned.Contains(v.Id) || !Dies(v, node)) continue;
                 if (node.Inputs.Count(x => x.Id == v.Id) > 1) continue;
                 if (consumers[v.Id].Any(c => c != node && MayView(c.Op))) continue;
                 chosen[node.Index] = (i, kernel);

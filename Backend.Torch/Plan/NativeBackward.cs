@@ -21,6 +21,7 @@ internal static class NativeBackward
         NativeConvolutionBackward.FindGroups,
         NativeNormalizationBackward.FindGroups,
         NativeActivationBackward.FindGroups,
+        NativeAttentionBackward.FindGroups,
     ];
 
     /// <summary>

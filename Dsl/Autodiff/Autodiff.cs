@@ -76,7 +76,7 @@ public static class Autodiff
                     if (dx is null || !active.Contains(x) || !x.DType.IsFloat()) continue;
                     if (dx.Type != x.Type)
                         throw new InvalidOperationException($"VJP rule of {node.Op.Describe()} gave {dx.Type} for input {i} of type {x.Type}.");
-                    grads[x.Id] = grads.TryGetValue(x.Id, out var acc) ? acc + dx : dx;
+                    grads[x.Id] = Vjp.Add(grads.GetValueOrDefault(x.Id), dx)!;
                     Reach(x);
                 }
             }

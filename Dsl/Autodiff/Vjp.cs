@@ -31,6 +31,6 @@ public static class Vjp
         return result;
     }
 
-    /// <summary>a + b where null means zero.</summary>
-    public static Tensor? Add(Tensor? a, Tensor? b) => a is null ? b : b is null ? a : a + b;
+    /// <summary>a + b where null means zero (gradients of adjacent slices of one value are joined, not summed).</summary>
+    public static Tensor? Add(Tensor? a, Tensor? b) => a is null ? b : b is null ? a : SliceAccumulation.TryJoin(a, b) ?? a + b;
 }

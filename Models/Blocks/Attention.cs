@@ -2,7 +2,7 @@ namespace Dsl.Models.Blocks;
 
 /// <summary>
 /// timm's multi-head self-attention: <c>qkv</c> (dim → 3·dim, with bias as in ViT/MAE), scaled
-/// dot-product attention per head (scale 1/√head_dim), <c>proj</c> (dim → dim).
+/// dot-product attention per head (one <c>attention</c> op, scale 1/√head_dim), <c>proj</c> (dim → dim).
 /// </summary>
 [Model]
 public partial class Attention
@@ -29,8 +29,7 @@ public partial class Attention
         var q = Ops.Reshape(Ops.Slice(h, 0, 0, 1), b, heads, n, hd);
         var k = Ops.Reshape(Ops.Slice(h, 0, 1, 2), b, heads, n, hd);
         var v = Ops.Reshape(Ops.Slice(h, 0, 2, 3), b, heads, n, hd);
-        var attn = Ops.Softmax(Ops.MatMul(q, k, transposeB: true) * (1.0 / Math.Sqrt(hd)), -1);
-        var o = Ops.Reshape(Ops.Permute(Ops.MatMul(attn, v), 0, 2, 1, 3), b, n, c);
+        var o = Ops.Reshape(Ops.Permute(Ops.Attention(q, k, v), 0, 2, 1, 3), b, n, c);
         return proj.Forward(o);
     }
 }

@@ -50,7 +50,11 @@ public static class IdxReader
         int count = header[0], rows = header[1], cols = header[2];
         if (rows == 0 || cols == 0)
             throw Broken(path, $"its header declares {count} images of {rows}x{cols} pixels; images cannot be empty.");
-        var pixels = Payload(path, bytes, 16, (long)count * rows * cols, $"{count} images of {rows}x{cols} pixels");
+        string what = $"{count} images of {rows}x{cols} pixels";
+        // Checked: three int dimensions can multiply past int64 and wrap to the size of the payload.
+        long size = (long)count * rows <= long.MaxValue / cols ? (long)count * rows * cols
+            : throw Broken(path, $"its header declares {what}, more bytes than a file holds: the header is corrupt.");
+        var pixels = Payload(path, bytes, 16, size, what);
         return new IdxImages(pixels, count, rows, cols);
     }
 
@@ -93,6 +97,11 @@ public static class IdxReader
             using var gz = new GZipStream(new MemoryStream(raw), CompressionMode.Decompress);
             using var output = new MemoryStream(capacity);
             gz.CopyTo(output);
+            // A gzip stream cut short decompresses without an error; its last 4 bytes are then not the
+            // real trailer, whose ISIZE (the decompressed length mod 2^32) no longer matches.
+            if (raw.Length >= 18 && (uint)output.Length != isize)
+                throw Broken(path, $"the gzip data is truncated or corrupt: it decompresses to {output.Length} bytes but its trailer records {isize} " +
+                    "(the download or copy was cut short).");
             return output.Length == output.Capacity ? output.GetBuffer() : output.ToArray();
         }
         catch (Exception e) when (e is InvalidDataException or IOException)

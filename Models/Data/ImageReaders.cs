@@ -82,10 +82,14 @@ public static class MnistReader
                     $"'{imagesPath}' holds {images.Count} images but '{labelsPath}' holds {raw.Length} labels; one of them is from another data set or damaged. {IdxReader.FixHint}");
             labels = Array.ConvertAll(raw, b => (int)b);
         }
+        classNames ??= [.. Enumerable.Range(0, 10).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture))];
+        // A label past the class names would index out of range in a probe or classifier much later.
+        if (labels is not null && Array.FindIndex(labels, l => l >= classNames.Count) is int bad and >= 0)
+            throw new DataFileException(labelsPath!,
+                $"Data file '{labelsPath}' has label {labels[bad]} at index {bad}; this data set's labels are 0 to {classNames.Count - 1}. {IdxReader.FixHint}");
         var pixels = new float[images.Pixels.Length];
         ImageDataset.ToUnit(images.Pixels, pixels);
-        return new ImageDataset(pixels, images.Count, 1, images.Rows, images.Cols, labels,
-            classNames ?? [.. Enumerable.Range(0, 10).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture))]);
+        return new ImageDataset(pixels, images.Count, 1, images.Rows, images.Cols, labels, classNames);
     }
 
     /// <summary>
@@ -213,7 +217,13 @@ static class CifarFormat
         for (int f = 0; f < paths.Length; f++)
         {
             contents[f] = DataFiles.ReadAll(paths[f], fix);
-            counts[f] = DataFiles.RecordCount(paths[f], contents[f].Length, recordSize, what, fix);
+            // CIFAR-10 and CIFAR-100 files differ only in their record size: name the mix-up.
+            var (otherSize, other, flag) = labelBytes == 1 ? (Cifar100.RecordSize, "CIFAR-100", "cifar100") : (Cifar10.RecordSize, "CIFAR-10", "cifar10");
+            int length = contents[f].Length;
+            if (length > 0 && length % recordSize != 0 && length % otherSize == 0)
+                throw new DataFileException(paths[f], $"Data file '{paths[f]}' holds {length / otherSize} {otherSize}-byte records of {other}, not the {recordSize}-byte records of {what}: " +
+                    $"pass --dataset {flag}, or the {what} folder. {fix}");
+            counts[f] = DataFiles.RecordCount(paths[f], length, recordSize, what, fix);
             total += counts[f];
         }
         var pixels = new float[checked(total * Pixels)];

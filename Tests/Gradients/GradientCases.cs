@@ -76,6 +76,9 @@ public static class GradientCases
         C("matmul_tB", x => Ops.MatMul(x[0], x[1], transposeB: true), F("a", new(3, 4)), F("b", new(5, 4))),
         C("matmul_tAtB", x => Ops.MatMul(x[0], x[1], true, true), F("a", new(4, 3)), F("b", new(5, 4))),
         C("matmul_batched_broadcast", x => Ops.MatMul(x[0], x[1]), F("a", new(2, 3, 4)), F("b", new(4, 5))),
+        C("attention", x => Ops.Attention(x[0], x[1], x[2]), F("q", new(2, 3, 4)), F("k", new(2, 5, 4)), F("v", new(2, 5, 3))),
+        C("attention_self_scaled", x => Ops.Attention(x[0], x[0], x[0], 0.7), F("x", new(2, 4, 3))),
+        C("attention_grad", x => AttentionGradient(x[0], x[1], x[2], x[3]), F("dy", new(2, 3, 3)), F("q", new(2, 3, 4)), F("k", new(2, 5, 4)), F("v", new(2, 5, 3))),
         C("linear", x => Ops.Linear(x[0], x[1], x[2]), F("x", new(2, 3, 4)), F("w", new(5, 4)), F("b", new(5))),
 
         // Normalisation.
@@ -136,6 +139,13 @@ public static class GradientCases
         var o = x.Graph.Apply(new LayerNormOp(1e-5), x, g, b);
         var (dx, dg, db) = Ops.LayerNormGrad(dy, x, g, o[1], o[2]);
         return dx + dg * 0.5 + db * 0.25;
+    }
+
+    /// <summary>The three gradients of an attention, in one value ([2,3,4] from dq and dk, dv reduced to its rows).</summary>
+    static Tensor AttentionGradient(Tensor dy, Tensor q, Tensor k, Tensor v)
+    {
+        var (dq, dk, dv) = Ops.AttentionGrad(dy, q, k, v, 0.6);
+        return dq + Ops.Slice(dk, 1, 0, 3) * 0.5 + Ops.Slice(Ops.Sum(dv, 2, keepDims: true), 1, 0, 3) * 0.25;
     }
 
     /// <summary>The three gradients of a batch norm from its own batch statistics, in one value.</summary>

@@ -52,6 +52,8 @@ public class GradientCheckTests
     [InlineData("top_k")]
     [InlineData("l2_normalize")]
     [InlineData("cross_entropy")]
+    [InlineData("attention")]
+    [InlineData("attention_grad")]
     public void Vjp_graph_matches_central_finite_differences(string name)
     {
         const double h = 1e-6;

@@ -20,6 +20,8 @@ public class ShapeErrorTests
         { "relu_grad", g => Ops.ReluGrad(In(g, "dy", 2, 3), In(g, "y", 3)), ["relu_grad", "f32[2,3]", "f32[3]", "same shape"] },
         { "gelu_grad", g => Ops.GeluGrad(In(g, "dy", 2, 3), In(g, "x", 2, 4)), ["gelu_grad", "f32[2,3]", "f32[2,4]", "same shape"] },
         { "softmax_grad", g => Ops.SoftmaxGrad(In(g, "dy", 2, 3), In(g, "y", 3)), ["softmax_grad", "f32[2,3]", "f32[3]", "same shape"] },
+        { "attention", g => Ops.Attention(In(g, "q", 2, 3, 8), In(g, "k", 2, 5, 6), In(g, "v", 2, 5, 4)), ["attention", "f32[2,5,6]", "8"] },
+        { "attention_grad", g => Ops.AttentionGrad(In(g, "dy", 2, 3, 5), In(g, "q", 2, 3, 8), In(g, "k", 2, 5, 8), In(g, "v", 2, 5, 4), 0.5).Dq, ["attention_grad", "f32[2,3,5]", "f32[2,3,4]"] },
         { "layer_norm_grad", g => Ops.LayerNormGrad(In(g, "dy", 2, 8), In(g, "x", 2, 8), In(g, "w", 8), In(g, "m", 2), In(g, "r", 2, 1)).Dx, ["layer_norm_grad", "f32[2]", "f32[2,1]"] },
         { "batch_norm_grad", g => Ops.BatchNormGrad(In(g, "dy", 2, 3), In(g, "x", 2, 3), In(g, "w", 3), In(g, "m", 3), In(g, "v", 2)).Dx, ["batch_norm_grad", "f32[2]", "f32[3]"] },
         { "silu_int", g => Ops.Silu(g.Input("i", new Shape(2), DType.Int64)), ["silu", "floating-point", "i64[2]"] },

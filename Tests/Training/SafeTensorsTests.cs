@@ -54,7 +54,8 @@ public sealed class SafeTensorsTests : IDisposable
         var bytes = File.ReadAllBytes(path);
         File.WriteAllBytes(path, bytes[..^5]);
         var e = Should.Throw<CheckpointException>(() => SafeTensors.Load(path));
-        e.Message.ShouldContain("corrupt");
+        e.Message.ShouldContain("past the end of the");
+        e.Message.ShouldContain("the file is truncated; use an earlier checkpoint");
         e.Path.ShouldBe(path);
     }
 
@@ -63,7 +64,7 @@ public sealed class SafeTensorsTests : IDisposable
     {
         var path = Path.Combine(dir, "d.safetensors");
         File.WriteAllBytes(path, [.. BitConverter.GetBytes(4L), .. "{{{{"u8.ToArray()]);
-        Should.Throw<CheckpointException>(() => SafeTensors.Load(path)).Message.ShouldContain("unreadable header");
+        Should.Throw<CheckpointException>(() => SafeTensors.Load(path)).Message.ShouldContain("not valid JSON");
         File.WriteAllBytes(path, [.. BitConverter.GetBytes(1000L), 1, 2]);
         Should.Throw<CheckpointException>(() => SafeTensors.Load(path)).Message.ShouldContain("truncated");
         Should.Throw<CheckpointException>(() => SafeTensors.Load(Path.Combine(dir, "missing"))).Message.ShouldContain("does not exist");

@@ -1,3 +1,4 @@
+using Dsl.Models.Checkpoints;
 using Dsl.Models.Data;
 
 namespace Dsl.Cli;
@@ -16,7 +17,7 @@ static class CommandRunner
         {
             return action();
         }
-        catch (Exception e) when (!debug && e is DataFileException or CliException)
+        catch (Exception e) when (!debug && e is DataFileException or CliException or CheckpointException)
         {
             Console.Error.WriteLine("error: " + OneLine(e.Message));
             return e is CliException c ? c.ExitCode : 1;

@@ -15,21 +15,23 @@ static class ExportCommand
 {
     public static Command Create()
     {
-        var checkpoint = ProbeCommand.CheckpointOption();
+        var checkpoint = CliCheckpoint.PathOption();
+        var allowNonFinite = CliCheckpoint.AllowNonFiniteOption();
         var output = new Option<string?>("--out") { Description = "File to write (default: <checkpoint>.backbone.safetensors).", HelpName = "FILE" };
         var command = new Command("export", "Writes the backbone of a 'train' checkpoint as safetensors with timm (ViT) / torchvision (ResNet) parameter names, " +
             "without projection heads, decoder or optimizer state.");
         command.Options.Add(checkpoint);
         command.Options.Add(output);
+        command.Options.Add(allowNonFinite);
         command.SetAction(parse => CommandRunner.Guarded(() =>
         {
             string path = parse.GetValue(checkpoint)!;
-            return Run(path, parse.GetValue(output) ?? Path.ChangeExtension(path, null) + ".backbone.safetensors");
+            return Run(path, parse.GetValue(output) ?? Path.ChangeExtension(path, null) + ".backbone.safetensors", parse.GetValue(allowNonFinite));
         }));
         return command;
     }
 
-    /// <summary>The backbone's tensors under their exported names.</summary>
+    /// <summary>The backbone's tensors under their exported names (<paramref name="checkpoint"/> holds them all: see <see cref="CliCheckpoint.RequireEncoder"/>).</summary>
     public static Dictionary<string, HostTensor> Backbone(PretrainingMethod method, int channels, int size, IReadOnlyDictionary<string, HostTensor> checkpoint, long steps)
     {
         // The encoder's own graph names exactly the tensors the backbone owns.
@@ -39,8 +41,7 @@ static class ExportCommand
         var result = new Dictionary<string, HostTensor>();
         foreach (var name in g.Persistent.Select(p => p.Name!))
         {
-            if (!checkpoint.TryGetValue(name, out var value))
-                throw new CliException($"The checkpoint has no '{name}': it does not hold this {method.Title} backbone (written by another version or configuration).");
+            var value = checkpoint[name];
             string exported = name.StartsWith(prefix, StringComparison.Ordinal) ? name[prefix.Length..] : name;
             result[exported] = value;
             // torchvision's BatchNorm also keeps the count of training batches it has seen.
@@ -50,12 +51,13 @@ static class ExportCommand
         return result;
     }
 
-    static int Run(string path, string output)
+    static int Run(string path, string output, bool allowNonFinite)
     {
-        var (tensors, metadata) = SafeTensors.Load(path);
+        var (tensors, metadata) = CliCheckpoint.Load(path, allowNonFinite);
         var settings = TrainSslSettings.FromCheckpointMetadata(path, metadata);
         var data = settings.LoadData();
         var method = settings.CreateMethod(data);
+        CliCheckpoint.RequireEncoder(path, method, data.Train.Channels, data.Train.Height, tensors);
         long steps = metadata.TryGetValue("step", out var s) && long.TryParse(s, out var n) ? n : 0;
         var backbone = Backbone(method, data.Train.Channels, data.Train.Height, tensors, steps);
         string architecture = settings.Method == "mae" ? "timm VisionTransformer (models_mae encoder)" : settings.Backbone switch

@@ -1,8 +1,8 @@
 using System.CommandLine;
 using Dsl.Backend.Torch;
-using Dsl.Models.Checkpoints;
 using Dsl.Models.Data;
 using Dsl.Models.Evaluation;
+using Dsl.Models.Methods;
 using Spectre.Console;
 
 namespace Dsl.Cli;
@@ -15,18 +15,18 @@ static class ProbeCommand
 {
     public static Command CreateProbe()
     {
-        var checkpoint = CheckpointOption();
+        var (checkpoint, allowNonFinite) = (CliCheckpoint.PathOption(), CliCheckpoint.AllowNonFiniteOption());
         var images = new Option<int>("--probe-images") { Description = "Training images whose features train the probe.", DefaultValueFactory = _ => 60000 };
         var epochs = new Option<int>("--probe-epochs") { Description = "Epochs of the probe's AdamW training (cosine schedule).", DefaultValueFactory = _ => 20 };
         var readout = ReadoutOption();
         var (data, device) = (DataOption(), DeviceOption());
         var command = new Command("probe", "Linear probe (standardised features, linear classifier, AdamW) on the frozen encoder of a 'train' checkpoint; " +
             "prints its accuracy on the full test set of its data set next to kNN.");
-        foreach (var o in new Option[] { checkpoint, images, epochs, readout, data, device }) command.Options.Add(o);
+        foreach (var o in new Option[] { checkpoint, images, epochs, readout, data, device, allowNonFinite }) command.Options.Add(o);
         command.SetAction(parse => CommandRunner.Guarded(() =>
         {
-            var (settings, parameters, backend, probeData) = Load(parse.GetValue(checkpoint)!, parse.GetValue(data), parse.GetValue(device)!, parse.GetValue(images), parse.GetValue(readout));
-            var method = settings.CreateMethod(probeData.Channels, probeData.Height);
+            var (method, settings, parameters, backend, probeData) = Load(parse.GetValue(checkpoint)!, parse.GetValue(allowNonFinite), parse.GetValue(data), parse.GetValue(device)!,
+                parse.GetValue(images), parse.GetValue(readout));
             var r = EncoderEvaluation.Evaluate(backend, method.Features, parameters, probeData, settings.Seed, parse.GetValue(epochs));
             AnsiConsole.MarkupLineInterpolated($"{method.Title} ({method.Describe()}), {r.Dim}-d features: linear probe {r.Probe:P2}, kNN {r.Knn:P2} (probe fitted on {probeData.TrainLabels.Length} images; {r.Seconds}).");
             return 0;
@@ -36,18 +36,18 @@ static class ProbeCommand
 
     public static Command CreateKnn()
     {
-        var checkpoint = CheckpointOption();
+        var (checkpoint, allowNonFinite) = (CliCheckpoint.PathOption(), CliCheckpoint.AllowNonFiniteOption());
         var images = new Option<int>("--bank-images") { Description = "Training images in the kNN memory bank.", DefaultValueFactory = _ => 60000 };
         var k = new Option<int>("--k") { Description = "Neighbours that vote.", DefaultValueFactory = _ => 20 };
         var temperature = new Option<double>("--temperature") { Description = "Votes are weighted by exp(cosine similarity / T).", DefaultValueFactory = _ => 0.07 };
         var readout = ReadoutOption();
         var (data, device) = (DataOption(), DeviceOption());
         var command = new Command("knn", "Weighted kNN accuracy (cosine similarity, as solo-learn) of the frozen encoder of a 'train' checkpoint on the full test set of its data set.");
-        foreach (var o in new Option[] { checkpoint, images, k, temperature, readout, data, device }) command.Options.Add(o);
+        foreach (var o in new Option[] { checkpoint, images, k, temperature, readout, data, device, allowNonFinite }) command.Options.Add(o);
         command.SetAction(parse => CommandRunner.Guarded(() =>
         {
-            var (settings, parameters, backend, probeData) = Load(parse.GetValue(checkpoint)!, parse.GetValue(data), parse.GetValue(device)!, parse.GetValue(images), parse.GetValue(readout));
-            var method = settings.CreateMethod(probeData.Channels, probeData.Height);
+            var (method, _, parameters, backend, probeData) = Load(parse.GetValue(checkpoint)!, parse.GetValue(allowNonFinite), parse.GetValue(data), parse.GetValue(device)!,
+                parse.GetValue(images), parse.GetValue(readout));
             var (train, dim) = Features.Extract(backend, method.Features, parameters, probeData.TrainImages, probeData.TrainLabels.Length, probeData.Channels, probeData.Height, probeData.Width);
             var (test, _) = Features.Extract(backend, method.Features, parameters, probeData.TestImages, probeData.TestLabels.Length, probeData.Channels, probeData.Height, probeData.Width);
             double accuracy = Knn.Accuracy(backend, train, probeData.TrainLabels, test, probeData.TestLabels, dim, probeData.Classes, parse.GetValue(k), parse.GetValue(temperature));
@@ -57,17 +57,19 @@ static class ProbeCommand
         return command;
     }
 
-    static (TrainSslSettings, Dictionary<string, HostTensor>, IBackend, ProbeData) Load(string path, string? dataPath, string device, int trainImages, string? readout)
+    static (PretrainingMethod, TrainSslSettings, Dictionary<string, HostTensor>, IBackend, ProbeData) Load(string path, bool allowNonFinite, string? dataPath, string device,
+        int trainImages, string? readout)
     {
-        var (tensors, metadata) = SafeTensors.Load(path);
+        var (tensors, metadata) = CliCheckpoint.Load(path, allowNonFinite);
         var settings = TrainSslSettings.FromCheckpointMetadata(path, metadata);
         if (readout is not null) settings = settings with { Readout = readout };
         var data = settings.LoadData(dataPath);
         var probeData = ProbeData.From(data.Train, data.Test, trainImages);
-        return (settings, tensors, CliBackend.Create(device), probeData);
+        var method = settings.CreateMethod(probeData.Channels, probeData.Height);
+        CliCheckpoint.RequireEncoder(path, method, probeData.Channels, probeData.Height, tensors);
+        return (method, settings, tensors, CliBackend.Create(device), probeData);
     }
 
-    internal static Option<string> CheckpointOption() => new("--checkpoint") { Description = "A checkpoint written by 'train' (its metadata holds the model settings).", Required = true, HelpName = "FILE" };
     static Option<string?> ReadoutOption()
     {
         var o = new Option<string?>("--readout") { Description = "Which encoder outputs to read: pooled or spatial (conv backbone); cls, mean, cls+mean, grid or tokens (MAE). Default: the checkpoint's." };

@@ -14,28 +14,28 @@ static class ReconstructCommand
 {
     public static Command Create()
     {
-        var checkpoint = ProbeCommand.CheckpointOption();
+        var (checkpoint, allowNonFinite) = (CliCheckpoint.PathOption(), CliCheckpoint.AllowNonFiniteOption());
         var images = new Option<int>("--images") { Description = "Test images to show (one row each), from the start of the test set.", DefaultValueFactory = _ => 8 };
         var seed = new Option<int>("--seed") { Description = "Seed of the masking noise.", DefaultValueFactory = _ => 0 };
         var output = new Option<string?>("--out") { Description = "PNG to write (default: reconstruct.png next to the checkpoint).", HelpName = "FILE" };
         var scale = new Option<int>("--scale") { Description = "Each pixel drawn as a scale x scale block.", DefaultValueFactory = _ => 4 };
         var (data, device) = (ProbeCommand.DataOption(), ProbeCommand.DeviceOption());
         var command = new Command("reconstruct", "PNG grid of an MAE checkpoint's reconstructions of test images: original / masked / reconstruction / reconstruction with visible patches, one row per image.");
-        foreach (var o in new Option[] { checkpoint, images, seed, output, scale, data, device }) command.Options.Add(o);
+        foreach (var o in new Option[] { checkpoint, images, seed, output, scale, data, device, allowNonFinite }) command.Options.Add(o);
         command.SetAction(parse => CommandRunner.Guarded(() =>
         {
             string path = parse.GetValue(checkpoint)!;
             string png = parse.GetValue(output) ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, "reconstruct.png");
-            return Run(path, parse.GetValue(data), parse.GetValue(device)!, parse.GetValue(images), parse.GetValue(seed), parse.GetValue(scale), png);
+            return Run(path, parse.GetValue(allowNonFinite), parse.GetValue(data), parse.GetValue(device)!, parse.GetValue(images), parse.GetValue(seed), parse.GetValue(scale), png);
         }));
         return command;
     }
 
-    static int Run(string path, string? dataPath, string device, int count, int seed, int scale, string png)
+    static int Run(string path, bool allowNonFinite, string? dataPath, string device, int count, int seed, int scale, string png)
     {
         if (count <= 0) throw new CliException($"--images must be positive, got {count}.");
         if (scale <= 0) throw new CliException($"--scale must be positive, got {scale}.");
-        var (tensors, metadata) = SafeTensors.Load(path);
+        var (tensors, metadata) = CliCheckpoint.Load(path, allowNonFinite);
         var settings = TrainSslSettings.FromCheckpointMetadata(path, metadata);
         if (settings.Method != "mae")
             throw new CliException($"reconstruct needs an MAE checkpoint ('train --method mae'); {path} holds a {settings.Method} model, which has no decoder.");
@@ -52,9 +52,8 @@ static class ReconstructCommand
         g.Output("reconstruction", r.Reconstruction);
         g.Output("pasted", r.Pasted);
         using var compiled = CliBackend.Create(device).Compile(g);
-        foreach (var p in g.Persistent)
-            compiled.SetPersistent(p.Name!, tensors.TryGetValue(p.Name!, out var v) ? v
-                : throw new CliException($"{path} has no '{p.Name}': it is not a complete MAE checkpoint from 'train --method mae'."));
+        CheckpointFit.Require(path, g, tensors, "an MAE model with the settings in its metadata (a complete checkpoint of 'train --method mae')");
+        foreach (var p in g.Persistent) compiled.SetPersistent(p.Name!, tensors[p.Name!]);
         var random = new Random(seed);
         var noiseValues = new float[count * patches];
         for (int i = 0; i < noiseValues.Length; i++) noiseValues[i] = random.NextSingle();

@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Diagnostics;
 using Dsl.Backend.Torch;
 using Dsl.Models.Blocks;
-using Dsl.Models.Checkpoints;
 using Dsl.Models.Data;
 using Dsl.Models.Data.Augment;
 using Dsl.Models.Evaluation;
@@ -35,23 +34,24 @@ static class SupervisedCommand
         {
             var settings = new TrainSslSettings(parse.GetValue(method)!, 0, 0, 0, parse.GetValue(width), 0.1, 0, null, "cpu", null, "", null, 0, parse.GetValue(backbone)!,
                 Dataset: parse.GetValue(dataset)!, ImageSize: parse.GetValue(imageSize));
-            return Run("supervised", settings, null, read(parse));
+            return Run("supervised", settings, null, null, read(parse));
         }));
         return command;
     }
 
     public static Command CreateFinetune()
     {
-        var checkpoint = ProbeCommand.CheckpointOption();
+        var (checkpoint, allowNonFinite) = (CliCheckpoint.PathOption(), CliCheckpoint.AllowNonFiniteOption());
         var (common, read) = CommonOptions();
         var command = new Command("finetune", "Fine-tunes the encoder of a 'train' checkpoint with a linear head on the labels of its data set; prints and logs test accuracy per epoch.");
         command.Options.Add(checkpoint);
+        command.Options.Add(allowNonFinite);
         foreach (var o in common) command.Options.Add(o);
         command.SetAction(parse => CommandRunner.Guarded(() =>
         {
             var path = parse.GetValue(checkpoint)!;
-            var (tensors, metadata) = SafeTensors.Load(path);
-            return Run("finetune", TrainSslSettings.FromCheckpointMetadata(path, metadata), tensors, read(parse));
+            var (tensors, metadata) = CliCheckpoint.Load(path, parse.GetValue(allowNonFinite));
+            return Run("finetune", TrainSslSettings.FromCheckpointMetadata(path, metadata), path, tensors, read(parse));
         }));
         return command;
     }
@@ -71,7 +71,7 @@ static class SupervisedCommand
             p.GetValue(data), p.GetValue(device)!, p.GetValue(limit), p.GetValue(outDir)!));
     }
 
-    static int Run(string name, TrainSslSettings settings, IReadOnlyDictionary<string, HostTensor>? pretrained, Common c)
+    static int Run(string name, TrainSslSettings settings, string? checkpoint, IReadOnlyDictionary<string, HostTensor>? pretrained, Common c)
     {
         var total = Stopwatch.StartNew();
         var backend = CliBackend.Create(c.Device);
@@ -80,6 +80,7 @@ static class SupervisedCommand
         var test = data.Test;
         var method = settings.CreateMethod(data);
         int size = train.Height, classes = train.ClassNames.Count;
+        if (pretrained is not null) CliCheckpoint.RequireEncoder(checkpoint!, method, train.Channels, size, pretrained);
         var task = new ClassificationTask(method, train.Channels, size, classes, name) { Pretrained = pretrained };
         // Mild augmentation, as the Keras example's classification_augmentation.
         var loader = new BatchLoader(train, new BatchLoaderOptions { BatchSize = c.BatchSize, Seed = c.Seed, DropLast = true },

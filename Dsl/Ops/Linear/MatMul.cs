@@ -28,8 +28,22 @@ public sealed record MatMulOp(bool TransposeA, bool TransposeB) : Op
     {
         Tensor a = c.X(0), b = c.X(1), g = c.Dy();
         var da = TransposeA ? Ops.MatMul(b, g, TransposeB, true) : Ops.MatMul(g, b, false, !TransposeB);
-        var db = TransposeB ? Ops.MatMul(g, a, true, TransposeA) : Ops.MatMul(a, g, !TransposeA, false);
+        var db = WeightGradient(a, b, g) ?? (TransposeB ? Ops.MatMul(g, a, true, TransposeA) : Ops.MatMul(a, g, !TransposeA, false));
         return [Ops.SumToShape(da, a.Shape), Ops.SumToShape(db, b.Shape)];
+    }
+
+    /// <summary>
+    /// The gradient of a matrix b shared by every batch entry of a (a linear layer's weight on
+    /// [B, N, C] tokens) as one matrix product over the flattened rows: [B·N, C]ᵀ·[B·N, out]
+    /// instead of B products summed, which builds a [B, C, out] intermediate. Null where b is
+    /// batched too or a is transposed (the rows are then not a's leading axes).
+    /// </summary>
+    Tensor? WeightGradient(Tensor a, Tensor b, Tensor g)
+    {
+        if (TransposeA || a.Shape.Rank <= 2 || b.Shape.Rank != 2) return null;
+        var rows = Ops.Reshape(a, -1, a.Shape[-1]);
+        var grads = Ops.Reshape(g, -1, g.Shape[-1]);
+        return TransposeB ? Ops.MatMul(grads, rows, transposeA: true) : Ops.MatMul(rows, grads, transposeA: true);
     }
 }
 
