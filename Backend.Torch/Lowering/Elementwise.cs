@@ -33,6 +33,12 @@ public static partial class KernelTable
         Add<ErfOp>(t, (_, x) => x[0].erf());
         Add<GeluOp>(t, (_, x) => x[0].gelu());
         Add<SigmoidOp>(t, (_, x) => x[0].sigmoid());
+        Add<WhereOp>(t, (_, x) =>
+        {
+            using var mask = x[0].ne(Zero);
+            return torch.where(mask, x[1], x[2]);
+        });
+        Add<SiluOp>(t, (_, x) => torch.nn.functional.silu(x[0]));
         Add<TanhOp>(t, (_, x) => x[0].tanh());
         Add<StopGradientOp>(t, (_, x) => x[0].alias());
         Add<CastOp>(t, (op, x) => x[0].to_type(op.To.ToTorch()));

@@ -2,8 +2,8 @@ namespace Dsl;
 
 /// <summary>
 /// Seeded parameter initialisers producing f32 <see cref="HostTensor"/>s. They draw from a
-/// <see cref="System.Random"/> created from a seed (or passed in, to draw several tensors from one
-/// stream), so the same seed gives the same values on every run and machine. Fans follow PyTorch:
+/// <see cref="System.Random"/> passed in (one stream for several tensors; <see cref="Initialize"/>
+/// seeds it), so the same seed gives the same values on every run and machine. Fans follow PyTorch:
 /// fan_in = shape[1]·receptive field, fan_out = shape[0]·receptive field.
 /// </summary>
 public static class Initializers
@@ -26,9 +26,6 @@ public static class Initializers
         return HostTensor.F32(shape, data);
     }
 
-    /// <summary>Uniform samples in [-bound, bound) from a new generator seeded with <paramref name="seed"/>.</summary>
-    public static HostTensor Uniform(Shape shape, double bound, int seed) => Uniform(shape, bound, new Random(seed));
-
     /// <summary>
     /// Glorot/Xavier uniform (torch.nn.init.xavier_uniform_): bound = gain·√(6 / (fan_in + fan_out)).
     /// </summary>
@@ -37,9 +34,6 @@ public static class Initializers
         var (fanIn, fanOut) = Fans(shape);
         return Uniform(shape, gain * Math.Sqrt(6.0 / (fanIn + fanOut)), rng);
     }
-
-    /// <summary>Xavier uniform from a new generator seeded with <paramref name="seed"/>.</summary>
-    public static HostTensor XavierUniform(Shape shape, int seed, double gain = 1.0) => XavierUniform(shape, new Random(seed), gain);
 
     /// <summary>
     /// He/Kaiming uniform over fan_in for a (leaky) ReLU of negative slope <paramref name="a"/>
@@ -52,9 +46,6 @@ public static class Initializers
         double gain = Math.Sqrt(2.0 / (1 + a * a));
         return Uniform(shape, gain * Math.Sqrt(3.0 / fanIn), rng);
     }
-
-    /// <summary>Kaiming uniform from a new generator seeded with <paramref name="seed"/>.</summary>
-    public static HostTensor KaimingUniform(Shape shape, int seed, double a = 0) => KaimingUniform(shape, new Random(seed), a);
 
     /// <summary>Zeros (no randomness).</summary>
     public static HostTensor Zeros(Shape shape) => HostTensor.F32(shape, new float[checked((int)shape.Numel)]);

@@ -7,7 +7,7 @@ namespace Dsl.Tests.DirectML;
 /// <summary>
 /// The backward ops DirectML has no operator for (GELU, softmax, log-softmax, layer and batch norm
 /// gradients) lower as their decomposition: on the reference interpreter they equal Backend.Torch,
-/// and they use only the operators their OpMapping row names. From feature level 4_1 the batch-norm
+/// and they use only the operators their DmlLoweringTable rule names. From feature level 4_1 the batch-norm
 /// gradient is DirectML's own training-gradient operator.
 /// </summary>
 public class DmlGraphBuilderDecompositionTests
@@ -79,7 +79,7 @@ public class DmlGraphBuilderDecompositionTests
         var own = Enumerable.Range(0, (int)built.Desc->NodeCount).Where(i => built.Nodes[i].Op.GetType() == OpOf(name))
             .Select(i => built.OperatorDesc(i)->Type).Distinct().ToArray();
         own.ShouldNotBeEmpty();
-        own.ShouldBeSubsetOf(OpMapping.ByOp[OpOf(name)].Operators, $"{name} uses operators its OpMapping row does not name");
+        own.ShouldBeSubsetOf(DmlLoweringTable.ByOp[OpOf(name)].Plan.Operators, $"{name} uses operators its rule does not name");
 
         GraphCheck.MatchesTorch(() => Build(name), seed: 5, rtol: 1e-4, atol: 1e-5);
     }

@@ -7,7 +7,7 @@ namespace Dsl.Tests.DirectML;
 
 /// <summary>
 /// The C# side of the layout checks, read by reflection from Backend.DirectML's interop
-/// namespace: struct sizes and field offsets, enum values, interface IIDs and vtable slots.
+/// namespace (and the reference device's own declarations in it): struct sizes and field offsets, enum values, interface IIDs and vtable slots.
 /// </summary>
 /// <remarks>
 /// Slot rule (what the COM source generator does, proven by ComSlotDispatchTests): IUnknown
@@ -21,7 +21,9 @@ internal static class InteropDeclarations
     public const int IUnknownSlots = 3;
     private const string InteropNamespace = "Dsl.Backend.DirectML.Interop";
 
+    // The backend's declarations and the few only the reference device reads (ReferenceOnlyDescs.cs).
     private static readonly Type[] AllTypes = typeof(DirectMLAvailability).Assembly.GetTypes()
+        .Concat(typeof(InteropDeclarations).Assembly.GetTypes())
         .Where(t => t.Namespace == InteropNamespace && !t.IsNested)
         .ToArray();
 

@@ -22,6 +22,7 @@ public static class GradientCases
         C("div", x => x[0] / x[1], F("a", S34), F("b", S34, 0.5, 2)),
         C("maximum", x => Ops.Maximum(x[0], x[1]), F("a", S34), F("b", new(4))),
         C("minimum", x => Ops.Minimum(x[0], x[1]), F("a", S34), F("b", S34)),
+        C("where_broadcast", x => Ops.Where(Ops.Greater(x[0], x[1]), x[1], x[2]), F("a", S34), F("b", new(4)), F("c", new(3, 1))),
         C("greater_mask", x => x[0] * Ops.Greater(x[0], x[1]), F("a", S34), F("b", S34)),
         C("equal_mask", x => x[0] * Ops.Equal(x[0], Ops.Maximum(x[0], x[1])), F("a", S34), F("b", S34)),
         C("scalar_ops", x => (2.0 - x[0]) * 3.0 / 4.0 + 1.0, F("a", S34)),
@@ -42,6 +43,7 @@ public static class GradientCases
         C("gelu", x => Ops.Gelu(x[0]), F("x", S34, -3, 3)),
         C("gelu_grad", x => Ops.GeluGrad(x[0], x[1]), F("dy", S34), F("x", S34, -3, 3)),
         C("sigmoid", x => Ops.Sigmoid(x[0]), F("x", S34, -3, 3)),
+        C("silu", x => Ops.Silu(x[0]), F("x", S34, -4, 4)),
         C("tanh", x => Ops.Tanh(x[0]), F("x", S34, -2, 2)),
         C("stop_gradient", x => x[0] * Ops.StopGradient(x[0]), F("x", S34)),
         C("cast_roundtrip", x => Ops.Cast(Ops.Cast(x[0], DType.Float32), DType.Float64) * x[0], F("x", S34)),
@@ -51,6 +53,8 @@ public static class GradientCases
         C("sum_all", x => Ops.Sum(x[0]), F("x", S34)),
         C("mean_axes", x => Ops.Mean(x[0], [0, 2]), F("x", new(2, 3, 4))),
         C("max_axis", x => Ops.Max(x[0], 1), F("x", new(2, 5, 3))),
+        C("min_axes", x => Ops.Min(x[0], [0, 2], keepDims: true), F("x", new(2, 5, 3))),
+        C("argmax_take", x => Ops.TakeAlongAxis(x[0], Ops.ArgMax(x[0], 1, keepDims: true), 1) * x[1], F("x", new(2, 5, 3)), F("w", new(2, 1, 3))),
         C("softmax", x => Ops.Softmax(x[0], -1), F("x", S34, -2, 2)),
         C("log_softmax", x => Ops.LogSoftmax(x[0], 0), F("x", S34, -2, 2)),
         C("softmax_grad", x => Ops.SoftmaxGrad(x[0], Ops.Softmax(x[1], -1), -1), F("dy", S34), F("x", S34, -2, 2)),
@@ -100,6 +104,8 @@ public static class GradientCases
         C("global_avg_pool2d", x => Ops.GlobalAvgPool2d(x[0]), F("x", new(2, 3, 4, 4))),
 
         // Indexing.
+        C("embedding", x => Ops.Embedding(x[0], x[1]), F("table", new(5, 3)), I("idx", new(2, 4), 5)),
+        C("upsample_nearest2d", x => Ops.UpsampleNearest2d(x[0], 2), F("x", new(1, 2, 3, 2))),
         C("gather_rows", x => Ops.Gather(x[0], x[1], 0), F("table", new(5, 3)), I("idx", new(7), 5)),
         C("index_add", x => Ops.IndexAdd(x[0], x[1], 0, new Shape(5, 3)), F("src", new(7, 3)), I("idx", new(7), 5)),
         C("take_along_axis", x => Ops.TakeAlongAxis(x[0], x[1], 1), F("x", new(3, 5)), I("idx", new(3, 4), 5)),

@@ -30,16 +30,10 @@ internal unsafe struct DML_BUFFER_BINDING
     public ulong SizeInBytes;
 }
 
-internal unsafe struct DML_BUFFER_ARRAY_BINDING
-{
-    public uint BindingCount;
-    public DML_BUFFER_BINDING* Bindings;
-}
-
 internal unsafe struct DML_BINDING_DESC
 {
     public DML_BINDING_TYPE Type;
 
-    /// <summary>A DML_BUFFER_BINDING* or DML_BUFFER_ARRAY_BINDING* matching <see cref="Type"/>; null for NONE.</summary>
+    /// <summary>A DML_BUFFER_BINDING* for BUFFER (the only binding type the backend uses; BUFFER_ARRAY is not declared); null for NONE.</summary>
     public void* Desc;
 }

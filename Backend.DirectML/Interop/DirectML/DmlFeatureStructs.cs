@@ -15,13 +15,3 @@ internal struct DML_FEATURE_DATA_FEATURE_LEVELS
     public DML_FEATURE_LEVEL MaxSupportedFeatureLevel;
 }
 
-internal struct DML_FEATURE_QUERY_TENSOR_DATA_TYPE_SUPPORT
-{
-    public DML_TENSOR_DATA_TYPE DataType;
-}
-
-internal struct DML_FEATURE_DATA_TENSOR_DATA_TYPE_SUPPORT
-{
-    /// <summary>A Win32 BOOL (4 bytes).</summary>
-    public int IsSupported;
-}

@@ -65,10 +65,3 @@ internal unsafe struct DML_ELEMENT_WISE_CLIP_OPERATOR_DESC
     public float Max;
 }
 
-/// <summary>cos(x · scale + bias).</summary>
-internal unsafe struct DML_ELEMENT_WISE_COS_OPERATOR_DESC
-{
-    public DML_TENSOR_DESC* InputTensor;
-    public DML_TENSOR_DESC* OutputTensor;
-    public DML_SCALE_BIAS* ScaleBias;
-}

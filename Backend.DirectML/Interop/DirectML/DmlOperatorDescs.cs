@@ -17,27 +17,11 @@ internal unsafe struct DML_ELEMENT_WISE_ADD_OPERATOR_DESC
     public DML_TENSOR_DESC* OutputTensor;
 }
 
-internal unsafe struct DML_ELEMENT_WISE_SUBTRACT_OPERATOR_DESC
-{
-    public DML_TENSOR_DESC* ATensor;
-    public DML_TENSOR_DESC* BTensor;
-    public DML_TENSOR_DESC* OutputTensor;
-}
-
 internal unsafe struct DML_ELEMENT_WISE_MULTIPLY_OPERATOR_DESC
 {
     public DML_TENSOR_DESC* ATensor;
     public DML_TENSOR_DESC* BTensor;
     public DML_TENSOR_DESC* OutputTensor;
-}
-
-internal unsafe struct DML_ELEMENT_WISE_EXP_OPERATOR_DESC
-{
-    public DML_TENSOR_DESC* InputTensor;
-    public DML_TENSOR_DESC* OutputTensor;
-
-    /// <summary>Optional DML_SCALE_BIAS* applied to the input first; null for none.</summary>
-    public void* ScaleBias;
 }
 
 internal unsafe struct DML_ACTIVATION_RELU_OPERATOR_DESC
@@ -106,27 +90,6 @@ internal unsafe struct DML_REDUCE_OPERATOR_DESC
     public uint* Axes;
 }
 
-internal unsafe struct DML_ELEMENT_WISE_DIVIDE_OPERATOR_DESC
-{
-    public DML_TENSOR_DESC* ATensor;
-    public DML_TENSOR_DESC* BTensor;
-    public DML_TENSOR_DESC* OutputTensor;
-}
-
-internal unsafe struct DML_ELEMENT_WISE_MAX_OPERATOR_DESC
-{
-    public DML_TENSOR_DESC* ATensor;
-    public DML_TENSOR_DESC* BTensor;
-    public DML_TENSOR_DESC* OutputTensor;
-}
-
-internal unsafe struct DML_ELEMENT_WISE_MIN_OPERATOR_DESC
-{
-    public DML_TENSOR_DESC* ATensor;
-    public DML_TENSOR_DESC* BTensor;
-    public DML_TENSOR_DESC* OutputTensor;
-}
-
 internal unsafe struct DML_ELEMENT_WISE_IDENTITY_OPERATOR_DESC
 {
     public DML_TENSOR_DESC* InputTensor;
@@ -136,81 +99,8 @@ internal unsafe struct DML_ELEMENT_WISE_IDENTITY_OPERATOR_DESC
     public DML_SCALE_BIAS* ScaleBias;
 }
 
-internal unsafe struct DML_ELEMENT_WISE_ABS_OPERATOR_DESC
-{
-    public DML_TENSOR_DESC* InputTensor;
-    public DML_TENSOR_DESC* OutputTensor;
-
-    /// <summary>Optional; null for none.</summary>
-    public DML_SCALE_BIAS* ScaleBias;
-}
-
-internal unsafe struct DML_ELEMENT_WISE_SQRT_OPERATOR_DESC
-{
-    public DML_TENSOR_DESC* InputTensor;
-    public DML_TENSOR_DESC* OutputTensor;
-
-    /// <summary>Optional; null for none.</summary>
-    public DML_SCALE_BIAS* ScaleBias;
-}
-
-internal unsafe struct DML_ELEMENT_WISE_LOG_OPERATOR_DESC
-{
-    public DML_TENSOR_DESC* InputTensor;
-    public DML_TENSOR_DESC* OutputTensor;
-
-    /// <summary>Optional; null for none.</summary>
-    public DML_SCALE_BIAS* ScaleBias;
-}
-
-internal unsafe struct DML_ELEMENT_WISE_ERF_OPERATOR_DESC
-{
-    public DML_TENSOR_DESC* InputTensor;
-    public DML_TENSOR_DESC* OutputTensor;
-
-    /// <summary>Optional; null for none.</summary>
-    public DML_SCALE_BIAS* ScaleBias;
-}
-
-internal unsafe struct DML_ELEMENT_WISE_TANH_OPERATOR_DESC
-{
-    public DML_TENSOR_DESC* InputTensor;
-    public DML_TENSOR_DESC* OutputTensor;
-
-    /// <summary>Optional; null for none.</summary>
-    public DML_SCALE_BIAS* ScaleBias;
-}
-
-internal unsafe struct DML_ELEMENT_WISE_RECIP_OPERATOR_DESC
-{
-    public DML_TENSOR_DESC* InputTensor;
-    public DML_TENSOR_DESC* OutputTensor;
-
-    /// <summary>Optional; null for none.</summary>
-    public DML_SCALE_BIAS* ScaleBias;
-}
-
-internal unsafe struct DML_ELEMENT_WISE_SIGN_OPERATOR_DESC
-{
-    public DML_TENSOR_DESC* InputTensor;
-    public DML_TENSOR_DESC* OutputTensor;
-}
-
-internal unsafe struct DML_ACTIVATION_SIGMOID_OPERATOR_DESC
-{
-    public DML_TENSOR_DESC* InputTensor;
-    public DML_TENSOR_DESC* OutputTensor;
-}
-
 /// <summary>Softmax over the last dimension; the tensors' effective rank (leading 1s excluded) must be ≤ 2.</summary>
 internal unsafe struct DML_ACTIVATION_SOFTMAX_OPERATOR_DESC
-{
-    public DML_TENSOR_DESC* InputTensor;
-    public DML_TENSOR_DESC* OutputTensor;
-}
-
-/// <summary>Log-softmax over the last dimension; the tensors' effective rank (leading 1s excluded) must be ≤ 2.</summary>
-internal unsafe struct DML_ACTIVATION_LOG_SOFTMAX_OPERATOR_DESC
 {
     public DML_TENSOR_DESC* InputTensor;
     public DML_TENSOR_DESC* OutputTensor;
@@ -234,14 +124,6 @@ internal unsafe struct DML_JOIN_OPERATOR_DESC
     public DML_TENSOR_DESC* InputTensors;
     public DML_TENSOR_DESC* OutputTensor;
     public uint Axis;
-}
-
-/// <summary>1 where A == B else 0; the output is an integer tensor (UINT8 here).</summary>
-internal unsafe struct DML_ELEMENT_WISE_LOGICAL_EQUALS_OPERATOR_DESC
-{
-    public DML_TENSOR_DESC* ATensor;
-    public DML_TENSOR_DESC* BTensor;
-    public DML_TENSOR_DESC* OutputTensor;
 }
 
 /// <summary>1 where A &gt; B else 0; the output is an integer tensor (UINT8 here).</summary>
@@ -315,4 +197,13 @@ internal unsafe struct DML_SLICE_GRAD_OPERATOR_DESC
     public uint* InputWindowOffsets;
     public uint* InputWindowSizes;
     public int* InputWindowStrides;
+}
+
+/// <summary>Output = Condition ? A : B element-wise; the condition UINT8 at feature level 3_0.</summary>
+internal unsafe struct DML_ELEMENT_WISE_IF_OPERATOR_DESC
+{
+    public DML_TENSOR_DESC* ConditionTensor;
+    public DML_TENSOR_DESC* ATensor;
+    public DML_TENSOR_DESC* BTensor;
+    public DML_TENSOR_DESC* OutputTensor;
 }

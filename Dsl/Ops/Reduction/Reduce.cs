@@ -52,11 +52,9 @@ public sealed record MeanOp(Ints Axes, bool KeepDims) : ReduceOp(Axes, KeepDims)
     public override Tensor?[] Vjp(VjpContext c) => [BroadcastBack(c.Dy() * (1.0 / Count(c.X().Shape)), c.X().Shape)];
 }
 
-/// <summary>Maximum over axes; the gradient is shared evenly among tied maxima (as torch.amax).</summary>
-public sealed record MaxOp(Ints Axes, bool KeepDims) : ReduceOp(Axes, KeepDims)
+/// <summary>Base of max and min over axes: the gradient is shared evenly among tied extrema (as torch.amax and torch.amin).</summary>
+public abstract record ExtremumOp(Ints Axes, bool KeepDims) : ReduceOp(Axes, KeepDims)
 {
-    /// <inheritdoc/>
-    public override string Name => "max";
     /// <inheritdoc/>
     public override Tensor?[] Vjp(VjpContext c)
     {
@@ -65,6 +63,20 @@ public sealed record MaxOp(Ints Axes, bool KeepDims) : ReduceOp(Axes, KeepDims)
         var ties = BroadcastBack(Ops.Sum(mask, Axes.ToArray(), KeepDims), x.Shape);
         return [mask * BroadcastBack(c.Dy(), x.Shape) / ties];
     }
+}
+
+/// <summary>Maximum over axes; the gradient is shared evenly among tied maxima (as torch.amax).</summary>
+public sealed record MaxOp(Ints Axes, bool KeepDims) : ExtremumOp(Axes, KeepDims)
+{
+    /// <inheritdoc/>
+    public override string Name => "max";
+}
+
+/// <summary>Minimum over axes; the gradient is shared evenly among tied minima (as torch.amin).</summary>
+public sealed record MinOp(Ints Axes, bool KeepDims) : ExtremumOp(Axes, KeepDims)
+{
+    /// <inheritdoc/>
+    public override string Name => "min";
 }
 
 public static partial class Ops
@@ -87,6 +99,12 @@ public static partial class Ops
     /// <summary>Maximum over one axis.</summary>
     [Differentiable]
     public static Tensor Max(Tensor x, int axis, bool keepDims = false) => Max(x, [axis], keepDims);
+    /// <summary>Minimum over the given axes (all axes when none are given).</summary>
+    [Differentiable]
+    public static Tensor Min(Tensor x, int[]? axes = null, bool keepDims = false) => Apply(new MinOp(NormAxes(x, axes), keepDims), x);
+    /// <summary>Minimum over one axis.</summary>
+    [Differentiable]
+    public static Tensor Min(Tensor x, int axis, bool keepDims = false) => Min(x, [axis], keepDims);
 
     static Ints NormAxes(Tensor x, int[]? axes)
     {

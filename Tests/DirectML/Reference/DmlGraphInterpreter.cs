@@ -18,7 +18,7 @@ namespace Dsl.Tests.DirectML.Reference;
 /// ELEMENT_WISE_IDENTITY / EXP / ABS / SQRT / LOG / TANH / ERF / RECIP (optional scale-bias), ELEMENT_WISE_CONSTANT_POW, REDUCE
 /// (SUM, AVERAGE, MAX; reduced output dimensions of size 1), ACTIVATION_SOFTMAX / LOG_SOFTMAX
 /// (effective rank ≤ 2, over the last dimension), SLICE1 (positive strides), JOIN,
-/// ELEMENT_WISE_LOGICAL_EQUALS / GREATER_THAN (UINT8 output), CAST (truncating to integers), GATHER
+/// ELEMENT_WISE_LOGICAL_EQUALS / GREATER_THAN (UINT8 output), ELEMENT_WISE_IF (UINT8 condition), CAST (truncating to integers), GATHER
 /// (IndexDimensions 1), GATHER_ELEMENTS (INT64 or INT32 indices, in range).
 /// </summary>
 internal static unsafe partial class DmlGraphInterpreter
@@ -296,6 +296,11 @@ internal static unsafe partial class DmlGraphInterpreter
                     var d = (DML_SLICE1_OPERATOR_DESC*)op->Desc;
                     return [Read(d->InputTensor), Read(d->OutputTensor)];
                 }
+            case DML_OPERATOR_ELEMENT_WISE_IF:
+                {
+                    var d = (DML_ELEMENT_WISE_IF_OPERATOR_DESC*)op->Desc;
+                    return [Read(d->ConditionTensor), Read(d->ATensor), Read(d->BTensor), Read(d->OutputTensor)];
+                }
             case DML_OPERATOR_ELEMENT_WISE_LOGICAL_EQUALS:
                 {
                     var d = (DML_ELEMENT_WISE_LOGICAL_EQUALS_OPERATOR_DESC*)op->Desc;
@@ -396,6 +401,13 @@ internal static unsafe partial class DmlGraphInterpreter
                 Require(tensors.All(t => t.DataType == tensors[0].DataType) && tensors[0].DataType is DML_TENSOR_DATA_TYPE.DML_TENSOR_DATA_TYPE_FLOAT32 or DML_TENSOR_DATA_TYPE.DML_TENSOR_DATA_TYPE_UINT32,
                     $"{where}: data types {string.Join(", ", tensors.Select(t => t.DataType))}");
                 break;
+            case DML_OPERATOR_REDUCE when ((DML_REDUCE_OPERATOR_DESC*)op->Desc)->Function == DML_REDUCE_FUNCTION.DML_REDUCE_FUNCTION_ARGMAX:
+                Require(tensors[0].DataType == DML_TENSOR_DATA_TYPE.DML_TENSOR_DATA_TYPE_FLOAT32 && tensors[1].DataType == DML_TENSOR_DATA_TYPE.DML_TENSOR_DATA_TYPE_UINT32, $"{where}: data types {tensors[0].DataType} -> {tensors[1].DataType}");
+                break;
+            case DML_OPERATOR_ELEMENT_WISE_IF:
+                Require(tensors[0].DataType == DML_TENSOR_DATA_TYPE.DML_TENSOR_DATA_TYPE_UINT8 && tensors.Skip(1).All(t => t.DataType == DML_TENSOR_DATA_TYPE.DML_TENSOR_DATA_TYPE_FLOAT32),
+                    $"{where}: data types {string.Join(", ", tensors.Select(t => t.DataType))}");
+                break;
             case DML_OPERATOR_ELEMENT_WISE_LOGICAL_EQUALS or DML_OPERATOR_ELEMENT_WISE_LOGICAL_GREATER_THAN:
                 Require(tensors[0].DataType == tensors[1].DataType && tensors[2].DataType == DML_TENSOR_DATA_TYPE.DML_TENSOR_DATA_TYPE_UINT8, $"{where}: data types {tensors[0].DataType}, {tensors[1].DataType} -> {tensors[2].DataType}");
                 break;
@@ -491,6 +503,9 @@ internal static unsafe partial class DmlGraphInterpreter
                 break;
             case DML_OPERATOR_ELEMENT_WISE_LOGICAL_EQUALS:
                 Elementwise(tensors, inputs, output, where, v => v[0] == v[1] ? 1f : 0f);
+                break;
+            case DML_OPERATOR_ELEMENT_WISE_IF:
+                Elementwise(tensors, inputs, output, where, v => v[0] != 0 ? v[1] : v[2]);
                 break;
             case DML_OPERATOR_ELEMENT_WISE_LOGICAL_GREATER_THAN:
                 Elementwise(tensors, inputs, output, where, v => v[0] > v[1] ? 1f : 0f);
@@ -594,10 +609,16 @@ internal static unsafe partial class DmlGraphInterpreter
         for (var a = 0; a < n; a++)
             Require(o.Sizes[a] == (axes.Contains((uint)a) ? 1u : x.Sizes[a]), $"{where}: output sizes [{string.Join(",", o.Sizes)}] do not reduce [{string.Join(",", x.Sizes)}] over [{string.Join(",", axes)}]");
         var count = axes.Aggregate(1L, (p, a) => p * x.Sizes[a]);
+        if (d->Function == DML_REDUCE_FUNCTION.DML_REDUCE_FUNCTION_ARGMAX)
+        {
+            ArgMax(axes, x, o, input, output, where);
+            return;
+        }
         var (init, combine) = d->Function switch
         {
             DML_REDUCE_FUNCTION.DML_REDUCE_FUNCTION_SUM or DML_REDUCE_FUNCTION.DML_REDUCE_FUNCTION_AVERAGE => (0f, (Func<float, float, float>)((acc, v) => acc + v)),
             DML_REDUCE_FUNCTION.DML_REDUCE_FUNCTION_MAX => (float.NegativeInfinity, MathF.Max),
+            DML_REDUCE_FUNCTION.DML_REDUCE_FUNCTION_MIN => (float.PositiveInfinity, MathF.Min),
             DML_REDUCE_FUNCTION.DML_REDUCE_FUNCTION_SUM_SQUARE => (0f, (acc, v) => acc + v * v),
             // log(Σ exp): a running log-sum, shifted by the larger term for stability.
             DML_REDUCE_FUNCTION.DML_REDUCE_FUNCTION_LOG_SUM_EXP => (float.NegativeInfinity, (Func<float, float, float>)((acc, v) =>
@@ -633,6 +654,29 @@ internal static unsafe partial class DmlGraphInterpreter
                 output[o.Offset(index)] /= count;
                 Increment(index, o.Sizes);
             }
+        }
+    }
+
+    /// <summary>REDUCE ARGMAX over one axis: the index of the first maximum along it, as UINT32 bits.</summary>
+    static void ArgMax(uint[] axes, TensorDesc x, TensorDesc o, float[] input, float[] output, string where)
+    {
+        Require(axes.Length == 1, $"{where}: ARGMAX over {axes.Length} axes is not implemented by the reference");
+        var axis = (int)axes[0];
+        var index = new uint[x.Sizes.Length];
+        for (long i = 0; i < o.ElementCount; i++)
+        {
+            var best = float.NegativeInfinity;
+            uint at = 0;
+            for (uint k = 0; k < x.Sizes[axis]; k++)
+            {
+                index[axis] = k;
+                var v = input[x.Offset(index)];
+                if (k == 0 || v > best)
+                    (best, at) = (v, k);
+            }
+            index[axis] = 0;
+            output[o.Offset(index)] = BitConverter.UInt32BitsToSingle(at);
+            Increment(index, o.Sizes);
         }
     }
 

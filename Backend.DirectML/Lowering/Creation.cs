@@ -4,9 +4,35 @@ using static Dsl.Backend.DirectML.Interop.DML_TENSOR_DATA_TYPE;
 
 namespace Dsl.Backend.DirectML.Lowering;
 
-// RandomUniform and RandomNormal: Philox bits (RANDOM_GENERATOR) from the step's i64[2] seed.
-internal static unsafe partial class DmlGraphBuilder
+// Full (FILL_VALUE_CONSTANT), constants (bound buffers), and RandomUniform and RandomNormal: Philox bits (RANDOM_GENERATOR) from the step's i64[2] seed.
+internal static unsafe partial class DmlLoweringTable
 {
+    static void RegisterCreation(Dictionary<Type, DmlOpRule> t)
+    {
+        Add<ConstantOp>(t, new(Plan("none: uploaded once into a bound persistent buffer"), DmlLayout.GraphInput,
+            (_, node) => throw new InvalidOperationException($"{node.Op.Describe()} is a graph input the runtime uploads, not an operator.")));
+        Add<FullOp>(t, new(Plan("fill with a constant", DML_OPERATOR_FILL_VALUE_CONSTANT), DmlLayout.Fill, Chain(LowerFull)));
+        Add<RandomUniformOp>(t, new(Plan("Philox state [stream ×4, seed, offset] by fill, cast and join; the bits cast to float32 and clipped with scale 2^-32 to [0, 1)",
+            DML_OPERATOR_FILL_VALUE_SEQUENCE, DML_OPERATOR_CAST, DML_OPERATOR_JOIN, DML_OPERATOR_RANDOM_GENERATOR, DML_OPERATOR_ELEMENT_WISE_CLIP),
+            DmlLayout.Fixed, (c, node) => LowerRandom(c.Arena, node))
+        { Int64 = DmlInt64.Seed });
+        Add<RandomNormalOp>(t, new(Plan("two generators (the second from the first's output state) through Box-Muller",
+            DML_OPERATOR_FILL_VALUE_SEQUENCE, DML_OPERATOR_CAST, DML_OPERATOR_JOIN, DML_OPERATOR_RANDOM_GENERATOR, DML_OPERATOR_ELEMENT_WISE_CLIP,
+            DML_OPERATOR_ELEMENT_WISE_LOG, DML_OPERATOR_ELEMENT_WISE_SQRT, DML_OPERATOR_ELEMENT_WISE_COS, DML_OPERATOR_ELEMENT_WISE_MULTIPLY),
+            DmlLayout.Fixed, (c, node) => LowerRandom(c.Arena, node))
+        { Int64 = DmlInt64.Seed });
+    }
+
+    /// <summary>FILL_VALUE_CONSTANT: no inputs, so the node gets no input edges.</summary>
+    static DML_OPERATOR_DESC*[] LowerFull(DmlNativeArena arena, Node node)
+    {
+        var fill = arena.Alloc<DML_FILL_VALUE_CONSTANT_OPERATOR_DESC>();
+        fill->OutputTensor = TensorDesc(arena, node.Output.Shape);
+        fill->ValueDataType = DML_TENSOR_DATA_TYPE_FLOAT32;
+        fill->Value = new DML_SCALAR_UNION { Float32 = (float)((FullOp)node.Op).Value };
+        return [Op(arena, DML_OPERATOR_FILL_VALUE_CONSTANT, fill)];
+    }
+
     /// <summary>2^-32: one unit of a 32-bit random word, as a fraction of [0, 1).</summary>
     const float Word = 1f / 4294967296f;
 
@@ -90,16 +116,6 @@ internal static unsafe partial class DmlGraphBuilder
         multiply->OutputTensor = TensorDesc(arena, shape);
         parts.Add(Part(Op(arena, DML_OPERATOR_ELEMENT_WISE_MULTIPLY, multiply), new DmlRead(8, 0), new DmlRead(10, 0))); // 11
         return Last(parts);
-    }
-
-    /// <summary>The lowering whose only output is the last part's first.</summary>
-    static DmlLowering Last(List<DmlPart> parts) => new([.. parts], [new DmlRead(parts.Count - 1, 0)]);
-
-    static DML_SCALE_BIAS* ScaleBias(DmlNativeArena arena, float scale, float bias)
-    {
-        var scaleBias = arena.Alloc<DML_SCALE_BIAS>();
-        *scaleBias = new DML_SCALE_BIAS { Scale = scale, Bias = bias };
-        return scaleBias;
     }
 
     /// <summary>ELEMENT_WISE_CLIP: clamp(x · scale + bias, min, max), float32.</summary>

@@ -7,24 +7,25 @@ using static Dsl.Backend.DirectML.Interop.DML_OPERATOR_TYPE;
 
 namespace Dsl.Tests.DirectML;
 
-/// <summary>The DirectML lowering plan covers the whole IR catalogue at the minimum feature level, and the docs show it.</summary>
-public class OpMappingTests
+/// <summary>The DirectML lowering table covers the whole IR catalogue at the minimum feature level, and the docs show it.</summary>
+public class DmlLoweringTableTests
 {
     static readonly Type[] Catalogue = typeof(Op).Assembly.GetTypes()
         .Where(t => t.IsSubclassOf(typeof(Op)) && !t.IsAbstract).OrderBy(t => t.Name).ToArray();
 
     [Fact]
-    public void Every_catalogue_op_has_a_plan_and_nothing_else_does()
+    public void Every_catalogue_op_has_a_rule_and_nothing_else_does()
     {
-        Catalogue.Where(t => !OpMapping.ByOp.ContainsKey(t)).Select(t => t.Name).ShouldBeEmpty("ops without a DirectML plan");
-        OpMapping.ByOp.Keys.Where(t => !Catalogue.Contains(t)).Select(t => t.Name).ShouldBeEmpty("plans for ops not in the catalogue");
+        Catalogue.Where(t => !DmlLoweringTable.ByOp.ContainsKey(t)).Select(t => t.Name).ShouldBeEmpty("ops without a DirectML rule");
+        DmlLoweringTable.ByOp.Keys.Where(t => !Catalogue.Contains(t)).Select(t => t.Name).ShouldBeEmpty("rules for ops not in the catalogue");
     }
 
     [Fact]
     public void Every_plan_runs_at_the_minimum_feature_level_and_upgrades_lie_above_it()
     {
-        foreach (var (op, plan) in OpMapping.ByOp)
+        foreach (var (op, rule) in DmlLoweringTable.ByOp)
         {
+            var plan = rule.Plan;
             ((int)plan.RequiredLevel).ShouldBeLessThanOrEqualTo((int)DirectMLAvailability.MinimumLevel, $"{op.Name} needs {plan.RequiredLevel}");
             if (plan.UpgradeLevel is { } level)
                 ((int)level).ShouldBeGreaterThan((int)DirectMLAvailability.MinimumLevel, $"{op.Name}'s upgrade is usable at the minimum level: make it the plan");
@@ -52,17 +53,17 @@ public class OpMappingTests
         DmlOperatorLevels.IntroducedAt((DML_OPERATOR_TYPE)op).ShouldBe((DML_FEATURE_LEVEL)level);
 
     [Fact]
-    public void Docs_show_the_plan_as_it_is()
+    public void Docs_show_the_table_as_it_is()
     {
         string docs = File.ReadAllText(Path.Combine(RepositoryRoot(), "docs", "directml.md")).ReplaceLineEndings("\n");
-        string table = OpMapping.MarkdownTable(), received = Path.Combine(RepositoryRoot(), "Tests", "DirectML", "OpMappingTests.table.received.md");
+        string table = DmlLoweringTable.MarkdownTable(), received = Path.Combine(RepositoryRoot(), "Tests", "DirectML", "DmlLoweringTableTests.table.received.md");
         if (docs.Contains(table, StringComparison.Ordinal))
         {
             File.Delete(received);
             return;
         }
         File.WriteAllText(received, table);
-        throw new Xunit.Sdk.XunitException($"docs/directml.md's op-mapping table is stale: replace it with {received}.");
+        throw new Xunit.Sdk.XunitException($"docs/directml.md's op table is stale: replace it with {received}.");
     }
 
     static string RepositoryRoot([CallerFilePath] string file = "") => Path.GetFullPath(Path.Combine(Path.GetDirectoryName(file)!, "..", ".."));

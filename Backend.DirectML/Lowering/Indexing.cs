@@ -4,30 +4,53 @@ using static Dsl.Backend.DirectML.Interop.DML_TENSOR_DATA_TYPE;
 
 namespace Dsl.Backend.DirectML.Lowering;
 
-// Argsort and TopK (TOP_K1), ScatterAdd and IndexAdd (ONE_HOT, MULTIPLY, REDUCE), and int64 data movement.
-internal static unsafe partial class DmlGraphBuilder
+// Gather and take_along_axis (GATHER, GATHER_ELEMENTS), argsort and top-k (TOP_K1), scatter/index add (ONE_HOT, MULTIPLY, REDUCE).
+internal static unsafe partial class DmlLoweringTable
 {
-    /// <summary>
-    /// Whether <paramref name="value"/> of <paramref name="node"/> may be int64: where the operator
-    /// the op lowers to takes INT64 at feature level 3_0 (CAST, the indices of GATHER,
-    /// GATHER_ELEMENTS and ONE_HOT), where the lowering casts (argsort's UINT32 indices, int64
-    /// expand/permute/slice, argsort's input and output, the random ops' seed), and for aliases (no operator at all).
-    /// ELEMENT_WISE_IDENTITY, SLICE1, JOIN and TOP_K1 take no 64-bit types at 3_0, hence the casts.
-    /// </summary>
-    static bool Int64Allowed(Node node, Tensor value) => node.Op switch
+    static void RegisterIndexing(Dictionary<Type, DmlOpRule> t)
     {
-        CastOp or ReshapeOp or StopGradientOp or ExpandOp or PermuteOp or SliceOp => true,
-        GatherOp or TakeAlongAxisOp or ScatterAddOp or IndexAddOp => value == node.Inputs[1],
-        ArgsortOp => true,
-        // The indices output: TOP_K1's UINT32 indices cast (LowerTopK).
-        TopKOp => value == node.Outputs[1],
-        RandomOp => value == node.Inputs[0],
-        // The indices output: MAX_POOLING2's UINT32 indices made per-plane and cast (LowerMaxPool2dWithIndices).
-        MaxPool2dOp => value == node.Outputs[1],
-        _ => false,
-    };
+        Add<GatherOp>(t, new(Plan("gather along the axis", DML_OPERATOR_GATHER), DmlLayout.Gather, Chain(LowerGather)) { Int64 = DmlInt64.Indices });
+        Add<TakeAlongAxisOp>(t, new(Plan("gather elements", DML_OPERATOR_GATHER_ELEMENTS), DmlLayout.TakeAlongAxis, Chain(LowerGather)) { Int64 = DmlInt64.Indices });
+        Add<ArgsortOp>(t, new(Plan("top-k with k = the axis length (ascending or descending), its UINT32 indices cast to int64", DML_OPERATOR_TOP_K1, DML_OPERATOR_CAST),
+            DmlLayout.Fixed, (c, node) => LowerArgsort(c.Arena, node, (ArgsortOp)node.Op))
+        { Int64 = DmlInt64.Any });
+        Add<TopKOp>(t, new(Plan("top-k along the last axis, decreasing; its UINT32 indices cast to int64 when read", DML_OPERATOR_TOP_K1, DML_OPERATOR_CAST),
+            DmlLayout.LastAxis, (c, node) => LowerTopK(c.Arena, node, (TopKOp)node.Op, c.IsRead(1)))
+        { Int64 = DmlInt64.IndicesOutput });
+        Add<IndexAddOp>(t, new(Plan("no scatter-add (SCATTER replaces): one-hot of the index along a new axis, multiply by src broadcast, reduce SUM over the source axis",
+            DML_OPERATOR_FILL_VALUE_SEQUENCE, DML_OPERATOR_ONE_HOT, DML_OPERATOR_ELEMENT_WISE_MULTIPLY, DML_OPERATOR_REDUCE),
+            DmlLayout.Fixed, (c, node) => LowerScatterAdd(c.Arena, node))
+        { Int64 = DmlInt64.Indices });
+        Add<ScatterAddOp>(t, new(Plan("no scatter-add: one-hot of the positions along a new axis, multiply by src broadcast, reduce SUM over the source axis",
+            DML_OPERATOR_FILL_VALUE_SEQUENCE, DML_OPERATOR_ONE_HOT, DML_OPERATOR_ELEMENT_WISE_MULTIPLY, DML_OPERATOR_REDUCE),
+            DmlLayout.Fixed, (c, node) => LowerScatterAdd(c.Arena, node))
+        { Int64 = DmlInt64.Indices });
+    }
 
-    const string Int64Rule = "int64 is lowered as a cast's input or output, as indices (gather, take_along_axis, scatter_add, index_add), argsort's input and output, top_k's indices, a random op's seed, max_pool2d's indices, and through reshape, stop_gradient, expand, permute and slice";
+    /// <summary>Gather (GATHER, 1-D indices [n] as [1, 1, 1, n], IndexDimensions 1) and TakeAlongAxis (GATHER_ELEMENTS), INT64 indices as the IR has them (DirectML takes INT64, INT32 or UINT32).</summary>
+    static DML_OPERATOR_DESC*[] LowerGather(DmlNativeArena arena, Node node)
+    {
+        var output = node.Output;
+        var x = node.Inputs[0].Shape;
+        var axis = (uint)((node.Op is GatherOp g ? g.Axis : ((TakeAlongAxisOp)node.Op).Axis) + DimensionCount - x.Rank);
+        var indices = TensorDesc(arena, Pad(node.Inputs[1].Shape), null, DML_TENSOR_DATA_TYPE_INT64);
+        if (node.Op is GatherOp)
+        {
+            var gather = arena.Alloc<DML_GATHER_OPERATOR_DESC>();
+            gather->InputTensor = TensorDesc(arena, x);
+            gather->IndicesTensor = indices;
+            gather->OutputTensor = TensorDesc(arena, output.Shape);
+            gather->Axis = axis;
+            gather->IndexDimensions = 1;
+            return [Op(arena, DML_OPERATOR_GATHER, gather)];
+        }
+        var elements = arena.Alloc<DML_GATHER_ELEMENTS_OPERATOR_DESC>();
+        elements->InputTensor = TensorDesc(arena, x);
+        elements->IndicesTensor = indices;
+        elements->OutputTensor = TensorDesc(arena, output.Shape);
+        elements->Axis = axis;
+        return [Op(arena, DML_OPERATOR_GATHER_ELEMENTS, elements)];
+    }
 
     /// <summary>
     /// Argsort: TOP_K1 with K = the axis length (the smallest first, or the largest first when
@@ -141,80 +164,5 @@ internal static unsafe partial class DmlGraphBuilder
             Part(Op(arena, DML_OPERATOR_ELEMENT_WISE_MULTIPLY, multiply), new DmlRead(1, 0), DmlRead.Input(0)),
             Part(Op(arena, DML_OPERATOR_REDUCE, reduce), new DmlRead(2, 0)),
         ], [new DmlRead(3, 0)]);
-    }
-
-    /// <summary>
-    /// Expand, Permute and Slice of int64 tensors. ELEMENT_WISE_IDENTITY and SLICE1 take no INT64
-    /// at 3_0, CAST does: Expand and Permute are one INT64 → INT64 CAST reading the input through
-    /// zero or permuted strides; Slice casts to INT32, slices, and casts back (exact for values of
-    /// 32 bits, which indices are).
-    /// </summary>
-    static DML_OPERATOR_DESC*[] LowerInt64Move(DmlNativeArena arena, Node node)
-    {
-        var inShape = node.Inputs[0].Shape;
-        var output = node.Output.Shape;
-        switch (node.Op)
-        {
-            case ExpandOp:
-                return [Cast(arena, Retyped(TensorDesc(arena, inShape, output), DML_TENSOR_DATA_TYPE_INT64), output, DML_TENSOR_DATA_TYPE_INT64)];
-            case PermuteOp permute:
-                {
-                    var packed = new uint[inShape.Rank];
-                    uint stride = 1;
-                    for (var d = inShape.Rank - 1; d >= 0; d--)
-                    {
-                        packed[d] = stride;
-                        stride *= checked((uint)inShape[d]);
-                    }
-                    var strides = new uint[DimensionCount];
-                    for (var d = 0; d < inShape.Rank; d++)
-                        strides[DimensionCount - inShape.Rank + d] = packed[permute.Perm[d]];
-                    return [Cast(arena, TensorDesc(arena, Pad(output), strides, DML_TENSOR_DATA_TYPE_INT64), output, DML_TENSOR_DATA_TYPE_INT64)];
-                }
-            default:
-                {
-                    var slice = (SliceOp)node.Op;
-                    var axis = slice.Axis + DimensionCount - inShape.Rank;
-                    var offsets = new uint[DimensionCount];
-                    var sizes = Pad(inShape);
-                    var strides = new int[DimensionCount];
-                    Array.Fill(strides, 1);
-                    offsets[axis] = (uint)slice.Start;
-                    sizes[axis] = (uint)(slice.End - slice.Start);
-                    strides[axis] = slice.Step;
-                    var desc = arena.Alloc<DML_SLICE1_OPERATOR_DESC>();
-                    desc->InputTensor = TensorDesc(arena, Pad(inShape), null, DML_TENSOR_DATA_TYPE_INT32);
-                    desc->OutputTensor = TensorDesc(arena, Pad(output), null, DML_TENSOR_DATA_TYPE_INT32);
-                    desc->DimensionCount = DimensionCount;
-                    desc->InputWindowOffsets = arena.Copy<uint>(offsets);
-                    desc->InputWindowSizes = arena.Copy<uint>(sizes);
-                    desc->InputWindowStrides = arena.Copy<int>(strides);
-                    return [
-                        Cast(arena, TensorDesc(arena, Pad(inShape), null, DML_TENSOR_DATA_TYPE_INT64), inShape, DML_TENSOR_DATA_TYPE_INT32),
-                        Op(arena, DML_OPERATOR_SLICE1, desc),
-                        Cast(arena, TensorDesc(arena, Pad(output), null, DML_TENSOR_DATA_TYPE_INT32), output, DML_TENSOR_DATA_TYPE_INT64),
-                    ];
-                }
-        }
-    }
-
-    /// <summary>A CAST from <paramref name="input"/> to a packed tensor of <paramref name="output"/> in <paramref name="to"/>.</summary>
-    static DML_OPERATOR_DESC* Cast(DmlNativeArena arena, DML_TENSOR_DESC* input, Shape output, DML_TENSOR_DATA_TYPE to)
-    {
-        var cast = arena.Alloc<DML_CAST_OPERATOR_DESC>();
-        cast->InputTensor = input;
-        cast->OutputTensor = TensorDesc(arena, Pad(output), null, to);
-        return Op(arena, DML_OPERATOR_CAST, cast);
-    }
-
-    /// <summary>The same sizes and strides in another data type (the byte size recomputed).</summary>
-    static DML_TENSOR_DESC* Retyped(DML_TENSOR_DESC* tensor, DML_TENSOR_DATA_TYPE type)
-    {
-        var buffer = (DML_BUFFER_TENSOR_DESC*)tensor->Desc;
-        buffer->DataType = type;
-        var n = (int)buffer->DimensionCount;
-        buffer->TotalTensorSizeInBytes = DmlBufferTensor.CalcBufferTensorSize(type, new ReadOnlySpan<uint>(buffer->Sizes, n),
-            buffer->Strides == null ? default : new ReadOnlySpan<uint>(buffer->Strides, n));
-        return tensor;
     }
 }

@@ -3,8 +3,12 @@ using static Dsl.Backend.DirectML.Interop.DML_OPERATOR_TYPE;
 
 namespace Dsl.Backend.DirectML.Lowering;
 
-internal static unsafe partial class DmlGraphBuilder
+internal static unsafe partial class DmlLoweringTable
 {
+    static void RegisterLinearAlgebra(Dictionary<Type, DmlOpRule> t) =>
+        Add<MatMulOp>(t, new(Plan("GEMM on 4-D tensors, batch dimensions leading, broadcast ones by zero strides ([B,T,D]@[D,E]: B folded into the rows); transposes as flags", DML_OPERATOR_GEMM),
+            DmlLayout.MatMul, Chain((arena, node) => [LowerMatMul(arena, node, (MatMulOp)node.Op)])));
+
     /// <summary>
     /// MatMul as one GEMM on 4-D tensors: [batch…, rows, columns], batch dimensions leading (at
     /// most 2 after the rank policy), a side the IR broadcasts read with zero strides; transposes

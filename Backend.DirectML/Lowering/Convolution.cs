@@ -4,31 +4,36 @@ using static Dsl.Backend.DirectML.Interop.DML_TENSOR_DATA_TYPE;
 
 namespace Dsl.Backend.DirectML.Lowering;
 
-/// <summary>
-/// The convolution family: Conv2d (CONVOLUTION forward, cross-correlation), Conv2dInputGrad
-/// (CONVOLUTION backward, i.e. transposed, with output padding for the rows the forward's floor
-/// dropped), Conv2dWeightGrad (a forward CONVOLUTION of x and dy with batch and channel axes
-/// swapped by strides, dilation = stride, the floor's dropped rows left out of its padding or view),
-/// MaxPool2d (MAX_POOLING2; its indices, when read, made per-plane INT64), AvgPool2d
-/// (AVERAGE_POOLING) and AvgPool2dGrad (AVERAGE_POOLING_GRAD), padding counted in the average as
-/// PyTorch does. All tensors are 4-D [N, C, H, W]; the window's padding is symmetric.
-/// </summary>
-internal static unsafe partial class DmlGraphBuilder
+// The convolution family: Conv2d (CONVOLUTION forward, cross-correlation), Conv2dInputGrad
+// (CONVOLUTION backward, i.e. transposed, with output padding for the rows the forward's floor
+// dropped), Conv2dWeightGrad (a forward CONVOLUTION of x and dy with batch and channel axes
+// swapped by strides, dilation = stride, the floor's dropped rows left out of its padding or view),
+// MaxPool2d (MAX_POOLING2; its indices, when read, made per-plane INT64), AvgPool2d
+// (AVERAGE_POOLING) and AvgPool2dGrad (AVERAGE_POOLING_GRAD), padding counted in the average as
+// PyTorch does. All tensors are 4-D [N, C, H, W]; the window's padding is symmetric.
+internal static unsafe partial class DmlLoweringTable
 {
     /// <summary>Spatial dimensions of every 2-D convolution and pooling description.</summary>
     const uint SpatialDimensions = 2;
 
-    /// <summary>The operator descriptions of a convolution or pooling node.</summary>
-    static DML_OPERATOR_DESC*[] LowerConvolution(DmlNativeArena arena, Node node) => node.Op switch
+    static void RegisterConvolution(Dictionary<Type, DmlOpRule> t)
     {
-        Conv2dOp c => [Conv2dForward(arena, node, c)],
-        Conv2dInputGradOp g => [Conv2dInputGrad(arena, node, g)],
-        Conv2dWeightGradOp g => [Conv2dWeightGrad(arena, node, g)],
-        MaxPool2dOp p => [MaxPool2d(arena, node, p)],
-        AvgPool2dOp p => [AvgPool2d(arena, node, p)],
-        AvgPool2dGradOp p => [AvgPool2dGrad(arena, node, p)],
-        _ => throw new NotSupportedException($"No convolution lowering for {node.Op.Describe()}."),
-    };
+        Add<Conv2dOp>(t, new(Plan("convolution, forward, cross-correlation", DML_OPERATOR_CONVOLUTION),
+            DmlLayout.Fixed, Chain((arena, node) => [Conv2dForward(arena, node, (Conv2dOp)node.Op)])));
+        Add<Conv2dInputGradOp>(t, new(Plan("convolution, backward direction (transposed), output padding for the forward's floor", DML_OPERATOR_CONVOLUTION),
+            DmlLayout.Fixed, Chain((arena, node) => [Conv2dInputGrad(arena, node, (Conv2dInputGradOp)node.Op)])));
+        Add<Conv2dWeightGradOp>(t, new(Plan("no weight-gradient operator: convolution of x and dy with batch and channel axes swapped by strides, dilation = stride, the output transposed by strides; rows the floor dropped left out of the padding or view",
+            DML_OPERATOR_CONVOLUTION), DmlLayout.Fixed, Chain((arena, node) => [Conv2dWeightGrad(arena, node, (Conv2dWeightGradOp)node.Op)])));
+        Add<MaxPool2dOp>(t, new(Plan("max pooling; when its indices are read, MAX_POOLING2's UINT32 indices (flat over the whole input) less the planes' offsets (n·C + c)·H·W from FILL_VALUE_SEQUENCE, cast to int64; inputs up to 2^32 elements",
+            DML_OPERATOR_MAX_POOLING2, DML_OPERATOR_FILL_VALUE_SEQUENCE, DML_OPERATOR_ELEMENT_WISE_SUBTRACT, DML_OPERATOR_CAST), DmlLayout.Fixed, (c, node) => c.IsRead(1)
+                ? LowerMaxPool2dWithIndices(c.Arena, node, (MaxPool2dOp)node.Op)
+                : DmlLowering.Chain([(nint)MaxPool2d(c.Arena, node, (MaxPool2dOp)node.Op)], node.Inputs.Count, node.Outputs.Count))
+        { Int64 = DmlInt64.IndicesOutput });
+        Add<AvgPool2dOp>(t, new(Plan("average pooling, padding counted in the divisor", DML_OPERATOR_AVERAGE_POOLING),
+            DmlLayout.Fixed, Chain((arena, node) => [AvgPool2d(arena, node, (AvgPool2dOp)node.Op)])));
+        Add<AvgPool2dGradOp>(t, new(Plan("average pooling gradient, padding counted in the divisor", DML_OPERATOR_AVERAGE_POOLING_GRAD),
+            DmlLayout.Fixed, Chain((arena, node) => [AvgPool2dGrad(arena, node, (AvgPool2dGradOp)node.Op)])));
+    }
 
     static DML_OPERATOR_DESC* Conv2dForward(DmlNativeArena arena, Node node, Conv2dOp op)
     {
