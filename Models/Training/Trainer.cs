@@ -192,11 +192,7 @@ public sealed class Trainer : IDisposable
         if (missing.Length > 0 && PerParameterState(tensors.Keys) is { } old)
             throw new CheckpointException(path, $"holds optimizer state per parameter (e.g. '{old}'), the layout before the state became one flat buffer per kind (e.g. '{missing[0]}'): " +
                 "training cannot resume from it (its model weights still load by name, as probe, knn, export, reconstruct and finetune read them).");
-        if (missing.Length > 0)
-            throw new CheckpointException(path, $"lacks {missing.Length} values this run needs (e.g. '{missing[0]}'): it was written for another model or optimizer.");
-        foreach (var (name, type) in expected)
-            if (tensors[name].Type != type)
-                throw new CheckpointException(path, $"holds '{name}' as {tensors[name].Type} but the model needs {type}: it was written for another configuration.");
+        CheckpointFit.Require(path, StepGraph, tensors, $"this run's model and optimizer ({Task.Name})");
         if (!meta.TryGetValue("step", out var step) || !long.TryParse(step, out var s))
             throw new CheckpointException(path, "has no step in its metadata: it is not a training checkpoint (export files hold weights only).");
         foreach (var name in expected.Keys) compiled.SetPersistent(name, tensors[name]);
