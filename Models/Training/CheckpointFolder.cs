@@ -85,36 +85,25 @@ public sealed partial class CheckpointFolder
     /// truncated), the one before, and so on. Returns the file loaded and why each newer one was refused;
     /// null when no checkpoint loads (then the trainer is unchanged).
     /// </summary>
-    public (string Path, IReadOnlyList<string> Refused)? LoadNewest(Trainer trainer)
-    {
-        var refused = new List<string>();
-        foreach (var (_, path) in List().Reverse())
-        {
-            try
-            {
-                trainer.LoadCheckpoint(path);
-                return (path, refused);
-            }
-            catch (Exception e) when (e is CheckpointException or IOException)
-            {
-                refused.Add(e.Message);
-            }
-        }
-        return refused.Count == 0 ? null : throw new CheckpointException(Folder, $"holds no checkpoint that loads: {string.Join(" ", refused)}");
-    }
+    public (string Path, IReadOnlyList<string> Refused)? LoadNewest(Trainer trainer) =>
+        FirstThatLoads(List().Reverse().Select(c => c.Path), trainer.LoadCheckpoint, Folder, "holds no checkpoint that loads");
 
     /// <summary>
     /// The newest checkpoint of <paramref name="folder"/> (any stem) that reads as a valid safetensors file, with why
     /// each newer one was refused; null when the folder holds none.
     /// </summary>
-    public static (string Path, IReadOnlyList<string> Refused)? NewestReadable(string folder)
+    public static (string Path, IReadOnlyList<string> Refused)? NewestReadable(string folder) =>
+        FirstThatLoads(Find(folder).Reverse().Select(c => c.Path), path => SafeTensors.Load(path), folder, "holds no readable checkpoint");
+
+    /// <summary>The first of <paramref name="newestFirst"/> that <paramref name="load"/> accepts, with why each one before it was refused.</summary>
+    static (string Path, IReadOnlyList<string> Refused)? FirstThatLoads(IEnumerable<string> newestFirst, Action<string> load, string folder, string noneLoads)
     {
         var refused = new List<string>();
-        foreach (var (_, path) in Find(folder).Reverse())
+        foreach (var path in newestFirst)
         {
             try
             {
-                SafeTensors.Load(path);
+                load(path);
                 return (path, refused);
             }
             catch (Exception e) when (e is CheckpointException or IOException)
@@ -122,7 +111,7 @@ public sealed partial class CheckpointFolder
                 refused.Add(e.Message);
             }
         }
-        return refused.Count == 0 ? null : throw new CheckpointException(folder, $"holds no readable checkpoint: {string.Join(" ", refused)}");
+        return refused.Count == 0 ? null : throw new CheckpointException(folder, $"{noneLoads}: {string.Join(" ", refused)}");
     }
 
     [GeneratedRegex(@"^(?<stem>.+)-(?<step>\d{8,})\.safetensors$")]
