@@ -85,8 +85,8 @@ public sealed partial class CheckpointFolder
     /// truncated), the one before, and so on. Returns the file loaded and why each newer one was refused;
     /// null when no checkpoint loads (then the trainer is unchanged).
     /// </summary>
-    public (string Path, IReadOnlyList<string> Refused)? LoadNewest(Trainer trainer) =>
-        FirstThatLoads(List().Reverse().Select(c => c.Path), trainer.LoadCheckpoint, Folder, "holds no checkpoint that loads");
+    public (string Path, IReadOnlyList<string> Refused)? LoadNewest(Trainer trainer, bool allowNonFinite = false) =>
+        FirstThatLoads(List().Reverse().Select(c => c.Path), path => trainer.LoadCheckpoint(path, allowNonFinite), Folder, "holds no checkpoint that loads");
 
     /// <summary>
     /// The newest checkpoint of <paramref name="folder"/> (any stem) that reads as a valid safetensors file, with why

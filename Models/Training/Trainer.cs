@@ -179,12 +179,13 @@ public sealed class Trainer : IDisposable
 
     /// <summary>
     /// Restores a checkpoint written by <see cref="SaveCheckpoint"/> for the same task and optimizer;
-    /// nothing is changed if it does not fit or holds NaN or infinite values.
+    /// nothing is changed if it does not fit or holds NaN or infinite values (unless
+    /// <paramref name="allowNonFinite"/>: a deliberate resume from diverged values, e.g. to inspect them).
     /// </summary>
-    public void LoadCheckpoint(string path)
+    public void LoadCheckpoint(string path, bool allowNonFinite = false)
     {
         var (tensors, meta) = SafeTensors.Load(path);
-        NonFiniteValues.Require(path, tensors);   // a run never resumes from diverged values
+        NonFiniteValues.Require(path, tensors, allowNonFinite);   // a run never resumes from diverged values unawares
         if (meta.TryGetValue("task", out var task) && task != Task.Name)
             throw new CheckpointException(path, $"was written by task '{task}', not '{Task.Name}': pass the matching --method.");
         var expected = StepGraph.Persistent.ToDictionary(v => v.Name!, v => v.Type);

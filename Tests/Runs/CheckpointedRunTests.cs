@@ -132,6 +132,11 @@ public sealed class CheckpointedRunTests : IDisposable
         var (path, refused) = folder.LoadNewest(resumed.Trainer)!.Value;
         path.ShouldBe(folder.PathFor(2));
         refused.ShouldHaveSingleItem().ShouldContain("holds non-finite values");
+
+        // Asked for, the diverged checkpoint loads.
+        using var inspected = New("simclr");
+        folder.LoadNewest(inspected.Trainer, allowNonFinite: true)!.Value.Path.ShouldBe(folder.PathFor(4));
+        inspected.Trainer.Step.ShouldBe(4);
     }
 
     [Fact]

@@ -64,12 +64,12 @@ static class TrainOutput
         string from;
         if (s.Resume != TrainSslSettings.ResumeAuto && File.Exists(s.Resume))
         {
-            trainer.LoadCheckpoint(s.Resume);
+            trainer.LoadCheckpoint(s.Resume, s.AllowNonFinite);
             from = s.Resume;
         }
         else
         {
-            var (path, refused) = checkpoints.LoadNewest(trainer)
+            var (path, refused) = checkpoints.LoadNewest(trainer, s.AllowNonFinite)
                 ?? throw new CliException($"--resume: '{checkpoints.Folder}' holds no {checkpoints.Stem} checkpoint to resume from: start the run without --resume.");
             foreach (var reason in refused) AnsiConsole.MarkupLineInterpolated($"[yellow]Skipped a newer checkpoint that does not load: {reason} Resuming from the one before.[/]");
             from = path;
