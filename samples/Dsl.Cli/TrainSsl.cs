@@ -107,6 +107,7 @@ static class TrainSsl
         foreach (var (name, r) in rows) table.AddRow(name, r.Dim.ToString(), $"{r.Probe:P2}", $"{r.Knn:P2}", r.Seconds.ToString());
         AnsiConsole.Write(table);
         AnsiConsole.MarkupLineInterpolated($"[grey]Probe trained on {probeData.TrainLabels.Length} training images, evaluated on the full {probeData.TestLabels.Length}-image test set. Total {total.Elapsed.TotalSeconds:F0} s.[/]");
+        AnsiConsole.WriteLine(PretrainingVerdict.Describe(rows[0].Result, rows[1].Result, rows[2].Result));
         return 0;
     }
 }
