@@ -64,7 +64,9 @@ internal sealed class TorchCompiledGraph : ICompiledGraph
         }).ToArray();
         ScaledAdds = scaledAdds.Count;
         InPlaceSteps = steps.Count(s => s.InPlace is not null);
-        updateCopies = [.. updateCopies.Where(c => !AdvancedInPlace(c))];
+        // Per value an in-place step wrote, the value whose storage it overwrote.
+        var writtenInto = steps.Where(s => s.InPlace is not null).ToDictionary(s => s.Outputs[0], s => s.Inputs[s.InPlace!.Value.Input]);
+        updateCopies = [.. updateCopies.Where(c => !AdvancedInPlace(c, writtenInto))];
         overwrittenState = new HashSet<TT>(steps.Where(s => s.InPlace is not null).Select(s => graph.Values[s.Inputs[s.InPlace!.Value.Input]])
             .Where(v => v.IsPersistent).Select(v => persistent[v.Id]), ReferenceEqualityComparer.Instance);
         inputs = [.. graph.Inputs];
@@ -147,7 +149,7 @@ internal sealed class TorchCompiledGraph : ICompiledGraph
         finally
         {
             for (int id = 0; id < slots.Length; id++)
-                if (slots[id] is { } t && !Graph.Values[id].IsPersistent && !constants.ContainsKey(id) && !IsPersistentTensor(t)) t.Dispose();
+                if (slots[id] is { } t && !Graph.Values[id].IsPersistent && !constants.ContainsKey(id) && !IsOverwrittenState(t)) t.Dispose();
         }
     }
 
@@ -172,22 +174,22 @@ internal sealed class TorchCompiledGraph : ICompiledGraph
         for (int k = 0; k < outs.Length; k++) slots[step.Outputs[k]] = outs[k];
         foreach (var id in step.FreeAfter)
         {
-            if (slots[id] is { } t && !IsPersistentTensor(t)) t.Dispose();
+            if (slots[id] is { } t && !IsOverwrittenState(t)) t.Dispose();
             slots[id] = null;
         }
     }
 
     /// <summary>True for an update whose value was computed in its target's own buffer by in-place steps (optimizer state): no copy is needed.</summary>
-    bool AdvancedInPlace(UpdateCopy c)
+    bool AdvancedInPlace(UpdateCopy c, IReadOnlyDictionary<int, int> writtenInto)
     {
         if (c.Length >= 0 || c.CloneFirst) return false;
         int id = c.Source;
-        while (steps.FirstOrDefault(s => s.InPlace is not null && s.Outputs[0] == id) is { } written) id = written.Inputs[written.InPlace!.Value.Input];
+        while (writtenInto.TryGetValue(id, out int overwritten)) id = overwritten;
         return persistent.TryGetValue(id, out var t) && ReferenceEquals(t, c.Target);
     }
 
-    /// <summary>True for a persistent tensor, which a value holds after an op overwrote that state in place.</summary>
-    bool IsPersistentTensor(TT t) => overwrittenState.Contains(t);
+    /// <summary>True for a state tensor that a value holds after an op overwrote it in place: the run must not dispose it.</summary>
+    bool IsOverwrittenState(TT t) => overwrittenState.Contains(t);
 
     /// <summary>Computes the hoisted nodes once, keeping their results for every run.</summary>
     void Evaluate(List<Node> hoisted, Kernel[] kernels)
