@@ -127,7 +127,18 @@ public sealed partial class ModelGenerator
         string method = mc.IsHelper ? mc.Method + "Backward" : "Backward";
         var dOuts = string.Join(", ", mc.Targets.Select(t => "d_" + t));
         var g = "g_" + mc.Slot;
-        w.Line($"var {g} = {receiver}.{method}({c}.{mc.Slot}, {dOuts}, grads);");
+        var call = $"{receiver}.{method}({c}.{mc.Slot}, {dOuts}, grads)";
+        if (mc.IsHelper)
+        {
+            w.Line($"var {g} = {call};");
+        }
+        else
+        {
+            // The same name scope as the forward call, so the gradient's nodes (and shape errors) read blocks.3.attn.qkv too.
+            w.Line($"{T}?{(mc.TensorArgs == 1 ? "" : "[]")} {g};");
+            using (w.Block($"using (global::Dsl.ModuleScope.Enter(this, {receiver}, \"{FieldOf(mc.ReceiverText)}\", {c}.{mc.Targets[0]}))"))
+                w.Line($"{g} = {call};");
+        }
         int k = 0;
         foreach (var a in mc.Args)
         {

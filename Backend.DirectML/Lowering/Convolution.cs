@@ -6,7 +6,7 @@ namespace Dsl.Backend.DirectML.Lowering;
 
 // The convolution family: Conv2d (CONVOLUTION forward, cross-correlation), Conv2dInputGrad
 // (CONVOLUTION backward, i.e. transposed, with output padding for the rows the forward's floor
-// dropped), Conv2dWeightGrad (a forward CONVOLUTION of x and dy with batch and channel axes
+// dropped), both with GroupCount = the op's groups, Conv2dWeightGrad (a forward CONVOLUTION of x and dy with batch and channel axes
 // swapped by strides, dilation = stride, the floor's dropped rows left out of its padding or view),
 // MaxPool2d (MAX_POOLING2; its indices, when read, made per-plane INT64), AvgPool2d
 // (AVERAGE_POOLING) and AvgPool2dGrad (AVERAGE_POOLING_GRAD), padding counted in the average as
@@ -18,12 +18,12 @@ internal static unsafe partial class DmlLoweringTable
 
     static void RegisterConvolution(Dictionary<Type, DmlOpRule> t)
     {
-        Add<Conv2dOp>(t, new(Plan("convolution, forward, cross-correlation", DML_OPERATOR_CONVOLUTION),
+        Add<Conv2dOp>(t, new(Plan("convolution, forward, cross-correlation, GroupCount = groups", DML_OPERATOR_CONVOLUTION),
             DmlLayout.Fixed, Chain((arena, node) => [Conv2dForward(arena, node, (Conv2dOp)node.Op)])));
-        Add<Conv2dInputGradOp>(t, new(Plan("convolution, backward direction (transposed), output padding for the forward's floor", DML_OPERATOR_CONVOLUTION),
+        Add<Conv2dInputGradOp>(t, new(Plan("convolution, backward direction (transposed), output padding for the forward's floor, GroupCount = groups", DML_OPERATOR_CONVOLUTION),
             DmlLayout.Fixed, Chain((arena, node) => [Conv2dInputGrad(arena, node, (Conv2dInputGradOp)node.Op)])));
-        Add<Conv2dWeightGradOp>(t, new(Plan("no weight-gradient operator: convolution of x and dy with batch and channel axes swapped by strides, dilation = stride, the output transposed by strides; rows the floor dropped left out of the padding or view",
-            DML_OPERATOR_CONVOLUTION), DmlLayout.Fixed, Chain((arena, node) => [Conv2dWeightGrad(arena, node, (Conv2dWeightGradOp)node.Op)])));
+        Add<Conv2dWeightGradOp>(t, new(Plan("no weight-gradient operator: convolution of x and dy with batch and channel axes swapped by strides, dilation = stride, the output transposed by strides; rows the floor dropped left out of the padding or view; with groups, x first copied group-major so the convolution runs with GroupCount = groups",
+            DML_OPERATOR_CONVOLUTION, DML_OPERATOR_ELEMENT_WISE_IDENTITY), DmlLayout.Fixed, (c, node) => LowerConv2dWeightGrad(c.Arena, node, (Conv2dWeightGradOp)node.Op)));
         Add<MaxPool2dOp>(t, new(Plan("max pooling; when its indices are read, MAX_POOLING2's UINT32 indices (flat over the whole input) less the planes' offsets (n·C + c)·H·W from FILL_VALUE_SEQUENCE, cast to int64; inputs up to 2^32 elements",
             DML_OPERATOR_MAX_POOLING2, DML_OPERATOR_FILL_VALUE_SEQUENCE, DML_OPERATOR_ELEMENT_WISE_SUBTRACT, DML_OPERATOR_CAST), DmlLayout.Fixed, (c, node) => c.IsRead(1)
                 ? LowerMaxPool2dWithIndices(c.Arena, node, (MaxPool2dOp)node.Op)
@@ -38,7 +38,7 @@ internal static unsafe partial class DmlLoweringTable
     static DML_OPERATOR_DESC* Conv2dForward(DmlNativeArena arena, Node node, Conv2dOp op)
     {
         var conv = Convolution(arena, TensorDesc(arena, node.Inputs[0].Shape), TensorDesc(arena, node.Inputs[1].Shape), TensorDesc(arena, node.Outputs[0].Shape),
-            DML_CONVOLUTION_DIRECTION.DML_CONVOLUTION_DIRECTION_FORWARD, stride: op.Stride, dilation: 1, Symmetric(op.Padding), Symmetric(op.Padding), outputPadding: (0, 0));
+            DML_CONVOLUTION_DIRECTION.DML_CONVOLUTION_DIRECTION_FORWARD, stride: op.Stride, dilation: 1, Symmetric(op.Padding), Symmetric(op.Padding), outputPadding: (0, 0), op.Groups);
         return Op(arena, DML_OPERATOR_CONVOLUTION, conv);
     }
 
@@ -47,14 +47,15 @@ internal static unsafe partial class DmlLoweringTable
     /// already the backward direction's filter layout (input channels of the transposed
     /// convolution first, as in ONNX ConvTranspose). Its output is s·(Ho - 1) + k - 2p long, short
     /// of H by r = (H + 2p - k) mod s, the rows the forward's floor cut off; OutputPadding r
-    /// extends the output by them at the end (as Torch's output_padding does).
+    /// extends the output by them at the end (as Torch's output_padding does). With groups, w's
+    /// [O, C/G, kh, kw] is ConvTranspose's grouped layout too ([input channels, output channels / G, ...]).
     /// </summary>
     static DML_OPERATOR_DESC* Conv2dInputGrad(DmlNativeArena arena, Node node, Conv2dInputGradOp op)
     {
         var (dy, w, x) = (node.Inputs[0].Shape, node.Inputs[1].Shape, op.InputShape);
         var extra = ((uint)((x[2] + 2 * op.Padding - w[2]) % op.Stride), (uint)((x[3] + 2 * op.Padding - w[3]) % op.Stride));
         var conv = Convolution(arena, TensorDesc(arena, dy), TensorDesc(arena, w), TensorDesc(arena, x),
-            DML_CONVOLUTION_DIRECTION.DML_CONVOLUTION_DIRECTION_BACKWARD, stride: op.Stride, dilation: 1, Symmetric(op.Padding), Symmetric(op.Padding), extra);
+            DML_CONVOLUTION_DIRECTION.DML_CONVOLUTION_DIRECTION_BACKWARD, stride: op.Stride, dilation: 1, Symmetric(op.Padding), Symmetric(op.Padding), extra, op.Groups);
         return Op(arena, DML_OPERATOR_CONVOLUTION, conv);
     }
 
@@ -68,10 +69,31 @@ internal static unsafe partial class DmlLoweringTable
     /// the kernel (kh + r of them): they are left out, first from the end padding, then from the
     /// end of x's view (same strides, fewer rows), so the output is exactly kh long with no crop.
     /// </summary>
-    static DML_OPERATOR_DESC* Conv2dWeightGrad(DmlNativeArena arena, Node node, Conv2dWeightGradOp op)
+    /// <remarks>
+    /// With G groups, filter o meets only the C/G channels of its group g = o / (O/G):
+    /// dw[o, c', i, j] = Σ dy[n, o, ...] · xpad[n, g·C/G + c', ...]. The convolution's batch is then
+    /// c' (C/G of them) and its input channels (g, n), G·N of them, which is a grouped convolution
+    /// with GroupCount G and filter dy read as [O, N, Ho, Wo]. Channel g·N + n is no single stride of
+    /// x, so an IDENTITY first copies x to a packed [C/G, G, N, H·W] (x read through strides), which
+    /// the convolution reads as [C/G, G·N, H, W].
+    /// </remarks>
+    static DmlLowering LowerConv2dWeightGrad(DmlNativeArena arena, Node node, Conv2dWeightGradOp op)
+    {
+        if (op.Groups == 1)
+            return DmlLowering.Chain([(nint)Conv2dWeightGrad(arena, node, op, groupMajor: false)], node.Inputs.Count, node.Outputs.Count);
+        var x = node.Inputs[0].Shape;
+        uint n = (uint)x[0], c = (uint)x[1], plane = (uint)(x[2] * x[3]), g = (uint)op.Groups, cg = c / g;
+        uint[] sizes = [cg, g, n, plane];
+        var copy = Part(ScaleBiasUnary(arena, DML_OPERATOR_ELEMENT_WISE_IDENTITY, TensorDesc(arena, sizes, [plane, cg * plane, c * plane, 1]), StatShape(sizes), null), DmlRead.Input(0));
+        var conv = Part(Conv2dWeightGrad(arena, node, op, groupMajor: true), new DmlRead(0, 0), DmlRead.Input(1));
+        return new DmlLowering([copy, conv], [new DmlRead(1, 0)]);
+    }
+
+    /// <summary>The weight gradient's CONVOLUTION, reading x itself, or its group-major copy [C/G, G, N, H, W] when <paramref name="groupMajor"/>.</summary>
+    static DML_OPERATOR_DESC* Conv2dWeightGrad(DmlNativeArena arena, Node node, Conv2dWeightGradOp op, bool groupMajor)
     {
         var (x, dy, w) = (node.Inputs[0].Shape, node.Inputs[1].Shape, op.WeightShape);
-        uint n = (uint)x[0], c = (uint)x[1], h = (uint)x[2], wd = (uint)x[3];
+        uint n = (uint)x[0], c = (uint)w[1], h = (uint)x[2], wd = (uint)x[3], groups = (uint)op.Groups;
         uint o = (uint)dy[1], ho = (uint)dy[2], wo = (uint)dy[3];
         uint kh = (uint)w[2], kw = (uint)w[3], p = (uint)op.Padding;
         uint cutH = (uint)((x[2] + 2 * op.Padding - w[2]) % op.Stride), cutW = (uint)((x[3] + 2 * op.Padding - w[3]) % op.Stride);
@@ -81,13 +103,16 @@ internal static unsafe partial class DmlLoweringTable
         if (fewerH >= h || fewerW >= wd)
             throw new NotSupportedException($"The DirectML graph builder does not lower a conv2d weight gradient whose kernel sees only padding (padding {op.Padding} beyond the input {x}) at {Where(node)}.");
 
-        var input = TensorDesc(arena, [c, n, h - fewerH, wd - fewerW], [h * wd, c * h * wd, wd, 1]);
+        // x as [C, N, H, W] by strides, or its group-major copy as [C/G, G·N, H, W]; either may be read rows or columns short.
+        var input = !groupMajor
+            ? TensorDesc(arena, [c, n, h - fewerH, wd - fewerW], [h * wd, c * h * wd, wd, 1])
+            : TensorDesc(arena, [c, groups * n, h - fewerH, wd - fewerW], [groups * n * h * wd, h * wd, wd, 1]);
         // The view may end before x's buffer does; the description still declares the whole buffer, as bound.
         ((DML_BUFFER_TENSOR_DESC*)input->Desc)->TotalTensorSizeInBytes = DmlBufferTensor.CalcBufferTensorSize(DML_TENSOR_DATA_TYPE.DML_TENSOR_DATA_TYPE_FLOAT32, Pad(x));
         var filter = TensorDesc(arena, [o, n, ho, wo], [ho * wo, o * ho * wo, wo, 1]);
         var output = TensorDesc(arena, [c, o, kh, kw], [kh * kw, c * kh * kw, kw, 1]);
         var conv = Convolution(arena, input, filter, output, DML_CONVOLUTION_DIRECTION.DML_CONVOLUTION_DIRECTION_FORWARD,
-            stride: 1, dilation: op.Stride, start: (p, p), end: (endH, endW), outputPadding: (0, 0));
+            stride: 1, dilation: op.Stride, start: (p, p), end: (endH, endW), outputPadding: (0, 0), op.Groups);
         return Op(arena, DML_OPERATOR_CONVOLUTION, conv);
     }
 
@@ -178,9 +203,9 @@ internal static unsafe partial class DmlLoweringTable
         return Op(arena, DML_OPERATOR_AVERAGE_POOLING_GRAD, grad);
     }
 
-    /// <summary>A 2-D CONVOLUTION (cross-correlation, one group, no bias, no fused activation).</summary>
+    /// <summary>A 2-D CONVOLUTION (cross-correlation, no bias, no fused activation).</summary>
     static DML_CONVOLUTION_OPERATOR_DESC* Convolution(DmlNativeArena arena, DML_TENSOR_DESC* input, DML_TENSOR_DESC* filter, DML_TENSOR_DESC* output,
-        DML_CONVOLUTION_DIRECTION direction, int stride, int dilation, (uint H, uint W) start, (uint H, uint W) end, (uint H, uint W) outputPadding)
+        DML_CONVOLUTION_DIRECTION direction, int stride, int dilation, (uint H, uint W) start, (uint H, uint W) end, (uint H, uint W) outputPadding, int groups)
     {
         var conv = arena.Alloc<DML_CONVOLUTION_OPERATOR_DESC>();
         conv->InputTensor = input;
@@ -195,7 +220,7 @@ internal static unsafe partial class DmlLoweringTable
         conv->StartPadding = arena.Copy<uint>([start.H, start.W]);
         conv->EndPadding = arena.Copy<uint>([end.H, end.W]);
         conv->OutputPadding = arena.Copy<uint>([outputPadding.H, outputPadding.W]);
-        conv->GroupCount = 1;
+        conv->GroupCount = (uint)groups;
         conv->FusedActivation = null;
         return conv;
     }

@@ -22,7 +22,7 @@ internal sealed class NativeConvolutionBackward
 
     NativeConvolutionBackward(bool wantInput) => this.wantInput = wantInput;
 
-    /// <summary>Pairs each conv2d with a later weight gradient of the same x and geometry (and an input gradient sharing its dy).</summary>
+    /// <summary>Pairs each conv2d with a later weight gradient of the same x and geometry, groups included (and an input gradient sharing its dy).</summary>
     public static IEnumerable<NativeBackwardGroup> FindGroups(Graph graph)
     {
         var used = new HashSet<Node>();
@@ -33,11 +33,11 @@ internal sealed class NativeConvolutionBackward
             var op = (Conv2dOp)conv.Op;
             var (x, w) = (conv.Inputs[0], conv.Inputs[1]);
             var candidates = weightGrads[x.Id].Where(g => !used.Contains(g) && g.Index > conv.Index
-                && g.Op is Conv2dWeightGradOp wg && wg.Stride == op.Stride && wg.Padding == op.Padding && wg.WeightShape == w.Shape
+                && g.Op is Conv2dWeightGradOp wg && wg.Stride == op.Stride && wg.Padding == op.Padding && wg.Groups == op.Groups && wg.WeightShape == w.Shape
                 && g.Inputs[1].Shape == conv.Output.Shape).ToArray();
             if (candidates.Length == 0) continue;
             Node? InputGradFor(Node weightGrad) => inputGrads[(weightGrad.Inputs[1].Id, w.Id)].FirstOrDefault(g => !used.Contains(g) && g.Index > conv.Index
-                && g.Op is Conv2dInputGradOp ig && ig.Stride == op.Stride && ig.Padding == op.Padding && ig.InputShape == x.Shape);
+                && g.Op is Conv2dInputGradOp ig && ig.Stride == op.Stride && ig.Padding == op.Padding && ig.Groups == op.Groups && ig.InputShape == x.Shape);
             var weightGrad = candidates.FirstOrDefault(g => InputGradFor(g) is not null) ?? candidates[0];
             var inputGrad = InputGradFor(weightGrad);
             used.Add(weightGrad);
@@ -71,7 +71,7 @@ internal sealed class NativeConvolutionBackward
         if (wantInput) x.requires_grad_(true);
         w.requires_grad_(true);
         using (torch.enable_grad())
-            recorded = torch.nn.functional.conv2d(x, w, null, [conv.Stride, conv.Stride], [conv.Padding, conv.Padding], [1, 1], 1);
+            recorded = torch.nn.functional.conv2d(x, w, null, [conv.Stride, conv.Stride], [conv.Padding, conv.Padding], [1, 1], conv.Groups);
         return [recorded.detach()];
     }
 

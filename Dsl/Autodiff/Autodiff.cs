@@ -37,7 +37,7 @@ public static class Autodiff
         {
             if (!output.DType.IsFloat()) throw new ArgumentException($"Cannot differentiate the integer value {output}.");
             if (seed.Type != output.Type)
-                throw new ShapeException($"The gradient seed {seed.Type} must match the output {output.Type}.");
+                throw new ShapeException($"Shape error in {(graph.CurrentScope.Length == 0 ? graph.Name : graph.CurrentScope)}: the gradient seed {seed.Type} must match the output {output.Type}.");
             grads[output.Id] = grads.TryGetValue(output.Id, out var g) ? g + seed : seed;
         }
         foreach (var w in wrt)

@@ -1,9 +1,9 @@
 namespace Dsl;
 
 /// <summary>
-/// The graph name scope of a submodule call, opened by generated <c>Forward</c> code so that the
-/// nodes a submodule appends, and shape errors, carry its registered dotted name
-/// (<c>blocks.3.attn.qkv: matmul …</c>).
+/// The graph name scope of a submodule call, opened by generated <c>Forward</c> and <c>Backward</c>
+/// code so that the nodes a submodule appends (its gradient's too), and shape errors, carry its
+/// registered dotted name (<c>blocks.3.attn.qkv: matmul …</c>).
 /// </summary>
 public static class ModuleScope
 {

@@ -16,7 +16,7 @@ public class NativeBackwardTests
 
     static GradientCase Case(string name, Func<Tensor[], Tensor> body, params InputSpec[] inputs) => new(name, inputs, body);
 
-    public static readonly TheoryData<string> Names = ["conv2d_s2_p1", "conv2d_bias", "conv_relu_chain", "shared_weight_two_inputs", "odd_size_stride2"];
+    public static readonly TheoryData<string> Names = ["conv2d_s2_p1", "conv2d_bias", "conv_relu_chain", "shared_weight_two_inputs", "odd_size_stride2", "conv2d_groups2", "conv2d_depthwise", "grouped_then_dense"];
 
     static GradientCase Get(string name) => name switch
     {
@@ -27,6 +27,9 @@ public class NativeBackwardTests
             InputSpec.F("a", new(2, 2, 6, 6)), InputSpec.F("b", new(2, 2, 6, 6)), InputSpec.F("w", new(3, 2, 3, 3))),
         // The forward's floor drops a row and a column: the input gradient must restore them.
         "odd_size_stride2" => Case(name, x => Ops.Conv2d(x[0], x[1], 2, 0), InputSpec.F("x", new(2, 3, 8, 8)), InputSpec.F("w", new(4, 3, 3, 3))),
+        // A grouped conv feeding a dense one on the same x: each gradient must pair with the conv of its own groups.
+        "grouped_then_dense" => Case(name, x => Ops.Conv2d(x[0], x[1], 1, 1, groups: 2) + Ops.Conv2d(x[0], x[2], 1, 1),
+            InputSpec.F("x", new(2, 4, 6, 6)), InputSpec.F("wg", new(4, 2, 3, 3)), InputSpec.F("wd", new(4, 4, 3, 3))),
         _ => GradientCases.All[name],
     };
 

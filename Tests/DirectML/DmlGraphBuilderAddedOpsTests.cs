@@ -124,4 +124,35 @@ public unsafe class DmlGraphBuilderAddedOpsTests
         types.ShouldContain(DML_OPERATOR_ELEMENT_WISE_IDENTITY);
         types.ShouldContain(DML_OPERATOR_REDUCE);
     }
+
+    [Fact]
+    public void Bilinear_upsampling_and_its_gradient_match_Torch()
+    {
+        // Two matrix products with constant interpolation weights; the gradient is two more.
+        var types = GraphCheck.MatchesTorch(() => WithGradients("upsample_bilinear", [new Shape(2, 3, 4, 5)], x => Ops.UpsampleBilinear2d(x[0], 2)), seed: 38);
+        types.ShouldContain(DML_OPERATOR_GEMM);
+    }
+
+    [Theory]
+    [InlineData(4, 6, 2, 5, 5, 1, 1)]   // two groups
+    [InlineData(3, 3, 3, 7, 6, 2, 1)]   // depthwise, stride 2: the floor drops a row
+    [InlineData(2, 4, 2, 8, 9, 2, 0)]   // depthwise with a channel multiplier of 2, no padding
+    public void Grouped_convolution_and_its_gradients_match_Torch(int c, int o, int groups, int h, int w, int stride, int padding)
+    {
+        var build = () => WithGradients("conv_groups", [new Shape(2, c, h, w), new Shape(o, c / groups, 3, 3)], x => Ops.Conv2d(x[0], x[1], stride, padding, groups));
+        var types = GraphCheck.MatchesTorch(build, seed: 39);
+        types.Count(t => t == DML_OPERATOR_CONVOLUTION).ShouldBe(3);
+        // The weight gradient's copy of x, group-major.
+        types.ShouldContain(DML_OPERATOR_ELEMENT_WISE_IDENTITY);
+
+        using var operators = new ReferenceOperators();
+        using var built = DmlGraphBuilder.Build(build(), operators.Create);
+        var groupCounts = new List<uint>();
+        for (var i = 0; i < (int)built.Desc->NodeCount; i++)
+        {
+            if (built.OperatorDesc(i)->Type == DML_OPERATOR_CONVOLUTION)
+                groupCounts.Add(((DML_CONVOLUTION_OPERATOR_DESC*)built.OperatorDesc(i)->Desc)->GroupCount);
+        }
+        groupCounts.ShouldBe([(uint)groups, (uint)groups, (uint)groups]);
+    }
 }

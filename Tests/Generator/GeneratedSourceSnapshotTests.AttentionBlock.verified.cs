@@ -156,9 +156,17 @@ partial class AttentionBlock : global::Dsl.IModule
         var g_t20 = global::Dsl.Vjp.Of(tape.t20, d_t20, tape.t17, tape.t19);
         d_t17 = global::Dsl.Vjp.Add(d_t17, g_t20[0]);
         d_t19 = global::Dsl.Vjp.Add(d_t19, g_t20[1]);
-        var g_m4 = mlp.Backward(tape.m4, d_t19, grads);
+        global::Dsl.Tensor? g_m4;
+        using (global::Dsl.ModuleScope.Enter(this, mlp, "mlp", tape.t19))
+        {
+            g_m4 = mlp.Backward(tape.m4, d_t19, grads);
+        }
         d_t18 = global::Dsl.Vjp.Add(d_t18, g_m4);
-        var g_m3 = norm2.Backward(tape.m3, d_t18, grads);
+        global::Dsl.Tensor? g_m3;
+        using (global::Dsl.ModuleScope.Enter(this, norm2, "norm2", tape.t18))
+        {
+            g_m3 = norm2.Backward(tape.m3, d_t18, grads);
+        }
         d_t17 = global::Dsl.Vjp.Add(d_t17, g_m3);
         // line 90 (reverse): x = x + proj.Forward(o);
         d_t17 = global::Dsl.Vjp.Add(d_t17, dv_x);
@@ -166,7 +174,11 @@ partial class AttentionBlock : global::Dsl.IModule
         var g_t17 = global::Dsl.Vjp.Of(tape.t17, d_t17, tape.s0, tape.t16);
         d_s0 = global::Dsl.Vjp.Add(d_s0, g_t17[0]);
         d_t16 = global::Dsl.Vjp.Add(d_t16, g_t17[1]);
-        var g_m2 = proj.Backward(tape.m2, d_t16, grads);
+        global::Dsl.Tensor? g_m2;
+        using (global::Dsl.ModuleScope.Enter(this, proj, "proj", tape.t16))
+        {
+            g_m2 = proj.Backward(tape.m2, d_t16, grads);
+        }
         d_t15 = global::Dsl.Vjp.Add(d_t15, g_m2);
         // line 89 (reverse): var o = Ops.Reshape(Ops.Permute(Ops.MatMul(attn, v), 0, 2, 1, 3), b, n, c);
         d_t15 = global::Dsl.Vjp.Add(d_t15, dv_o);
@@ -219,9 +231,17 @@ partial class AttentionBlock : global::Dsl.IModule
         // line 83 (reverse): var h = qkv.Forward(norm1.Forward(x));
         d_t1 = global::Dsl.Vjp.Add(d_t1, dv_h);
         dv_h = null;
-        var g_m1 = qkv.Backward(tape.m1, d_t1, grads);
+        global::Dsl.Tensor? g_m1;
+        using (global::Dsl.ModuleScope.Enter(this, qkv, "qkv", tape.t1))
+        {
+            g_m1 = qkv.Backward(tape.m1, d_t1, grads);
+        }
         d_t0 = global::Dsl.Vjp.Add(d_t0, g_m1);
-        var g_m0 = norm1.Backward(tape.m0, d_t0, grads);
+        global::Dsl.Tensor? g_m0;
+        using (global::Dsl.ModuleScope.Enter(this, norm1, "norm1", tape.t0))
+        {
+            g_m0 = norm1.Backward(tape.m0, d_t0, grads);
+        }
         d_s0 = global::Dsl.Vjp.Add(d_s0, g_m0);
         dv_x = global::Dsl.Vjp.Add(dv_x, d_s0);
         return dv_x;

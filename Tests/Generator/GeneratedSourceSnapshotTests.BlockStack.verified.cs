@@ -147,7 +147,11 @@ partial class BlockStack : global::Dsl.IModule
             d_s2 = global::Dsl.Vjp.Add(d_s2, g_t5[1]);
             var g_t4 = global::Dsl.Vjp.Of(it1.t4, d_t4, it1.t3);
             d_t3 = global::Dsl.Vjp.Add(d_t3, g_t4[0]);
-            var g_m2 = it1.m2Module.Backward(it1.m2, d_t3, grads);
+            global::Dsl.Tensor? g_m2;
+            using (global::Dsl.ModuleScope.Enter(this, it1.m2Module, "norms", it1.t3))
+            {
+                g_m2 = it1.m2Module.Backward(it1.m2, d_t3, grads);
+            }
             d_s2 = global::Dsl.Vjp.Add(d_s2, g_m2);
             dv_x = global::Dsl.Vjp.Add(dv_x, d_s2);
         }
@@ -166,7 +170,11 @@ partial class BlockStack : global::Dsl.IModule
                 var g_t1 = global::Dsl.Vjp.Of(it0.t1, d_t1, it0.s0, it0.t0);
                 d_s0 = global::Dsl.Vjp.Add(d_s0, g_t1[0]);
                 d_t0 = global::Dsl.Vjp.Add(d_t0, g_t1[1]);
-                var g_m0 = block.Backward(it0.m0, d_t0, grads);
+                global::Dsl.Tensor? g_m0;
+                using (global::Dsl.ModuleScope.Enter(this, block, "block", it0.t0))
+                {
+                    g_m0 = block.Backward(it0.m0, d_t0, grads);
+                }
                 d_s0 = global::Dsl.Vjp.Add(d_s0, g_m0);
                 dv_x = global::Dsl.Vjp.Add(dv_x, d_s0);
             }
@@ -175,7 +183,11 @@ partial class BlockStack : global::Dsl.IModule
                 // line 117 (reverse): x = block.Forward(x);
                 d_t2 = global::Dsl.Vjp.Add(d_t2, dv_x);
                 dv_x = null;
-                var g_m1 = block.Backward(it0.m1, d_t2, grads);
+                global::Dsl.Tensor? g_m1;
+                using (global::Dsl.ModuleScope.Enter(this, block, "block", it0.t2))
+                {
+                    g_m1 = block.Backward(it0.m1, d_t2, grads);
+                }
                 d_s1 = global::Dsl.Vjp.Add(d_s1, g_m1);
                 dv_x = global::Dsl.Vjp.Add(dv_x, d_s1);
             }

@@ -71,11 +71,19 @@ partial class Mlp : global::Dsl.IModule
         global::Dsl.Tensor? d_s0 = null, d_t0 = null, d_t1 = null, d_t2 = null;
         // line 56 (reverse): fc2.Forward(Ops.Gelu(fc1.Forward(x)))
         d_t2 = global::Dsl.Vjp.Add(d_t2, d_out);
-        var g_m1 = fc2.Backward(tape.m1, d_t2, grads);
+        global::Dsl.Tensor? g_m1;
+        using (global::Dsl.ModuleScope.Enter(this, fc2, "fc2", tape.t2))
+        {
+            g_m1 = fc2.Backward(tape.m1, d_t2, grads);
+        }
         d_t1 = global::Dsl.Vjp.Add(d_t1, g_m1);
         var g_t1 = global::Dsl.Vjp.Of(tape.t1, d_t1, tape.t0);
         d_t0 = global::Dsl.Vjp.Add(d_t0, g_t1[0]);
-        var g_m0 = fc1.Backward(tape.m0, d_t0, grads);
+        global::Dsl.Tensor? g_m0;
+        using (global::Dsl.ModuleScope.Enter(this, fc1, "fc1", tape.t0))
+        {
+            g_m0 = fc1.Backward(tape.m0, d_t0, grads);
+        }
         d_s0 = global::Dsl.Vjp.Add(d_s0, g_m0);
         dv_x = global::Dsl.Vjp.Add(dv_x, d_s0);
         return dv_x;

@@ -93,7 +93,11 @@ partial class SharedEncoder : global::Dsl.IModel
         dv_zb = null;
         var g_t3 = global::Dsl.Vjp.Of(tape.t3, d_t3, tape.t2);
         d_t2 = global::Dsl.Vjp.Add(d_t2, g_t3[0]);
-        var g_m1 = encoder.Backward(tape.m1, d_t2, grads);
+        global::Dsl.Tensor? g_m1;
+        using (global::Dsl.ModuleScope.Enter(this, encoder, "encoder", tape.t2))
+        {
+            g_m1 = encoder.Backward(tape.m1, d_t2, grads);
+        }
         d_s1 = global::Dsl.Vjp.Add(d_s1, g_m1);
         dv_b = global::Dsl.Vjp.Add(dv_b, d_s1);
         // line 141 (reverse): var za = Ops.Tanh(encoder.Forward(a));
@@ -101,7 +105,11 @@ partial class SharedEncoder : global::Dsl.IModel
         dv_za = null;
         var g_t1 = global::Dsl.Vjp.Of(tape.t1, d_t1, tape.t0);
         d_t0 = global::Dsl.Vjp.Add(d_t0, g_t1[0]);
-        var g_m0 = encoder.Backward(tape.m0, d_t0, grads);
+        global::Dsl.Tensor? g_m0;
+        using (global::Dsl.ModuleScope.Enter(this, encoder, "encoder", tape.t0))
+        {
+            g_m0 = encoder.Backward(tape.m0, d_t0, grads);
+        }
         d_s0 = global::Dsl.Vjp.Add(d_s0, g_m0);
         dv_a = global::Dsl.Vjp.Add(dv_a, d_s0);
         return new global::Dsl.Tensor?[] { dv_a, dv_b };

@@ -74,9 +74,17 @@ partial class TwoHeads : global::Dsl.IModel
         d_t2 = global::Dsl.Vjp.Add(d_t2, d_out1);
         var g_t2 = global::Dsl.Vjp.Of(tape.t2, d_t2, tape.t1);
         d_t1 = global::Dsl.Vjp.Add(d_t1, g_t2[0]);
-        var g_m1 = right.Backward(tape.m1, d_t1, grads);
+        global::Dsl.Tensor? g_m1;
+        using (global::Dsl.ModuleScope.Enter(this, right, "right", tape.t1))
+        {
+            g_m1 = right.Backward(tape.m1, d_t1, grads);
+        }
         d_s0 = global::Dsl.Vjp.Add(d_s0, g_m1);
-        var g_m0 = left.Backward(tape.m0, d_t0, grads);
+        global::Dsl.Tensor? g_m0;
+        using (global::Dsl.ModuleScope.Enter(this, left, "left", tape.t0))
+        {
+            g_m0 = left.Backward(tape.m0, d_t0, grads);
+        }
         d_s0 = global::Dsl.Vjp.Add(d_s0, g_m0);
         dv_x = global::Dsl.Vjp.Add(dv_x, d_s0);
         return dv_x;

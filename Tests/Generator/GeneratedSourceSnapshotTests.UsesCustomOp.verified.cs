@@ -99,7 +99,11 @@ partial class UsesCustomOp : global::Dsl.IModule
         dv_b = null;
         d_t0 = global::Dsl.Vjp.Add(d_t0, dv_a);
         dv_a = null;
-        var g_m0 = heads.Backward(tape.m0, d_t0, d_t1, grads);
+        global::Dsl.Tensor? g_m0;
+        using (global::Dsl.ModuleScope.Enter(this, heads, "heads", tape.t0))
+        {
+            g_m0 = heads.Backward(tape.m0, d_t0, d_t1, grads);
+        }
         d_s0 = global::Dsl.Vjp.Add(d_s0, g_m0);
         dv_x = global::Dsl.Vjp.Add(dv_x, d_s0);
         return dv_x;

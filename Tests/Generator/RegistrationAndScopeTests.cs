@@ -37,7 +37,7 @@ public partial class HiddenParameters
 }
 
 /// <summary>
-/// Generated Forward code opens a name scope per submodule call (the registered dotted name), and
+/// Generated Forward and Backward code open a name scope per submodule call (the registered dotted name), and
 /// ModelContext.Build refuses parameters no module registered.
 /// </summary>
 public class RegistrationAndScopeTests
@@ -60,6 +60,29 @@ public class RegistrationAndScopeTests
         var e = Should.Throw<ShapeException>(() => model.Forward(graph.Input("x", new Shape(2, 4)), out _));
         e.Message.ShouldContain("blocks.2.fc1, op matmul");
         e.Message.ShouldContain("f32[2,4]");
+    }
+
+    [Fact]
+    public void Backward_nodes_of_a_submodule_carry_its_registered_dotted_name_too()
+    {
+        var graph = new Graph("scopes");
+        var model = ModelContext.Build(graph, () => new WidthStack(4, 4));
+        var y = model.Forward(graph.Input("x", new Shape(2, 4)), out var tape);
+        int forwardNodes = graph.Nodes.Count;
+        model.Backward(tape, graph.Input("dy", y.Shape), new Dsl.Gradients());
+        var scopes = graph.Nodes.Skip(forwardNodes).Select(n => n.Scope).Distinct().ToArray();
+        // Autodiff marks the nodes a VJP rule appends with ".grad" under the module's scope.
+        scopes.ShouldBe(["blocks.1.fc2.grad", "blocks.1.grad", "blocks.1.fc1.grad", "blocks.0.fc2.grad", "blocks.0.grad", "blocks.0.fc1.grad"], ignoreOrder: true);
+    }
+
+    [Fact]
+    public void A_shape_error_in_backward_names_the_layer_it_happened_in()
+    {
+        var graph = new Graph("scopes");
+        var model = ModelContext.Build(graph, () => new WidthStack(4, 4));
+        var y = model.Forward(graph.Input("x", new Shape(2, 4)), out var tape);
+        var e = Should.Throw<ShapeException>(() => model.Backward(tape, graph.Input("dy", new Shape(2, 5)), new Dsl.Gradients()));
+        e.Message.ShouldStartWith("Shape error in blocks.1.fc2: the gradient seed f32[2,5] must match the output f32[2,4]");
     }
 
     [Fact]

@@ -30,6 +30,8 @@ public class BlockGradientTests
         ["linear_no_bias"] = Case(() => new Blocks.Linear(4, 3, bias: false), new(2, 5, 4), (m, x) => { var y = m.Forward(x, out var t); return (y, (d, g) => m.Backward(t, d, g)); }, ["weight"]),
         ["conv2d"] = Case(() => new Conv2d(2, 3, 3, stride: 2, padding: 1), new(2, 2, 5, 5), (m, x) => { var y = m.Forward(x, out var t); return (y, (d, g) => m.Backward(t, d, g)); }, ["weight", "bias"]),
         ["conv2d_no_bias"] = Case(() => new Conv2d(2, 3, 3, padding: 1, bias: false), new(2, 2, 4, 4), (m, x) => { var y = m.Forward(x, out var t); return (y, (d, g) => m.Backward(t, d, g)); }, ["weight"]),
+        ["conv2d_grouped"] = Case(() => new Conv2d(4, 6, 3, padding: 1, groups: 2), new(2, 4, 5, 5), (m, x) => { var y = m.Forward(x, out var t); return (y, (d, g) => m.Backward(t, d, g)); }, ["weight", "bias"]),
+        ["conv2d_depthwise"] = Case(() => new Conv2d(3, 3, 3, stride: 2, padding: 1, bias: false, groups: 3), new(2, 3, 6, 6), (m, x) => { var y = m.Forward(x, out var t); return (y, (d, g) => m.Backward(t, d, g)); }, ["weight"]),
         ["layer_norm"] = Case(() => new Blocks.LayerNorm(5, 1e-6), new(3, 5), (m, x) => { var y = m.Forward(x, out var t); return (y, (d, g) => m.Backward(t, d, g)); }, ["weight", "bias"]),
         ["batch_norm1d_training"] = Case(() => new Blocks.BatchNorm1d(3), new(6, 3), (m, x) => { var y = m.Forward(x, out var t); return (y, (d, g) => m.Backward(t, d, g)); }, BnNames),
         ["batch_norm1d_eval"] = Case(() => new Blocks.BatchNorm1d(3) { Training = false }, new(6, 3), (m, x) => { var y = m.Forward(x, out var t); return (y, (d, g) => m.Backward(t, d, g)); }, BnNames),

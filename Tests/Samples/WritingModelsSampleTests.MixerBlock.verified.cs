@@ -134,13 +134,25 @@ partial class MixerBlock : global::Dsl.IModule
         // line 35 (reverse): var c = channelFc2.Forward(Ops.Gelu(channelFc1.Forward(norm2.Forward(x))));
         d_t10 = global::Dsl.Vjp.Add(d_t10, dv_c);
         dv_c = null;
-        var g_m5 = channelFc2.Backward(tape.m5, d_t10, grads);
+        global::Dsl.Tensor? g_m5;
+        using (global::Dsl.ModuleScope.Enter(this, channelFc2, "channelFc2", tape.t10))
+        {
+            g_m5 = channelFc2.Backward(tape.m5, d_t10, grads);
+        }
         d_t9 = global::Dsl.Vjp.Add(d_t9, g_m5);
         var g_t9 = global::Dsl.Vjp.Of(tape.t9, d_t9, tape.t8);
         d_t8 = global::Dsl.Vjp.Add(d_t8, g_t9[0]);
-        var g_m4 = channelFc1.Backward(tape.m4, d_t8, grads);
+        global::Dsl.Tensor? g_m4;
+        using (global::Dsl.ModuleScope.Enter(this, channelFc1, "channelFc1", tape.t8))
+        {
+            g_m4 = channelFc1.Backward(tape.m4, d_t8, grads);
+        }
         d_t7 = global::Dsl.Vjp.Add(d_t7, g_m4);
-        var g_m3 = norm2.Backward(tape.m3, d_t7, grads);
+        global::Dsl.Tensor? g_m3;
+        using (global::Dsl.ModuleScope.Enter(this, norm2, "norm2", tape.t7))
+        {
+            g_m3 = norm2.Backward(tape.m3, d_t7, grads);
+        }
         d_t6 = global::Dsl.Vjp.Add(d_t6, g_m3);
         // line 34 (reverse): x = x + Ops.Permute(t, 0, 2, 1);
         d_t6 = global::Dsl.Vjp.Add(d_t6, dv_x);
@@ -153,18 +165,30 @@ partial class MixerBlock : global::Dsl.IModule
         // line 33 (reverse): t = tokenFc2.Forward(Ops.Gelu(tokenFc1.Forward(t)));
         d_t4 = global::Dsl.Vjp.Add(d_t4, dv_t);
         dv_t = null;
-        var g_m2 = tokenFc2.Backward(tape.m2, d_t4, grads);
+        global::Dsl.Tensor? g_m2;
+        using (global::Dsl.ModuleScope.Enter(this, tokenFc2, "tokenFc2", tape.t4))
+        {
+            g_m2 = tokenFc2.Backward(tape.m2, d_t4, grads);
+        }
         d_t3 = global::Dsl.Vjp.Add(d_t3, g_m2);
         var g_t3 = global::Dsl.Vjp.Of(tape.t3, d_t3, tape.t2);
         d_t2 = global::Dsl.Vjp.Add(d_t2, g_t3[0]);
-        var g_m1 = tokenFc1.Backward(tape.m1, d_t2, grads);
+        global::Dsl.Tensor? g_m1;
+        using (global::Dsl.ModuleScope.Enter(this, tokenFc1, "tokenFc1", tape.t2))
+        {
+            g_m1 = tokenFc1.Backward(tape.m1, d_t2, grads);
+        }
         d_t1 = global::Dsl.Vjp.Add(d_t1, g_m1);
         // line 32 (reverse): var t = Ops.Permute(norm1.Forward(x), 0, 2, 1);
         d_t1 = global::Dsl.Vjp.Add(d_t1, dv_t);
         dv_t = null;
         var g_t1 = global::Dsl.Vjp.Of(tape.t1, d_t1, tape.t0);
         d_t0 = global::Dsl.Vjp.Add(d_t0, g_t1[0]);
-        var g_m0 = norm1.Backward(tape.m0, d_t0, grads);
+        global::Dsl.Tensor? g_m0;
+        using (global::Dsl.ModuleScope.Enter(this, norm1, "norm1", tape.t0))
+        {
+            g_m0 = norm1.Backward(tape.m0, d_t0, grads);
+        }
         d_s0 = global::Dsl.Vjp.Add(d_s0, g_m0);
         dv_x = global::Dsl.Vjp.Add(dv_x, d_s0);
         return dv_x;

@@ -117,20 +117,40 @@ partial class SeResNetBlock : global::Dsl.IModule
         // line 59 (reverse): h = se.Forward(bn2.Forward(conv2.Forward(h)));
         d_t5 = global::Dsl.Vjp.Add(d_t5, dv_h);
         dv_h = null;
-        var g_m4 = se.Backward(tape.m4, d_t5, grads);
+        global::Dsl.Tensor? g_m4;
+        using (global::Dsl.ModuleScope.Enter(this, se, "se", tape.t5))
+        {
+            g_m4 = se.Backward(tape.m4, d_t5, grads);
+        }
         d_t4 = global::Dsl.Vjp.Add(d_t4, g_m4);
-        var g_m3 = bn2.Backward(tape.m3, d_t4, grads);
+        global::Dsl.Tensor? g_m3;
+        using (global::Dsl.ModuleScope.Enter(this, bn2, "bn2", tape.t4))
+        {
+            g_m3 = bn2.Backward(tape.m3, d_t4, grads);
+        }
         d_t3 = global::Dsl.Vjp.Add(d_t3, g_m3);
-        var g_m2 = conv2.Backward(tape.m2, d_t3, grads);
+        global::Dsl.Tensor? g_m2;
+        using (global::Dsl.ModuleScope.Enter(this, conv2, "conv2", tape.t3))
+        {
+            g_m2 = conv2.Backward(tape.m2, d_t3, grads);
+        }
         d_t2 = global::Dsl.Vjp.Add(d_t2, g_m2);
         // line 58 (reverse): var h = Ops.Relu(bn1.Forward(conv1.Forward(x)));
         d_t2 = global::Dsl.Vjp.Add(d_t2, dv_h);
         dv_h = null;
         var g_t2 = global::Dsl.Vjp.Of(tape.t2, d_t2, tape.t1);
         d_t1 = global::Dsl.Vjp.Add(d_t1, g_t2[0]);
-        var g_m1 = bn1.Backward(tape.m1, d_t1, grads);
+        global::Dsl.Tensor? g_m1;
+        using (global::Dsl.ModuleScope.Enter(this, bn1, "bn1", tape.t1))
+        {
+            g_m1 = bn1.Backward(tape.m1, d_t1, grads);
+        }
         d_t0 = global::Dsl.Vjp.Add(d_t0, g_m1);
-        var g_m0 = conv1.Backward(tape.m0, d_t0, grads);
+        global::Dsl.Tensor? g_m0;
+        using (global::Dsl.ModuleScope.Enter(this, conv1, "conv1", tape.t0))
+        {
+            g_m0 = conv1.Backward(tape.m0, d_t0, grads);
+        }
         d_s0 = global::Dsl.Vjp.Add(d_s0, g_m0);
         dv_x = global::Dsl.Vjp.Add(dv_x, d_s0);
         return dv_x;

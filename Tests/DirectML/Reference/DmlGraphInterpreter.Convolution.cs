@@ -5,7 +5,7 @@ namespace Dsl.Tests.DirectML.Reference;
 
 /// <summary>
 /// The convolution family of the reference interpreter: CONVOLUTION (forward and backward, both
-/// modes, dilations, asymmetric padding, output padding, optional bias; one group, no fused
+/// modes, dilations, asymmetric padding, output padding, optional bias, GroupCount; no fused
 /// activation), MAX_POOLING2 (dilations; the optional UINT32 indices output, flat over the whole
 /// input, ties to the first element in window order),
 /// AVERAGE_POOLING and AVERAGE_POOLING_GRAD (with or without padding in the divisor), over 4-D
@@ -93,7 +93,9 @@ internal static unsafe partial class DmlGraphInterpreter
     /// Forward: y[n, o, oy, ox] = Σ x[n, c, oy·s - start + ky·d, ...] · f[o, c, ky, kx] (cross-correlation;
     /// CONVOLUTION mode flips the filter). Backward (transposed), the adjoint: x[n, ci, iy, ix] adds
     /// x · f[ci, co, ky, kx] into y[n, co, iy·s - start + ky·d, ...]; its output length is
-    /// s·(in - 1) + extent - start - end + output padding.
+    /// s·(in - 1) + extent - start - end + output padding. With G groups, c (forward) runs over
+    /// the C/G input channels of o's group and f's channel axis counts within the group; backward,
+    /// ci of group g adds into the O/G output channels of group g.
     /// </summary>
     static float[]?[] RunConvolution(DML_OPERATOR_DESC* op, OperatorSignature signature, float[]?[] inputs, string where)
     {
@@ -103,7 +105,7 @@ internal static unsafe partial class DmlGraphInterpreter
         Require4D(where, x, f, y);
         Require(d->Mode is DML_CONVOLUTION_MODE.DML_CONVOLUTION_MODE_CROSS_CORRELATION or DML_CONVOLUTION_MODE.DML_CONVOLUTION_MODE_CONVOLUTION, $"{where}: mode {d->Mode}");
         Require(d->Direction is DML_CONVOLUTION_DIRECTION.DML_CONVOLUTION_DIRECTION_FORWARD or DML_CONVOLUTION_DIRECTION.DML_CONVOLUTION_DIRECTION_BACKWARD, $"{where}: direction {d->Direction}");
-        Require(d->GroupCount == 1, $"{where}: GroupCount {d->GroupCount} (the reference implements 1)");
+        Require(d->GroupCount >= 1, $"{where}: GroupCount {d->GroupCount}");
         Window2d w;
         // The window is the filter's spatial sizes.
         fixed (uint* kernel = new[] { f.Sizes[2], f.Sizes[3] })
@@ -116,10 +118,13 @@ internal static unsafe partial class DmlGraphInterpreter
         uint n = x.Sizes[0], inC = x.Sizes[1], inH = x.Sizes[2], inW = x.Sizes[3];
         uint outC = y.Sizes[1], outH = y.Sizes[2], outW = y.Sizes[3], kh = f.Sizes[2], kw = f.Sizes[3];
         Require(y.Sizes[0] == n, $"{where}: batch sizes differ, input {Sizes(x)}, output {Sizes(y)}");
+        // Groups split both channel counts; each filter (forward) or input channel (backward) meets only its group's channels.
+        uint groups = d->GroupCount, inPerGroup = inC / groups, outPerGroup = outC / groups;
+        Require(inC % groups == 0 && outC % groups == 0, $"{where}: GroupCount {groups} does not divide input channels {inC} and output channels {outC}");
         if (backward)
         {
-            // The filter is [input channels, output channels, kh, kw], as the forward convolution it transposes has it.
-            Require(f.Sizes[0] == inC && f.Sizes[1] == outC, $"{where}: backward filter {Sizes(f)} is not [input channels {inC}, output channels {outC}, kh, kw]");
+            // The filter is [input channels, output channels / groups, kh, kw], as the forward convolution it transposes has it (ONNX ConvTranspose).
+            Require(f.Sizes[0] == inC && f.Sizes[1] == outPerGroup, $"{where}: backward filter {Sizes(f)} is not [input channels {inC}, output channels {outC} / groups {groups}, kh, kw]");
             for (var a = 0; a < 2; a++)
             {
                 Require(outputPadding[a] < Math.Max(w.Strides[a], w.Dilations[a]), $"{where}: output padding {outputPadding[a]} is not below the stride {w.Strides[a]} or dilation {w.Dilations[a]}");
@@ -129,7 +134,7 @@ internal static unsafe partial class DmlGraphInterpreter
         }
         else
         {
-            Require(f.Sizes[0] == outC && f.Sizes[1] == inC, $"{where}: filter {Sizes(f)} is not [output channels {outC}, input channels {inC}, kh, kw]");
+            Require(f.Sizes[0] == outC && f.Sizes[1] == inPerGroup, $"{where}: filter {Sizes(f)} is not [output channels {outC}, input channels {inC} / groups {groups}, kh, kw]");
             for (var a = 0; a < 2; a++)
             {
                 Require(outputPadding[a] == 0, $"{where}: output padding {outputPadding[a]} in a forward convolution");
@@ -169,8 +174,10 @@ internal static unsafe partial class DmlGraphInterpreter
                         for (uint ox = 0; ox < outW; ox++)
                         {
                             double sum = 0;
-                            for (uint c = 0; c < inC; c++)
+                            var firstC = o / outPerGroup * inPerGroup;
+                            for (uint fc = 0; fc < inPerGroup; fc++)
                             {
+                                var c = firstC + fc;
                                 for (uint ky = 0; ky < kh; ky++)
                                 {
                                     var iy = oy * sh - ph + ky * dh;
@@ -183,7 +190,7 @@ internal static unsafe partial class DmlGraphInterpreter
                                         if (ix < 0 || ix >= inW)
                                             continue;
                                         var fx = flip ? kw - 1 - kx : kx;
-                                        sum += (double)xs[ni * xst[0] + c * xst[1] + iy * xst[2] + ix * xst[3]] * fs[o * fst[0] + c * fst[1] + fy * fst[2] + fx * fst[3]];
+                                        sum += (double)xs[ni * xst[0] + c * xst[1] + iy * xst[2] + ix * xst[3]] * fs[o * fst[0] + fc * fst[1] + fy * fst[2] + fx * fst[3]];
                                     }
                                 }
                             }
@@ -201,8 +208,10 @@ internal static unsafe partial class DmlGraphInterpreter
                         for (uint ix = 0; ix < inW; ix++)
                         {
                             var v = (double)xs[ni * xst[0] + c * xst[1] + iy * xst[2] + ix * xst[3]];
-                            for (uint o = 0; o < outC; o++)
+                            var firstO = c / inPerGroup * outPerGroup;
+                            for (uint fo = 0; fo < outPerGroup; fo++)
                             {
+                                var o = firstO + fo;
                                 for (uint ky = 0; ky < kh; ky++)
                                 {
                                     var oy = iy * sh - ph + ky * dh;
@@ -215,7 +224,7 @@ internal static unsafe partial class DmlGraphInterpreter
                                         if (ox < 0 || ox >= outW)
                                             continue;
                                         var fx = flip ? kw - 1 - kx : kx;
-                                        acc[((ni * outC + o) * outH + oy) * outW + ox] += v * fs[c * fst[0] + o * fst[1] + fy * fst[2] + fx * fst[3]];
+                                        acc[((ni * outC + o) * outH + oy) * outW + ox] += v * fs[c * fst[0] + fo * fst[1] + fy * fst[2] + fx * fst[3]];
                                     }
                                 }
                             }

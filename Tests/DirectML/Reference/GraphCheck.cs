@@ -22,7 +22,8 @@ internal static unsafe class GraphCheck
             .Select(_ => (float)((random.NextDouble() * 2 - 1) * (v.IsPersistent ? 1 : 2))).ToArray());
         using var operators = new ReferenceOperators();
         using var built = DmlGraphBuilder.Build(graph, operators.Create, featureLevel);
-        var outputs = DmlGraphInterpreter.Execute(built.Desc, operators, built.Inputs.Select(v => feeds[v.Name!]).ToArray());
+        // A constant (ConstantOp) is a bound input too, uploaded from its own data.
+        var outputs = DmlGraphInterpreter.Execute(built.Desc, operators, built.Inputs.Select(v => built.Constants.TryGetValue(v, out var constant) ? (float[])constant.Data : feeds[v.Name!]).ToArray());
 
         var torchGraph = build();
         using var compiled = new TorchBackend().Compile(torchGraph);
