@@ -12,8 +12,8 @@ public class EvaluationTests
     static readonly Lazy<(float[] Train, long[] TrainY, float[] Test, long[] TestY)> Pixels = new(() =>
     {
         var data = FashionMnist.Load();
-        float[] X(ImageSplit s, int n) => s.Pixels.AsSpan(0, n * 784).ToArray();
-        long[] Y(ImageSplit s, int n) => s.Labels.Take(n).Select(l => (long)l).ToArray();
+        float[] X(ImageDataset s, int n) => s.Pixels.AsSpan(0, n * 784).ToArray();
+        long[] Y(ImageDataset s, int n) => s.Labels!.Take(n).Select(l => (long)l).ToArray();
         return (X(data.Train, 4000), Y(data.Train, 4000), X(data.Test, 1000), Y(data.Test, 1000));
     });
 

@@ -68,11 +68,12 @@ var keep = new Option<int>("--keep") { Description = "How many of the newest che
 var onNonFinite = new Option<string>("--on-nonfinite") { Description = "When the loss or the gradient norm becomes NaN/infinite: stop (save nothing new), skip (drop that step's update, count it) or rollback (reload the last checkpoint, halve the learning rate).", DefaultValueFactory = _ => "stop" };
 onNonFinite.AcceptOnlyFromAmong("stop", "skip", "rollback");
 var resumeNonFinite = CliCheckpoint.AllowNonFiniteOption();
+var probeProtocol = ProbeCommand.ProtocolOption();
 var probeImages = new Option<int>("--probe-images") { Description = "Training images whose features train the linear probe and kNN; 0 skips the evaluation.", DefaultValueFactory = _ => 60000 };
 var trainSsl = new Command("train",
     "Self-supervised pretraining (MAE, SimCLR or Barlow Twins) through the shared trainer (Fashion-MNIST unless --dataset says otherwise), then linear-probe and kNN accuracy on the full " +
     "test set for the pretrained encoder, the same encoder at random init, and raw pixels.");
-foreach (var o in new Option[] { method, sslDataset, sslData, sslImageSize, sslEpochs, sslBatch, sslLr, width, temperature, sslSeed, sslDevice, sslLimit, outDir, resumeFrom, overwrite, saveEvery, keep, onNonFinite, resumeNonFinite, probeImages, backboneOption, maskRatio, normPix, weightDecay, readoutOption, cropMinScale, noOnlineProbe, patchSize })
+foreach (var o in new Option[] { method, sslDataset, sslData, sslImageSize, sslEpochs, sslBatch, sslLr, width, temperature, sslSeed, sslDevice, sslLimit, outDir, resumeFrom, overwrite, saveEvery, keep, onNonFinite, resumeNonFinite, probeImages, probeProtocol, backboneOption, maskRatio, normPix, weightDecay, readoutOption, cropMinScale, noOnlineProbe, patchSize })
     trainSsl.Options.Add(o);
 trainSsl.SetAction(parse => Guarded(() => TrainSsl.Run(new TrainSslSettings(
     parse.GetValue(method)!, parse.GetValue(sslEpochs) ?? (parse.GetValue(method) == "mae" ? 3 : 10), parse.GetValue(sslBatch), parse.GetValue(sslLr), parse.GetValue(width),
@@ -80,7 +81,8 @@ trainSsl.SetAction(parse => Guarded(() => TrainSsl.Run(new TrainSslSettings(
     parse.GetValue(outDir), Resume(parse, resumeFrom), parse.GetValue(probeImages), parse.GetValue(backboneOption)!,
     parse.GetValue(maskRatio), parse.GetValue(normPix), parse.GetValue(weightDecay), parse.GetValue(readoutOption)!,
     parse.GetValue(sslDataset)!, parse.GetValue(sslImageSize), parse.GetValue(cropMinScale), !parse.GetValue(noOnlineProbe), parse.GetValue(patchSize),
-    parse.GetValue(saveEvery), parse.GetValue(keep), parse.GetValue(overwrite), parse.GetValue(onNonFinite)!, parse.GetValue(resumeNonFinite)), args)));
+    parse.GetValue(saveEvery), parse.GetValue(keep), parse.GetValue(overwrite), parse.GetValue(onNonFinite)!, parse.GetValue(resumeNonFinite),
+    ProbeCommand.Protocol(parse.GetValue(probeProtocol)!)), args)));
 
 var root = new RootCommand("Deep-learning DSL command line: trains models built as graphs, run by the TorchSharp backend.");
 root.Subcommands.Add(trainMlp);
