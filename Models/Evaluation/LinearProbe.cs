@@ -18,7 +18,9 @@ public enum ProbeProtocol
     /// batch norm (eps 1e-6) before the linear layer, head weight truncated normal with std 0.01,
     /// SGD with momentum 0.9 and no weight decay, lr 0.1·batch/256 (MAE's base-lr rule) with a linear
     /// warmup over the first tenth of the steps (MAE: 10 of 90 epochs), then a cosine decay to 0. MAE
-    /// uses LARS; on one linear layer plain momentum SGD is the MoCo protocol it replaces.
+    /// uses LARS; on one linear layer plain momentum SGD is the MoCo protocol it replaces. It needs a
+    /// few hundred steps: the norm's running statistics (momentum 0.1, as PyTorch) must forget their
+    /// initial 0 and 1 before evaluation uses them.
     /// </summary>
     Sgd,
 }

@@ -1,5 +1,5 @@
-using Dsl.Models.Training;
 using Dsl.Models.Blocks;
+using Dsl.Models.Training;
 using Dsl.Models.Vision;
 
 namespace Dsl.Models.Methods;

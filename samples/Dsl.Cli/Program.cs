@@ -27,7 +27,7 @@ schedule.AcceptOnlyFromAmong("constant", "cosine");
 var logEvery = new Option<int>("--log-every") { Description = "Print a progress line every this many steps.", DefaultValueFactory = _ => 50 };
 
 var trainMlp = new Command("train-mlp",
-    "Train a 784-hidden-10 MLP classifier on Fashion-MNIST through one compiled DSL step graph (forward, graph-level autodiff and optimizer), " +
+    "Train a 784-hidden-10 MLP classifier (the Mlp block) on Fashion-MNIST with the shared trainer: one compiled DSL step graph (forward, generated backward, optimizer), " +
     "report the full 10,000-image test accuracy after every epoch and the mean step time at the end.");
 foreach (var o in new Option[] { epochs, batchSize, lr, hidden, optimizer, seed, data, device, limit, activation, schedule, logEvery })
     trainMlp.Options.Add(o);

@@ -1,5 +1,5 @@
-using Dsl.Models.Training;
 using Dsl.Models.Methods;
+using Dsl.Models.Training;
 
 namespace Dsl.Bench.Rows;
 

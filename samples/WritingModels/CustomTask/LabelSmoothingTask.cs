@@ -1,5 +1,5 @@
-using Dsl.Models.Evaluation;
 using Dsl;
+using Dsl.Models.Evaluation;
 using Dsl.Models.Methods;
 using Dsl.Models.Training;
 using WritingModels.Mixer;

@@ -1,7 +1,7 @@
-using Dsl.Models.Evaluation;
 using System.Globalization;
 using Dsl;
 using Dsl.Backend.Torch;
+using Dsl.Models.Evaluation;
 using Dsl.Models.Methods;
 using WritingModels.Training;
 
