@@ -96,12 +96,8 @@ public sealed class BatchLoader
     public int BatchCount => Options.DropLast ? _data.Count / Options.BatchSize : (_data.Count + Options.BatchSize - 1) / Options.BatchSize;
 
     /// <summary>The order of the data set indices in <paramref name="epoch"/>.</summary>
-    public int[] Order(int epoch)
-    {
-        var order = Enumerable.Range(0, _data.Count).ToArray();
-        if (Options.Shuffle) new SampleRandom(Options.Seed, epoch, -1, -1).Shuffle(order.AsSpan());
-        return order;
-    }
+    public int[] Order(int epoch) =>
+        Options.Shuffle ? EpochOrder.Shuffled(_data.Count, Options.Seed, epoch) : Enumerable.Range(0, _data.Count).ToArray();
 
     /// <summary>Builds batch <paramref name="index"/> of <paramref name="epoch"/> on the calling thread (and the pool).</summary>
     public Batch MakeBatch(int epoch, int index, int[] order, CancellationToken cancellationToken = default)

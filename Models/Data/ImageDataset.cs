@@ -3,7 +3,8 @@ namespace Dsl.Models.Data;
 /// <summary>
 /// A set of <see cref="Count"/> images of <see cref="Channels"/>×<see cref="Height"/>×<see cref="Width"/>
 /// float pixels in [0, 1], stored image after image in CHW order (channel planes, each row-major),
-/// with optional class labels and class names. Every reader in this folder returns one.
+/// with optional class labels and class names. Every reader in this folder returns one; a linear
+/// probe holds its frozen feature rows in one too (1×1×dim "images", any float values).
 /// </summary>
 public sealed class ImageDataset
 {
@@ -84,7 +85,7 @@ public sealed class ImageDataset
         return new ImageDataset(Pixels.AsSpan(0, count * ImageSize).ToArray(), count, Channels, Height, Width, Labels?[..count], ClassNames);
     }
 
-    /// <summary>Converts bytes 0..255 to floats in [0, 1] (x / 255, as <see cref="ImageSplit"/>).</summary>
+    /// <summary>Converts bytes 0..255 to floats in [0, 1] (x / 255).</summary>
     internal static void ToUnit(ReadOnlySpan<byte> source, Span<float> destination)
     {
         for (int i = 0; i < source.Length; i++) destination[i] = source[i] / 255f;

@@ -50,22 +50,22 @@ public static class EncoderEvaluation
 {
     /// <summary>Extracts features with <paramref name="features"/> (parameters by name) and measures both classifiers.</summary>
     public static ProbeResult Evaluate(IBackend backend, Func<Graph, Tensor, Tensor> features, IReadOnlyDictionary<string, HostTensor> parameters,
-        ProbeData data, int seed = 0, int probeEpochs = 20)
+        ProbeData data, int seed = 0, int probeEpochs = 20, ProbeProtocol protocol = ProbeProtocol.AdamW)
     {
         var clock = Stopwatch.StartNew();
         var (train, dim) = Features.Extract(backend, features, parameters, data.TrainImages, data.TrainLabels.Length, data.Channels, data.Height, data.Width);
         var (test, _) = Features.Extract(backend, features, parameters, data.TestImages, data.TestLabels.Length, data.Channels, data.Height, data.Width);
-        return Measure(backend, train, test, dim, data, seed, probeEpochs, clock.Elapsed.TotalSeconds);
+        return Measure(backend, train, test, dim, data, seed, probeEpochs, protocol, clock.Elapsed.TotalSeconds);
     }
 
     /// <summary>Both classifiers on raw pixels (the baseline pretraining has to beat).</summary>
-    public static ProbeResult RawPixels(IBackend backend, ProbeData data, int seed = 0, int probeEpochs = 20) =>
-        Measure(backend, data.TrainImages, data.TestImages, data.Channels * data.Height * data.Width, data, seed, probeEpochs, featureSeconds: 0);
+    public static ProbeResult RawPixels(IBackend backend, ProbeData data, int seed = 0, int probeEpochs = 20, ProbeProtocol protocol = ProbeProtocol.AdamW) =>
+        Measure(backend, data.TrainImages, data.TestImages, data.Channels * data.Height * data.Width, data, seed, probeEpochs, protocol, featureSeconds: 0);
 
-    static ProbeResult Measure(IBackend backend, float[] train, float[] test, int dim, ProbeData data, int seed, int probeEpochs, double featureSeconds)
+    static ProbeResult Measure(IBackend backend, float[] train, float[] test, int dim, ProbeData data, int seed, int probeEpochs, ProbeProtocol protocol, double featureSeconds)
     {
         var clock = Stopwatch.StartNew();
-        var probe = LinearProbe.Accuracy(backend, train, data.TrainLabels, test, data.TestLabels, dim, data.Classes, epochs: probeEpochs, seed: seed);
+        var probe = LinearProbe.Accuracy(backend, train, data.TrainLabels, test, data.TestLabels, dim, data.Classes, epochs: probeEpochs, seed: seed, protocol: protocol);
         var probeSeconds = clock.Elapsed.TotalSeconds;
         clock.Restart();
         var knn = Knn.Accuracy(backend, train, data.TrainLabels, test, data.TestLabels, dim, data.Classes);

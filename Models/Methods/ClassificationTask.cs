@@ -1,4 +1,5 @@
 using Dsl.Models.Blocks;
+using Dsl.Models.Evaluation;
 using Dsl.Models.Training;
 
 namespace Dsl.Models.Methods;
@@ -38,20 +39,12 @@ public sealed class ClassificationTask(PretrainingMethod method, int channels, i
         var logits = head.Forward(encoder.Features, out var tape);
         Tensor loss, accuracy;
         using (graph.Scope("loss")) loss = Ops.CrossEntropy(logits, labels);
-        using (graph.Scope("metrics")) accuracy = Top1Accuracy(logits, labels);
+        using (graph.Scope("metrics")) accuracy = Accuracy.Top1(logits, labels);
         var grads = new Gradients();
         var dFeatures = head.Backward(tape, Vjp.Of(loss, Ops.OnesLike(loss), logits)[0], grads);
         encoder.Backward(dFeatures!, grads);
         var parameters = encoder.Registry.Parameters.Concat(headRegistry.Parameters).Select(p => p.Value).ToArray();
         return new TrainingGraph(loss, new Dictionary<string, Tensor> { ["accuracy"] = accuracy }, parameters, parameters.Select(p => grads[p]).ToArray());
-    }
-
-    /// <summary>The fraction of rows of [N, K] <paramref name="logits"/> whose largest entry is at the i64 [N] label.</summary>
-    public static Tensor Top1Accuracy(Tensor logits, Tensor labels)
-    {
-        var predicted = Ops.Argsort(logits, 1, descending: true);
-        var top1 = Ops.Cast(Ops.Slice(predicted, 1, 0, 1), DType.Float32);
-        return Ops.Mean(Ops.Equal(Ops.Reshape(top1, logits.Shape[0]), Ops.Cast(labels, DType.Float32)));
     }
 
     /// <inheritdoc/>
@@ -63,7 +56,7 @@ public sealed class ClassificationTask(PretrainingMethod method, int channels, i
             foreach (var key in values.Keys.ToArray())
                 values[key] = pretrained.TryGetValue(key, out var v) ? v
                     : throw new KeyNotFoundException($"The pretrained weights lack '{key}': they come from another method or configuration.");
-        foreach (var (key, value) in Initializers.Initialize(headRegistry, seed + 1)) values[key] = value;
+        foreach (var (key, value) in Initializers.Initialize(headRegistry, Seeds.Derive(seed, "head"))) values[key] = value;
         return values;
     }
 }

@@ -1,4 +1,5 @@
 using Dsl.Models.Blocks;
+using Dsl.Models.Training;
 using Dsl.Models.Vision;
 
 namespace Dsl.Models.Methods;
@@ -169,8 +170,7 @@ public partial class MaskedAutoencoder
     {
         var values = Initializers.Initialize(registry, seed);
         string Name(string n) => prefix.Length == 0 ? n : prefix + "." + n;
-        // A fixed mix, not HashCode.Combine: that one is salted per process, so the same seed gave other weights in every run.
-        var rng = new Random(unchecked(seed * 31 + 0x4d4145));
+        var rng = new Random(Seeds.Derive(seed, "mae.xavier"));
         foreach (var p in registry.Parameters)
             if (p.Value.Rank >= 2 && p.Name.EndsWith(".weight", StringComparison.Ordinal))
             {

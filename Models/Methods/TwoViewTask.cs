@@ -1,3 +1,4 @@
+using Dsl.Models.Evaluation;
 using Dsl.Models.Training;
 
 namespace Dsl.Models.Methods;
@@ -69,7 +70,7 @@ public abstract class TwoViewTask(Backbone backbone, int channels, int size) : I
                 var probeLoss = Ops.CrossEntropy(logits, labels);
                 probe.Backward(tape, Vjp.Of(probeLoss, Ops.OnesLike(probeLoss), logits)[0], grads);
                 metrics["probe_loss"] = probeLoss;
-                metrics["probe_accuracy"] = ClassificationTask.Top1Accuracy(logits, labels);
+                metrics["probe_accuracy"] = Accuracy.Top1(logits, labels);
             }
             trained = trained.Concat(probeRegistry.Parameters);
             auxiliary = probeRegistry.Parameters.Count;
@@ -140,9 +141,9 @@ public abstract class TwoViewTask(Backbone backbone, int channels, int size) : I
     {
         if (encoderRegistry is null || headRegistry is null) throw new InvalidOperationException("Build the task's graph before initialising it.");
         var values = Initializers.Initialize(encoderRegistry, seed);
-        foreach (var (name, value) in Initializers.Initialize(headRegistry, seed + 1)) values[name] = value;
+        foreach (var (name, value) in Initializers.Initialize(headRegistry, Seeds.Derive(seed, "head"))) values[name] = value;
         if (probeRegistry is not null)
-            foreach (var (name, value) in Initializers.Initialize(probeRegistry, seed + 2)) values[name] = value;
+            foreach (var (name, value) in Initializers.Initialize(probeRegistry, Seeds.Derive(seed, "online_probe"))) values[name] = value;
         return values;
     }
 }

@@ -162,13 +162,14 @@ public sealed class ReaderTests : IDisposable
     }
 
     [Fact]
-    public void Fashion_mnist_split_converts_to_dataset()
+    public void Fashion_mnist_splits_are_labelled_one_channel_datasets_named_by_class()
     {
-        var images = new IdxImages([0, 255, 0, 0], 1, 2, 2);
-        var split = new ImageSplit(images, [3]);
-        var data = split.ToDataset(FashionMnist.ClassNames);
-        (data.Channels, data.Height, data.Width).ShouldBe((1, 2, 2));
-        data.Image(0)[1].ShouldBe(1f);
-        data.Labels.ShouldBe([3]);
+        var data = FashionMnist.Load();
+        foreach (var split in new[] { data.Train, data.Test })
+        {
+            (split.Channels, split.Height, split.Width).ShouldBe((1, 28, 28));
+            split.ClassNames.ShouldBe(FashionMnist.ClassNames);
+            split.Labels!.Length.ShouldBe(split.Count);
+        }
     }
 }

@@ -1,4 +1,4 @@
-using Dsl.Models;
+using Dsl.Models.Blocks;
 using Dsl.Models.Methods;
 using Dsl.Models.Tasks;
 using Dsl.Models.Training;
@@ -37,13 +37,13 @@ public class ReferenceTrainingTests
     [Fact]
     public void Supervised_mlp_with_cross_entropy_trains_alike()
     {
-        Compare(() => new SupervisedMlpTask(new Mlp(hidden: 16, Activation.Relu, inputs: 12, classes: 4)), step =>
+        Compare(() => new SupervisedMlpTask(12, 16, 4, Activation.Relu), step =>
             {
                 var random = new System.Random(10 + step);
                 return new Dictionary<string, HostTensor>
                 {
-                    [Mlp.ImagesInput] = HostTensor.F32(new Shape(Batch, 12), [.. Enumerable.Range(0, Batch * 12).Select(_ => random.NextSingle())]),
-                    [Mlp.LabelsInput] = HostTensor.I64(new Shape(Batch), [.. Enumerable.Range(0, Batch).Select(i => (long)((i + step) % 4))]),
+                    [ShuffledBatches.RowsInput] = HostTensor.F32(new Shape(Batch, 12), [.. Enumerable.Range(0, Batch * 12).Select(_ => random.NextSingle())]),
+                    [ShuffledBatches.LabelsInput] = HostTensor.I64(new Shape(Batch), [.. Enumerable.Range(0, Batch).Select(i => (long)((i + step) % 4))]),
                 };
             },
             new TrainerOptions(Batch, new AdamW(), new ConstantSchedule(1e-2), ClipNorm: 1.0, Seed: 4));

@@ -40,8 +40,8 @@ public class PretrainingLearningTests(ITestOutputHelper output)
     {
         var c = Cases[name];
         var data = FashionMnist.Load();
-        var train = data.Train.ToDataset(FashionMnist.ClassNames).Take(5120);
-        var probeData = ProbeData.From(train.Take(2000), data.Test.ToDataset(FashionMnist.ClassNames).Take(2000), 2000);
+        var train = data.Train.Take(5120);
+        var probeData = ProbeData.From(train.Take(2000), data.Test.Take(2000), 2000);
         var gains = Seeds.Select(seed => PretrainOnce(name, c, train, probeData, seed)).ToList();
         double probeGain = gains.Average(g => g.Probe), knnGain = gains.Average(g => g.Knn);
         output.WriteLine($"{name}: mean gain over random init over seeds {string.Join(", ", Seeds)}: probe {probeGain * 100:+0.00;-0.00} points, kNN {knnGain * 100:+0.00;-0.00}");

@@ -74,8 +74,8 @@ public sealed class IdxReaderTests : IDisposable
     public void Embedded_dataset_loads_with_the_published_sizes()
     {
         var data = FashionMnist.Load();
-        (data.Train.Count, data.Test.Count, data.Train.Rows, data.Train.Cols).ShouldBe((60000, 10000, 28, 28));
+        (data.Train.Count, data.Test.Count, data.Train.Height, data.Train.Width).ShouldBe((60000, 10000, 28, 28));
         data.Train.Pixels.Max().ShouldBeLessThanOrEqualTo(1f);
-        data.Test.Labels.Distinct().Count().ShouldBe(10);
+        data.Test.Labels!.Distinct().Count().ShouldBe(10);
     }
 }

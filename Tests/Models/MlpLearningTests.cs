@@ -1,52 +1,25 @@
 using Dsl.Backend.Torch;
-using Dsl.Models;
 using Dsl.Models.Data;
+using Dsl.Models.Tasks;
 using Dsl.Models.Training;
 
 namespace Dsl.Tests.Models;
 
-/// <summary>The MLP learns Fashion-MNIST through one compiled step graph, and does so reproducibly.</summary>
+/// <summary>The <c>train-mlp</c> network (the Mlp block through the shared Trainer) learns Fashion-MNIST, and does so reproducibly.</summary>
 public class MlpLearningTests
 {
     static readonly Lazy<FashionMnist> Data = new(() => FashionMnist.Load());
 
-    static (double FirstLoss, double LastLoss, double TestAccuracy, HostTensor Fc1) Train(Dsl.Models.Training.Optimizer optimizer, double lr, int steps, int seed)
+    static (double FirstLoss, double LastLoss, double TestAccuracy, HostTensor Fc1) Train(Optimizer optimizer, double lr, int steps, int seed)
     {
-        const int batch = 64;
         var data = Data.Value;
-        var mlp = new Mlp(hidden: 64);
+        var task = new SupervisedMlpTask(28 * 28, 64, 10);
         var backend = new TorchBackend();
-        using var step = backend.Compile(mlp.BuildTrainStep(batch, optimizer));
-        ParameterTransfer.Load(step, mlp.InitialParameters(seed));
-        var x = new float[batch * 784];
-        var y = new long[batch];
+        using var trainer = new Trainer(backend, task, new TrainerOptions(64, optimizer, new ConstantSchedule(lr), Seed: seed));
         var losses = new List<double>();
-        var rng = new Random(seed);
-        var pool = Enumerable.Range(0, 5000).ToArray();
-        for (int s = 0; s < steps; s++)
-        {
-            var idx = Enumerable.Range(0, batch).Select(_ => pool[rng.Next(pool.Length)]).ToArray();
-            data.Train.FillBatch(idx, x, y);
-            var o = step.Run(new Dictionary<string, HostTensor>
-            {
-                [Mlp.ImagesInput] = HostTensor.F32(new Shape(batch, 784), x),
-                [Mlp.LabelsInput] = HostTensor.I64(new Shape(batch), y),
-                [Optimizer.LearningRateInput] = HostTensor.F32(Shape.Scalar, [(float)lr]),
-            });
-            losses.Add(o[Mlp.LossOutput].ToScalar());
-        }
-
-        using var eval = backend.Compile(mlp.BuildEval(1000));
-        ParameterTransfer.Copy(step, eval);
-        var tx = new float[1000 * 784];
-        var ty = new long[1000];
-        data.Test.FillBatch(Enumerable.Range(0, 1000).ToArray(), tx, ty);
-        var acc = eval.Run(new Dictionary<string, HostTensor>
-        {
-            [Mlp.ImagesInput] = HostTensor.F32(new Shape(1000, 784), tx),
-            [Mlp.LabelsInput] = HostTensor.I64(new Shape(1000), ty),
-        })[Mlp.AccuracyOutput].ToScalar();
-        return (losses.Take(10).Average(), losses.TakeLast(10).Average(), acc, step.GetPersistent("fc1.weight"));
+        trainer.Fit(new ShuffledBatches(data.Train, 64, seed, limit: 5000), steps, r => losses.Add(r.Loss));
+        double accuracy = task.TestAccuracy(backend, trainer.ModelValues(), data.Test.Take(1000));
+        return (losses.Take(10).Average(), losses.TakeLast(10).Average(), accuracy, trainer.Compiled.GetPersistent("fc1.weight"));
     }
 
     [Theory]

@@ -13,7 +13,7 @@ namespace Dsl.Tests.Runs;
 /// </summary>
 public sealed class CheckpointedRunTests : IDisposable
 {
-    static readonly Lazy<ImageDataset> Images = new(() => FashionMnist.Load().Train.ToDataset(FashionMnist.ClassNames).Take(96));
+    static readonly Lazy<ImageDataset> Images = new(() => FashionMnist.Load().Train.Take(96));
     readonly string dir = Directory.CreateTempSubdirectory("checkpointed-run").FullName;
 
     public void Dispose() => Directory.Delete(dir, recursive: true);

@@ -1,5 +1,4 @@
 using Dsl.Backend.Torch;
-using Dsl.Models;
 using Dsl.Models.Data;
 using Dsl.Models.Tasks;
 using Dsl.Models.Training;
@@ -28,12 +27,12 @@ public sealed class NonFiniteTests : IDisposable
         {
             var batch = inner.Batch(step);
             if (step != badStep || poisoned++ >= times) return batch;
-            var images = batch[Mlp.ImagesInput];
-            return new Dictionary<string, HostTensor>(batch) { [Mlp.ImagesInput] = HostTensor.Filled(images.Shape, images.DType, value) };
+            var images = batch[ShuffledBatches.RowsInput];
+            return new Dictionary<string, HostTensor>(batch) { [ShuffledBatches.RowsInput] = HostTensor.Filled(images.Shape, images.DType, value) };
         }
     }
 
-    static Trainer NewTrainer(NonFinitePolicy policy, double? clip = 1.0) => new(new TorchBackend(), new SupervisedMlpTask(new Mlp(hidden: 16)),
+    static Trainer NewTrainer(NonFinitePolicy policy, double? clip = 1.0) => new(new TorchBackend(), new SupervisedMlpTask(28 * 28, 16, 10),
         new TrainerOptions(16, new AdamW(), new ConstantSchedule(1e-3), ClipNorm: clip, Seed: 1, NonFinite: policy));
 
     [Fact]

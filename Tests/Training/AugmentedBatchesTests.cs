@@ -10,7 +10,7 @@ public class AugmentedBatchesTests
     [Fact]
     public void A_step_gives_the_same_views_with_or_without_prefetching()
     {
-        var data = FashionMnist.Load().Test.ToDataset(FashionMnist.ClassNames).Take(96);
+        var data = FashionMnist.Load().Test.Take(96);
         BatchLoader Loader() => new(data, new BatchLoaderOptions { BatchSize = 32, Seed = 9, DropLast = true, Workers = 2 },
             AugmentationPipeline.SimClr(28), AugmentationPipeline.SimClr(28));
         var sequential = new AugmentedBatches(Loader());

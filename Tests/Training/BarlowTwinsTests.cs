@@ -34,7 +34,7 @@ public class BarlowTwinsTests
     [Fact]
     public void Short_pretraining_lowers_the_loss()
     {
-        var data = FashionMnist.Load().Train.ToDataset(FashionMnist.ClassNames).Take(640);
+        var data = FashionMnist.Load().Train.Take(640);
         var (first, second) = AugmentationPipeline.BarlowTwins(28);
         var loader = new BatchLoader(data, new BatchLoaderOptions { BatchSize = 64, Seed = 4, DropLast = true, Workers = 2 }, first, second);
         using var trainer = new Trainer(new TorchBackend(), new BarlowTwinsTask(Backbone.Conv(1, 32), 1, 28, 64),

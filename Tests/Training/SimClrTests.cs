@@ -12,7 +12,7 @@ public class SimClrTests
     [Fact]
     public void Short_pretraining_lowers_the_nt_xent_loss()
     {
-        var data = FashionMnist.Load().Train.ToDataset(FashionMnist.ClassNames).Take(640);
+        var data = FashionMnist.Load().Train.Take(640);
         var loader = new BatchLoader(data, new BatchLoaderOptions { BatchSize = 64, Seed = 3, DropLast = true, Workers = 2 },
             AugmentationPipeline.SimClr(28), AugmentationPipeline.SimClr(28));
         var task = new SimClrTask(Backbone.Conv(1, 32), channels: 1, size: 28, projection: 32, temperature: 0.2);

@@ -18,7 +18,7 @@ public sealed class TrainerTests : IDisposable
     static TrainerOptions Options(Optimizer? optimizer = null) =>
         new(32, optimizer ?? new AdamW { DecayFilter = Optimizer.ExcludeBiasAndNorm }, new WarmupCosineSchedule(2e-3, 3, 12), ClipNorm: 1.0, Seed: 5);
 
-    static Trainer NewTrainer(Optimizer? optimizer = null) => new(new TorchBackend(), new SupervisedMlpTask(new Mlp(hidden: 32)), Options(optimizer));
+    static Trainer NewTrainer(Optimizer? optimizer = null) => new(new TorchBackend(), new SupervisedMlpTask(28 * 28, 32, 10), Options(optimizer));
 
     static IBatchSource Source() => new ShuffledBatches(Data.Value.Train, 32, seed: 5, limit: 160);
 

@@ -55,7 +55,7 @@ sealed record CliData(string Title, ImageDataset Pretrain, ImageDataset Train, I
     static (string, ImageDataset, ImageDataset, ImageDataset?) FashionMnistData(string? path)
     {
         var data = FashionMnist.Load(path);
-        return ("Fashion-MNIST", data.Train.ToDataset(FashionMnist.ClassNames), data.Test.ToDataset(FashionMnist.ClassNames), null);
+        return ("Fashion-MNIST", data.Train, data.Test, null);
     }
 
     static (string, ImageDataset, ImageDataset, ImageDataset?) FolderData(string root, int size)

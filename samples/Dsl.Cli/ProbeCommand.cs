@@ -17,17 +17,19 @@ static class ProbeCommand
     {
         var (checkpoint, allowNonFinite) = (CliCheckpoint.PathOption(), CliCheckpoint.AllowNonFiniteOption());
         var images = new Option<int>("--probe-images") { Description = "Training images whose features train the probe.", DefaultValueFactory = _ => 60000 };
-        var epochs = new Option<int>("--probe-epochs") { Description = "Epochs of the probe's AdamW training (cosine schedule).", DefaultValueFactory = _ => 20 };
+        var epochs = new Option<int>("--probe-epochs") { Description = "Epochs of the probe's training (cosine schedule).", DefaultValueFactory = _ => 20 };
+        var protocol = ProtocolOption();
         var readout = ReadoutOption();
         var (data, device) = (DataOption(), DeviceOption());
-        var command = new Command("probe", "Linear probe (standardised features, linear classifier, AdamW) on the frozen encoder of a 'train' checkpoint; " +
+        var command = new Command("probe", "Linear probe (a linear classifier on standardised features with AdamW, or --probe-protocol sgd) on the frozen encoder of a 'train' checkpoint; " +
             "prints its accuracy on the full test set of its data set next to kNN.");
-        foreach (var o in new Option[] { checkpoint, images, epochs, readout, data, device, allowNonFinite }) command.Options.Add(o);
+        foreach (var o in new Option[] { checkpoint, images, epochs, protocol, readout, data, device, allowNonFinite }) command.Options.Add(o);
         command.SetAction(parse => CommandRunner.Guarded(() =>
         {
             var (method, settings, parameters, backend, probeData) = Load(CliCheckpoint.Resolve(parse, checkpoint), parse.GetValue(allowNonFinite), parse.GetValue(data), parse.GetValue(device)!,
                 parse.GetValue(images), parse.GetValue(readout));
-            var r = EncoderEvaluation.Evaluate(backend, method.Features, parameters, probeData, settings.Seed, parse.GetValue(epochs));
+            var r = EncoderEvaluation.Evaluate(backend, method.Features, parameters, probeData, settings.Seed, parse.GetValue(epochs),
+                Protocol(parse.GetValue(protocol)!));
             AnsiConsole.MarkupLineInterpolated($"{method.Title} ({method.Describe()}), {r.Dim}-d features: linear probe {r.Probe:P2}, kNN {r.Knn:P2} (probe fitted on {probeData.TrainLabels.Length} images; {r.Seconds}).");
             return 0;
         }));
@@ -69,6 +71,22 @@ static class ProbeCommand
         CliCheckpoint.RequireEncoder(path, method, probeData.Channels, probeData.Height, tensors);
         return (method, settings, tensors, CliBackend.Create(device), probeData);
     }
+
+    /// <summary>The <c>--probe-protocol</c> option of <c>probe</c> and <c>train</c>.</summary>
+    internal static Option<string> ProtocolOption()
+    {
+        var o = new Option<string>("--probe-protocol")
+        {
+            Description = "How the linear probe is fitted: adamw (features standardised, AdamW lr 1e-2, cosine) or sgd (the standard protocol of MAE and the Keras " +
+                "examples: affine-free BatchNorm before the linear layer, SGD momentum 0.9, lr 0.1 x batch/256, warmup then cosine, no weight decay).",
+            DefaultValueFactory = _ => "adamw",
+        };
+        o.AcceptOnlyFromAmong("adamw", "sgd");
+        return o;
+    }
+
+    /// <summary>The protocol named by <c>--probe-protocol</c>.</summary>
+    internal static ProbeProtocol Protocol(string name) => name == "sgd" ? ProbeProtocol.Sgd : ProbeProtocol.AdamW;
 
     static Option<string?> ReadoutOption()
     {

@@ -27,7 +27,7 @@ schedule.AcceptOnlyFromAmong("constant", "cosine");
 var logEvery = new Option<int>("--log-every") { Description = "Print a progress line every this many steps.", DefaultValueFactory = _ => 50 };
 
 var trainMlp = new Command("train-mlp",
-    "Train a 784-hidden-10 MLP classifier on Fashion-MNIST through one compiled DSL step graph (forward, graph-level autodiff and optimizer), " +
+    "Train a 784-hidden-10 MLP classifier (the Mlp block) on Fashion-MNIST with the shared trainer: one compiled DSL step graph (forward, generated backward, optimizer), " +
     "report the full 10,000-image test accuracy after every epoch and the mean step time at the end.");
 foreach (var o in new Option[] { epochs, batchSize, lr, hidden, optimizer, seed, data, device, limit, activation, schedule, logEvery })
     trainMlp.Options.Add(o);
@@ -68,11 +68,12 @@ var keep = new Option<int>("--keep") { Description = "How many of the newest che
 var onNonFinite = new Option<string>("--on-nonfinite") { Description = "When the loss or the gradient norm becomes NaN/infinite: stop (save nothing new), skip (drop that step's update, count it) or rollback (reload the last checkpoint, halve the learning rate).", DefaultValueFactory = _ => "stop" };
 onNonFinite.AcceptOnlyFromAmong("stop", "skip", "rollback");
 var resumeNonFinite = CliCheckpoint.AllowNonFiniteOption();
+var probeProtocol = ProbeCommand.ProtocolOption();
 var probeImages = new Option<int>("--probe-images") { Description = "Training images whose features train the linear probe and kNN; 0 skips the evaluation.", DefaultValueFactory = _ => 60000 };
 var trainSsl = new Command("train",
     "Self-supervised pretraining (MAE, SimCLR or Barlow Twins) through the shared trainer (Fashion-MNIST unless --dataset says otherwise), then linear-probe and kNN accuracy on the full " +
     "test set for the pretrained encoder, the same encoder at random init, and raw pixels.");
-foreach (var o in new Option[] { method, sslDataset, sslData, sslImageSize, sslEpochs, sslBatch, sslLr, width, temperature, sslSeed, sslDevice, sslLimit, outDir, resumeFrom, overwrite, saveEvery, keep, onNonFinite, resumeNonFinite, probeImages, backboneOption, maskRatio, normPix, weightDecay, readoutOption, cropMinScale, noOnlineProbe, patchSize })
+foreach (var o in new Option[] { method, sslDataset, sslData, sslImageSize, sslEpochs, sslBatch, sslLr, width, temperature, sslSeed, sslDevice, sslLimit, outDir, resumeFrom, overwrite, saveEvery, keep, onNonFinite, resumeNonFinite, probeImages, probeProtocol, backboneOption, maskRatio, normPix, weightDecay, readoutOption, cropMinScale, noOnlineProbe, patchSize })
     trainSsl.Options.Add(o);
 trainSsl.SetAction(parse => Guarded(() => TrainSsl.Run(new TrainSslSettings(
     parse.GetValue(method)!, parse.GetValue(sslEpochs) ?? DefaultEpochs(parse.GetValue(method)!), parse.GetValue(sslBatch), parse.GetValue(sslLr), parse.GetValue(width),
@@ -80,7 +81,8 @@ trainSsl.SetAction(parse => Guarded(() => TrainSsl.Run(new TrainSslSettings(
     parse.GetValue(outDir), Resume(parse, resumeFrom), parse.GetValue(probeImages), parse.GetValue(backboneOption)!,
     parse.GetValue(maskRatio), parse.GetValue(normPix), parse.GetValue(weightDecay), parse.GetValue(readoutOption)!,
     parse.GetValue(sslDataset)!, parse.GetValue(sslImageSize), parse.GetValue(cropMinScale), !parse.GetValue(noOnlineProbe), parse.GetValue(patchSize),
-    parse.GetValue(saveEvery), parse.GetValue(keep), parse.GetValue(overwrite), parse.GetValue(onNonFinite)!, parse.GetValue(resumeNonFinite)), args)));
+    parse.GetValue(saveEvery), parse.GetValue(keep), parse.GetValue(overwrite), parse.GetValue(onNonFinite)!, parse.GetValue(resumeNonFinite),
+    ProbeCommand.Protocol(parse.GetValue(probeProtocol)!)), args)));
 
 var root = new RootCommand("Deep-learning DSL command line: trains models built as graphs, run by the TorchSharp backend.");
 root.Subcommands.Add(trainMlp);

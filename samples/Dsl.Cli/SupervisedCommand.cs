@@ -117,12 +117,6 @@ static class SupervisedCommand
             return ModelContext.Build(g, () => new Linear(features.Shape[1], classes), prefix: "head").Forward(features, out _);
         }
         var (logits, width) = Features.Extract(backend, Logits, values, test.Pixels, test.Count, test.Channels, test.Height, test.Width);
-        int correct = 0;
-        for (int i = 0; i < test.Count; i++)
-        {
-            var row = logits.AsSpan(i * width, width);
-            if (System.Numerics.Tensors.TensorPrimitives.IndexOfMax(row) == test.Labels![i]) correct++;
-        }
-        return (double)correct / test.Count;
+        return Accuracy.Top1(logits, Array.ConvertAll(test.Labels!, l => (long)l), width);
     }
 }

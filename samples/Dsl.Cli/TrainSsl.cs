@@ -99,9 +99,9 @@ static class TrainSsl
         var probeData = ProbeData.From(data.Train, data.Test, s.ProbeImages);
         var rows = new List<(string Name, ProbeResult Result)>
         {
-            ($"{method.Title} encoder", EncoderEvaluation.Evaluate(backend, method.Features, trainer.ModelValues(), probeData, s.Seed)),
-            ("random-init encoder", EncoderEvaluation.Evaluate(backend, method.Features, randomInit, probeData, s.Seed)),
-            ("raw pixels", EncoderEvaluation.RawPixels(backend, probeData, s.Seed)),
+            ($"{method.Title} encoder", EncoderEvaluation.Evaluate(backend, method.Features, trainer.ModelValues(), probeData, s.Seed, protocol: s.ProbeProtocol)),
+            ("random-init encoder", EncoderEvaluation.Evaluate(backend, method.Features, randomInit, probeData, s.Seed, protocol: s.ProbeProtocol)),
+            ("raw pixels", EncoderEvaluation.RawPixels(backend, probeData, s.Seed, protocol: s.ProbeProtocol)),
         };
         var table = new Table().AddColumns("features", "dim", "linear probe", "kNN (k=20)", "seconds");
         foreach (var (name, r) in rows) table.AddRow(name, r.Dim.ToString(), $"{r.Probe:P2}", $"{r.Knn:P2}", r.Seconds.ToString());

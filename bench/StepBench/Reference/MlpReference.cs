@@ -1,5 +1,5 @@
 using Dsl.Bench.Rows;
-using Dsl.Models;
+using Dsl.Models.Training;
 using static TorchSharp.torch.nn.functional;
 
 namespace Dsl.Bench.Reference;
@@ -9,7 +9,7 @@ sealed class MlpReference(ReferenceSetup setup) : TorchStep(setup)
 {
     protected override StepTensors Forward(IReadOnlyDictionary<string, HostTensor> batch)
     {
-        var (x, y) = (Host.Input(batch, Mlp.ImagesInput), Host.Input(batch, Mlp.LabelsInput));
+        var (x, y) = (Host.Input(batch, ShuffledBatches.RowsInput), Host.Input(batch, ShuffledBatches.LabelsInput));
         var p = Parameters;
         var logits = linear(gelu(linear(x, p["fc1.weight"], p["fc1.bias"])), p["fc2.weight"], p["fc2.bias"]);
         return new StepTensors(cross_entropy(logits, y), null, Losses.Accuracy(logits, y));

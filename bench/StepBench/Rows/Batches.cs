@@ -1,4 +1,5 @@
 using Dsl.Models.Methods;
+using Dsl.Models.Training;
 
 namespace Dsl.Bench.Rows;
 
@@ -11,8 +12,8 @@ static class Batches
         var rng = new Random(1);
         return new Dictionary<string, HostTensor>
         {
-            [Models.Mlp.ImagesInput] = Uniform(rng, new Shape(batch, inputs)),
-            [Models.Mlp.LabelsInput] = Labels(rng, batch, classes),
+            [ShuffledBatches.RowsInput] = Uniform(rng, new Shape(batch, inputs)),
+            [ShuffledBatches.LabelsInput] = Labels(rng, batch, classes),
         };
     }
 

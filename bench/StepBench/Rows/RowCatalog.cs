@@ -37,9 +37,9 @@ static class RowCatalog
     /// <summary>784-256-10 GELU MLP of <c>train-mlp</c>: AdamW as torch.optim.AdamW's defaults (weight decay 0.01 on all), lr 1e-3, no clipping.</summary>
     static Row Mlp()
     {
-        var mlp = new Models.Mlp(256);
+        var mlp = new SupervisedMlpTask(28 * 28, 256, 10);
         return new Row("mlp", "MLP 784-256-10 (GELU), cross-entropy; AdamW wd 0.01 (all parameters), lr 1e-3", 128, new StepCounts(5, 100, 5, 200),
-            () => new SupervisedMlpTask(mlp), new TrainerOptions(128, new AdamW(), new ConstantSchedule(1e-3)),
+            () => new SupervisedMlpTask(mlp.Inputs, mlp.Hidden, mlp.Classes), new TrainerOptions(128, new AdamW(), new ConstantSchedule(1e-3)),
             () => Batches.Flat(128, mlp.Inputs, mlp.Classes), s => new MlpReference(s));
     }
 

@@ -1,4 +1,5 @@
 using Dsl;
+using Dsl.Models.Evaluation;
 using Dsl.Models.Methods;
 using Dsl.Models.Training;
 using WritingModels.Mixer;
@@ -36,7 +37,7 @@ public sealed class LabelSmoothingTask(double smoothing = 0.1) : ITrainingTask
         var metrics = new Dictionary<string, Tensor>();
         using (graph.Scope("metrics"))
         {
-            metrics["accuracy"] = ClassificationTask.Top1Accuracy(logits, labels);
+            metrics["accuracy"] = Accuracy.Top1(logits, labels);
             var picked = Ops.TakeAlongAxis(Ops.Softmax(logits, 1), Ops.Reshape(labels, batchSize, 1), 1);
             metrics["p_true"] = Ops.Mean(picked);
         }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Dsl;
 using Dsl.Backend.Torch;
+using Dsl.Models.Evaluation;
 using Dsl.Models.Methods;
 using WritingModels.Training;
 
@@ -38,7 +39,7 @@ public static class SeResNetSample
         });
         var logits = model.Forward(images);
         graph.Output("loss", Ops.CrossEntropy(logits, labels));
-        graph.Output("accuracy", ClassificationTask.Top1Accuracy(logits, labels));
+        graph.Output("accuracy", Accuracy.Top1(logits, labels));
         if (graph.Updates.Count != 0) throw new InvalidOperationException("Eval mode must not update the running statistics.");
 
         using var compiled = new TorchBackend().Compile(graph);

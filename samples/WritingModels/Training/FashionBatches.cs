@@ -16,7 +16,7 @@ public sealed class FashionBatches : IBatchSource
     /// <summary>Name of the label input.</summary>
     public const string Labels = "labels";
 
-    readonly ImageSplit split;
+    readonly ImageDataset split;
     readonly int[] order;
     readonly int batchSize;
 
@@ -26,8 +26,7 @@ public sealed class FashionBatches : IBatchSource
         var data = FashionMnist.Load();
         split = test ? data.Test : data.Train;
         this.batchSize = batchSize;
-        order = Enumerable.Range(0, Math.Min(pool, split.Count)).ToArray();
-        new Random(seed).Shuffle(order);
+        order = EpochOrder.Shuffled(Math.Min(pool, split.Count), seed, epoch: 0);
     }
 
     /// <inheritdoc/>
@@ -39,7 +38,7 @@ public sealed class FashionBatches : IBatchSource
         split.FillBatch(indices, x, y);
         return new Dictionary<string, HostTensor>
         {
-            [Images] = HostTensor.F32(new Shape(batchSize, 1, split.Rows, split.Cols), x),
+            [Images] = HostTensor.F32(new Shape(batchSize, 1, split.Height, split.Width), x),
             [Labels] = HostTensor.I64(new Shape(batchSize), y),
         };
     }
