@@ -48,7 +48,7 @@ static class TrainSslValidation
             throw new CliException($"--batch-size {s.BatchSize} is larger than the {data.Pretrain.Count} training images: lower --batch-size to at most {data.Pretrain.Count}{(s.Limit is null ? "" : " or raise --limit")}.");
     }
 
-    /// <summary>Barlow Twins' projector and the ResNets hold BatchNorm layers, which need two or more images per batch.</summary>
+    /// <summary>Barlow Twins' projector, conv-bn and the ResNets hold BatchNorm layers, which need two or more images per batch.</summary>
     static bool UsesBatchNorm(TrainSslSettings s) => s.Method == "barlow" || (s.Method != "mae" && s.Backbone != "conv");
 
     static string Describe(TrainSslSettings s) => s.Method == "barlow" ? "Barlow Twins (its projector uses BatchNorm)" : $"the {s.Backbone} backbone (it uses BatchNorm)";
