@@ -8,26 +8,29 @@ public sealed partial class ModelGenerator
 {
     static void WriteMethod(MethodInfo m, string tapeName, string backwardName, SourceWriter w)
     {
-        WriteTapeClasses(tapeName, Container.Of(m.Body), w);
-        WriteForward(m, tapeName, w);
-        WriteBackward(m, tapeName, backwardName, w);
+        // The backward is written first: the tape records only what it reads.
+        var backward = w.Fork();
+        var taped = WriteBackward(m, tapeName, backwardName, backward);
+        WriteTapeClasses(tapeName, Container.Of(m.Body), taped, w);
+        WriteForward(m, tapeName, taped, w);
+        w.Append(backward);
     }
 
-    static string Parameters(MethodInfo m) => string.Join(", ", m.Parameters.Select(p => $"{p.TypeText} {p.Name}"));
+    static string Parameters(MethodInfo m) => string.Join(", ", m.Parameters.Select(p => $"{p.TypeText} {p.Variable.Code}"));
 
-    static void WriteForward(MethodInfo m, string tapeName, SourceWriter w)
+    static void WriteForward(MethodInfo m, string tapeName, Taped taped, SourceWriter w)
     {
         w.Line($"/// <summary>{m.Name} (line {m.Line}), recording on <paramref name=\"tape\"/> what <c>{(tapeName == "Tape" ? "Backward" : m.Name + "Backward")}</c> needs.</summary>");
         w.Line(GeneratedCode);
         using (w.Block($"public {m.ReturnTypeText} {m.Name}({Parameters(m)}, out {tapeName} tape)"))
         {
             w.Line($"tape = new {tapeName}();");
-            ForwardBody(m.Body, "tape", tapeName, w);
+            ForwardBody(m.Body, "tape", tapeName, taped, w);
         }
         w.Line();
     }
 
-    static void ForwardBody(EquatableArray<Instr> body, string c, string tapeName, SourceWriter w)
+    static void ForwardBody(EquatableArray<Instr> body, string c, string tapeName, Taped taped, SourceWriter w)
     {
         foreach (var instr in body)
         {
@@ -37,56 +40,63 @@ public sealed partial class ModelGenerator
                     w.Line($"// line {sc.Line}: {sc.Text}");
                     break;
                 case OpCall op when op.Targets.Length == 1:
-                    w.Line($"var {op.Target} = {c}.{op.Target} = {op.CallText};");
+                    w.Line($"var {op.Targets[0].Name} = {Record(op.Targets[0], c, taped)}{op.CallText};");
                     break;
                 case OpCall op:
-                    w.Line($"var ({string.Join(", ", op.Targets)}) = {op.CallText};");
-                    foreach (var t in op.Targets) w.Line($"{c}.{t} = {t};");
+                    w.Line($"var ({string.Join(", ", op.Targets.Select(t => t.Name))}) = {op.CallText};");
+                    RecordEach(op.Targets, c, taped, w);
                     break;
                 case Snapshot s:
-                    w.Line($"var {s.Target} = {c}.{s.Target} = {s.Variable};");
+                    w.Line($"var {s.Target.Name} = {Record(s.Target, c, taped)}{s.Variable.Code};");
                     break;
                 case Bind b:
-                    w.Line($"{(b.Declare ? "var " : "")}{b.Variable} = {Ref(b.Value)};");
+                    w.Line($"{(b.Declare ? "var " : "")}{b.Variable.Code} = {b.Value.Code};");
                     break;
                 case Verbatim v:
                     w.Line(v.Text);
                     break;
                 case ModuleCall mc:
-                    WriteModuleCallForward(mc, c, w);
+                    WriteModuleCallForward(mc, c, taped, w);
                     break;
                 case Loop l:
                     using (w.Block($"{l.Keyword} ({l.Header})"))
                     {
                         string it = "it" + l.Id;
-                        var init = string.Join(", ", l.IterationVariables.Select(v => v.Substring(v.LastIndexOf(' ') + 1)).Select(n => $"{n} = {n}"));
-                        w.Line($"var {it} = new {tapeName}.Loop{l.Id} {{ {init} }};");
+                        var init = string.Join(", ", l.IterationVariables.Where(v => taped.Has(l, v)).Select(v => $"{v.Variable.Code} = {v.Variable.Code}"));
+                        w.Line(init.Length == 0 ? $"var {it} = new {tapeName}.Loop{l.Id}();" : $"var {it} = new {tapeName}.Loop{l.Id} {{ {init} }};");
                         w.Line($"{c}.loop{l.Id}.Add({it});");
-                        ForwardBody(l.Body, it, tapeName, w);
+                        ForwardBody(l.Body, it, tapeName, taped, w);
                     }
                     break;
                 case Branch b:
                     using (w.Block($"if ({b.Condition})"))
                     {
                         w.Line($"{c}.b{b.Id} = true;");
-                        ForwardBody(b.Then, c, tapeName, w);
+                        ForwardBody(b.Then, c, tapeName, taped, w);
                     }
                     using (w.Block("else"))
                     {
                         w.Line($"{c}.b{b.Id} = false;");
-                        ForwardBody(b.Else, c, tapeName, w);
+                        ForwardBody(b.Else, c, tapeName, taped, w);
                     }
                     break;
                 case Return r:
-                    w.Line(r.Values.Length == 1 ? $"return {Ref(r.Values[0])};" : $"return ({string.Join(", ", r.Values.Select(Ref))});");
+                    w.Line(r.Values.Length == 1 ? $"return {r.Values[0].Code};" : $"return ({string.Join(", ", r.Values.Select(v => v.Code))});");
                     break;
             }
         }
     }
 
-    static string Ref(string value) => value.StartsWith("@") ? value.Substring(1) : value;
+    /// <summary>"c.t0 = " when the backward reads <paramref name="value"/> from the tape, else nothing.</summary>
+    static string Record(Temp value, string c, Taped taped) => taped.Has(value) ? $"{c}.{value.Name} = " : "";
 
-    static void WriteModuleCallForward(ModuleCall mc, string c, SourceWriter w)
+    /// <summary>Records the taped ones of several values already in locals of their names.</summary>
+    static void RecordEach(EquatableArray<Temp> values, string c, Taped taped, SourceWriter w)
+    {
+        foreach (var t in values.Where(taped.Has)) w.Line($"{c}.{t.Name} = {t.Name};");
+    }
+
+    static void WriteModuleCallForward(ModuleCall mc, string c, Taped taped, SourceWriter w)
     {
         string receiver = mc.IsHelper ? "this" : mc.ReceiverText;
         if (NeedsReceiverSlot(mc))
@@ -98,26 +108,26 @@ public sealed partial class ModelGenerator
         var call = $"{receiver}.{mc.Method}({args}, out {c}.{mc.Slot})";
         if (mc.IsHelper)
         {
-            WriteCallTargets(mc, call, declare: true, c, w);
+            WriteCallTargets(mc, call, declare: true, c, taped, w);
             return;
         }
         // A submodule's nodes (and its shape errors) carry its registered name: blocks.3.attn.qkv.
-        w.Line($"global::Dsl.Tensor {string.Join(", ", mc.Targets)};");
-        var input = mc.Args.First(a => a.IsTensor).Text;
+        w.Line($"global::Dsl.Tensor {string.Join(", ", mc.Targets.Select(t => t.Name))};");
+        var input = mc.Args.First(a => a.Value is not null).Text;
         using (w.Block($"using (global::Dsl.ModuleScope.Enter(this, {receiver}, \"{FieldOf(mc.ReceiverText)}\", {input}))"))
-            WriteCallTargets(mc, call, declare: false, c, w);
+            WriteCallTargets(mc, call, declare: false, c, taped, w);
     }
 
-    static void WriteCallTargets(ModuleCall mc, string call, bool declare, string c, SourceWriter w)
+    static void WriteCallTargets(ModuleCall mc, string call, bool declare, string c, Taped taped, SourceWriter w)
     {
         string var = declare ? "var " : "";
         if (mc.Targets.Length == 1)
         {
-            w.Line($"{var}{mc.Targets[0]} = {c}.{mc.Targets[0]} = {call};");
+            w.Line($"{var}{mc.Targets[0].Name} = {Record(mc.Targets[0], c, taped)}{call};");
             return;
         }
-        w.Line($"{var}({string.Join(", ", mc.Targets)}) = {call};");
-        foreach (var t in mc.Targets) w.Line($"{c}.{t} = {t};");
+        w.Line($"{var}({string.Join(", ", mc.Targets.Select(t => t.Name))}) = {call};");
+        RecordEach(mc.Targets, c, taped, w);
     }
 
     /// <summary>The field a receiver expression reads (<c>blocks</c> of <c>this.blocks[i]</c>): the scope name when the registry has none.</summary>

@@ -15,20 +15,20 @@ public sealed partial class ModelGenerator
     /// <summary>
     /// Lowers a forward body to three-address <see cref="Instr"/>s: every tensor expression becomes a
     /// named temp, every read of a tensor variable a snapshot (reused while the variable's value is
-    /// statically known), every tensor assignment a bind. Stable values (fields) are written "@text".
+    /// statically known), every tensor assignment a bind. Fields are operands read where they are.
     /// </summary>
     sealed partial class Lowerer(SemanticModel semantic, IMethodSymbol[] helpers, List<DiagnosticInfo> diagnostics, CancellationToken token)
     {
         readonly HashSet<string> tensorVariables = [];
-        readonly List<string> locals = [];
-        readonly Dictionary<string, string> bound = [];
+        readonly List<Local> locals = [];
+        readonly Dictionary<string, Operand> bound = [];
         int temps, snapshots, loops, branches, slots;
         bool failed;
         int line;
 
         readonly HashSet<string> loopVariables = [];
 
-        public IReadOnlyList<string> Locals => locals;
+        public IReadOnlyList<Local> Locals => locals;
 
         public void DeclareTensorVariable(string name, SyntaxNode at)
         {
@@ -36,13 +36,12 @@ public sealed partial class ModelGenerator
         }
 
         /// <summary>
-        /// Records a user variable; names the generated code uses (tape, t0, s0, it0, k0, grads,
-        /// d_…, dv_…, g_…) are reported, since they would clash.
+        /// Records a user variable (by its name without a verbatim '@'); names the generated code uses
+        /// (tape, t0, s0, it0, k0, grads, d_…, dv_…, g_…) are reported, since they would clash.
         /// </summary>
         bool Declare(string name, SyntaxNode at, bool tensor = true)
         {
-            var bare = name.TrimStart('@');
-            if (bare is "tape" or "grads" or "registry" || System.Text.RegularExpressions.Regex.IsMatch(bare, @"^((t|s|it|k|m)\d+|d_.*|dv_.*|g_.*|d_out\d*)$"))
+            if (name is "tape" or "grads" or "registry" || System.Text.RegularExpressions.Regex.IsMatch(name, @"^((t|s|it|k|m)\d+|d_.*|dv_.*|g_.*|d_out\d*)$"))
             {
                 failed = true;
                 diagnostics.Add(Diag(DiagnosticDescriptors.ReservedName, at.GetLocation(), name));
@@ -51,7 +50,7 @@ public sealed partial class ModelGenerator
             if (tensor)
             {
                 tensorVariables.Add(name);
-                if (!locals.Contains(name)) locals.Add(name);
+                if (!locals.Any(l => l.Name == name)) locals.Add(new Local(name));
             }
             return true;
         }
@@ -164,11 +163,11 @@ public sealed partial class ModelGenerator
             }
             foreach (var v in d.Declaration.Variables)
             {
-                var name = v.Identifier.Text;
+                var name = v.Identifier.ValueText;
                 if (!Declare(name, v)) continue;
                 if (v.Initializer is null)
                 {
-                    o.Add(new Verbatim(line, $"global::Dsl.Tensor {name} = null!;"));
+                    o.Add(new Verbatim(line, $"global::Dsl.Tensor {new Local(name).Code} = null!;"));
                     continue;
                 }
                 var value = Tensor(v.Initializer.Value, o);
@@ -195,7 +194,7 @@ public sealed partial class ModelGenerator
                 if (target is ILocalSymbol or IParameterSymbol && IsTensor(TypeOf(a.Left)))
                 {
                     string name = target.Name;
-                    string? value = a.Kind() switch
+                    Operand? value = a.Kind() switch
                     {
                         SyntaxKind.SimpleAssignmentExpression => Tensor(a.Right, o),
                         SyntaxKind.AddAssignmentExpression or SyntaxKind.SubtractAssignmentExpression
@@ -218,11 +217,11 @@ public sealed partial class ModelGenerator
         {
             var names = a.Left switch
             {
-                DeclarationExpressionSyntax { Designation: ParenthesizedVariableDesignationSyntax p } => p.Variables.Select(v => (v as SingleVariableDesignationSyntax)?.Identifier.Text).ToList(),
+                DeclarationExpressionSyntax { Designation: ParenthesizedVariableDesignationSyntax p } => p.Variables.Select(v => (v as SingleVariableDesignationSyntax)?.Identifier.ValueText).ToList(),
                 TupleExpressionSyntax t => t.Arguments.Select(arg => arg.Expression switch
                 {
-                    IdentifierNameSyntax id => id.Identifier.Text,
-                    DeclarationExpressionSyntax { Designation: SingleVariableDesignationSyntax s } => s.Identifier.Text,
+                    IdentifierNameSyntax id => id.Identifier.ValueText,
+                    DeclarationExpressionSyntax { Designation: SingleVariableDesignationSyntax s } => s.Identifier.ValueText,
                     _ => null,
                 }).ToList(),
                 _ => [],
@@ -260,9 +259,9 @@ public sealed partial class ModelGenerator
             }
             if (!CheckNonTensor(f.Expression)) return;
             var header = $"{f.Type} {f.Identifier.Text} in {f.Expression}";
-            var iterVar = iter.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) + " " + f.Identifier.Text;
-            if (!Declare(f.Identifier.Text, f, tensor: false)) return;
-            LoopBody("foreach", header, [iterVar], [f.Identifier.Text], f.Statement, o);
+            var iterVar = new LoopVariable(iter.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), new Local(f.Identifier.ValueText));
+            if (!Declare(f.Identifier.ValueText, f, tensor: false)) return;
+            LoopBody("foreach", header, [iterVar], f.Statement, o);
         }
 
         void For(ForStatementSyntax f, List<Instr> o)
@@ -272,29 +271,29 @@ public sealed partial class ModelGenerator
                 Unsupported(f, "a for loop without a declared loop variable (write 'for (int i = ...; ...)')");
                 return;
             }
-            var iterVars = new List<string>();
+            var iterVars = new List<LoopVariable>();
             if (f.Declaration is { } d)
                 foreach (var v in d.Variables)
                     if (semantic.GetDeclaredSymbol(v, token) is ILocalSymbol l)
                     {
                         if (IsTensor(l.Type)) { Unsupported(v, "a tensor loop variable"); return; }
-                        if (!Declare(v.Identifier.Text, v, tensor: false)) return;
-                        iterVars.Add(l.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) + " " + v.Identifier.Text);
+                        if (!Declare(v.Identifier.ValueText, v, tensor: false)) return;
+                        iterVars.Add(new LoopVariable(l.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), new Local(v.Identifier.ValueText)));
                     }
             if (!CheckNonTensor(f.Declaration) || f.Incrementors.Any(i => !CheckNonTensor(i)) || (f.Condition is { } c && !CheckCondition(c))) return;
             var header = $"{f.Declaration}; {f.Condition}; {string.Join(", ", f.Incrementors)}";
-            LoopBody("for", header, iterVars, f.Declaration.Variables.Select(v => v.Identifier.Text).ToList(), f.Statement, o);
+            LoopBody("for", header, iterVars, f.Statement, o);
         }
 
-        void LoopBody(string keyword, string header, List<string> iterVars, List<string> iterNames, StatementSyntax statement, List<Instr> o)
+        void LoopBody(string keyword, string header, List<LoopVariable> iterVars, StatementSyntax statement, List<Instr> o)
         {
             int id = loops++;
             int loopLine = line;
             bound.Clear();   // values of variables carried between iterations are re-read each time
             var body = new List<Instr>();
-            foreach (var n in iterNames) loopVariables.Add(n);
+            foreach (var v in iterVars) loopVariables.Add(v.Variable.Name);
             Statement(statement, body, topLevel: false, last: false);
-            foreach (var n in iterNames) loopVariables.Remove(n);
+            foreach (var v in iterVars) loopVariables.Remove(v.Variable.Name);
             bound.Clear();
             o.Add(new Loop(loopLine, keyword, header, iterVars.ToEquatableArray(), id, body.ToEquatableArray()));
         }

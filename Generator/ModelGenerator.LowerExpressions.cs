@@ -16,12 +16,12 @@ public sealed partial class ModelGenerator
     {
 
         /// <summary>Values of an expression that yields one tensor or a tuple of tensors.</summary>
-        List<string>? LowerOutputs(ExpressionSyntax e, List<Instr> o)
+        List<Operand>? LowerOutputs(ExpressionSyntax e, List<Instr> o)
         {
             e = Unwrap(e);
             if (e is TupleExpressionSyntax t)
             {
-                var list = new List<string>();
+                var list = new List<Operand>();
                 foreach (var arg in t.Arguments)
                 {
                     var v = Tensor(arg.Expression, o);
@@ -46,14 +46,14 @@ public sealed partial class ModelGenerator
             }
         }
 
-        string? Unsupported(SyntaxNode node, string what)
+        Operand? Unsupported(SyntaxNode node, string what)
         {
             Report(DiagnosticDescriptors.UnsupportedExpression, node, what);
             return null;
         }
 
-        /// <summary>Lowers a tensor-valued expression; returns the value name (or "@text" for a stable field).</summary>
-        string? Tensor(ExpressionSyntax e, List<Instr> o)
+        /// <summary>Lowers a tensor-valued expression to the operand that holds its value.</summary>
+        Operand? Tensor(ExpressionSyntax e, List<Instr> o)
         {
             e = Unwrap(e);
             switch (e)
@@ -61,13 +61,13 @@ public sealed partial class ModelGenerator
                 case IdentifierNameSyntax id:
                     return Name(id, o);
                 case MemberAccessExpressionSyntax m when semantic.GetSymbolInfo(m, token).Symbol is IFieldSymbol or IPropertySymbol:
-                    return IsStableReceiver(m.Expression) ? "@" + m + NullForgiving(semantic.GetSymbolInfo(m, token).Symbol!) : Unsupported(m, $"reading '{m}' (a tensor member of a non-field)");
+                    return IsStableReceiver(m.Expression) ? new Field(m + NullForgiving(semantic.GetSymbolInfo(m, token).Symbol!)) : Unsupported(m, $"reading '{m}' (a tensor member of a non-field)");
                 case BinaryExpressionSyntax b when b.Kind() is SyntaxKind.AddExpression or SyntaxKind.SubtractExpression or SyntaxKind.MultiplyExpression or SyntaxKind.DivideExpression:
                     return Binary(b.Left, b.OperatorToken.Text, b.Right, o);
                 case PrefixUnaryExpressionSyntax u when u.Kind() == SyntaxKind.UnaryMinusExpression:
                     {
                         var x = Tensor(u.Operand, o);
-                        return x is null ? null : Op("-" + Ref(x), [x], differentiable: true, o);
+                        return x is null ? null : Op("-" + x.Code, [x], differentiable: true, o);
                     }
                 case InvocationExpressionSyntax inv:
                     {
@@ -90,15 +90,15 @@ public sealed partial class ModelGenerator
             return s.Length > 60 ? s.Substring(0, 57) + "..." : s;
         }
 
-        string? Name(IdentifierNameSyntax id, List<Instr> o)
+        Operand? Name(IdentifierNameSyntax id, List<Instr> o)
         {
             var symbol = semantic.GetSymbolInfo(id, token).Symbol;
             switch (symbol)
             {
-                case ILocalSymbol or IParameterSymbol when tensorVariables.Contains(id.Identifier.Text):
-                    return Read(id.Identifier.Text, o);
+                case ILocalSymbol or IParameterSymbol when tensorVariables.Contains(id.Identifier.ValueText):
+                    return Read(id.Identifier.ValueText, o);
                 case IFieldSymbol or IPropertySymbol:
-                    return "@" + id.Identifier.Text + NullForgiving(symbol);
+                    return new Field(id.Identifier.Text + NullForgiving(symbol));
                 default:
                     return Unsupported(id, $"the tensor '{id}'");
             }
@@ -116,43 +116,43 @@ public sealed partial class ModelGenerator
             _ => false,
         };
 
-        string Read(string variable, List<Instr> o)
+        Operand Read(string variable, List<Instr> o)
         {
             if (bound.TryGetValue(variable, out var v)) return v;
-            var s = "s" + snapshots++;
-            o.Add(new Snapshot(line, s, variable));
+            var s = new Temp("s" + snapshots++);
+            o.Add(new Snapshot(line, s, new Local(variable)));
             bound[variable] = s;
             return s;
         }
 
-        void Bind(string variable, string value, List<Instr> o, bool declare = false)
+        void Bind(string variable, Operand value, List<Instr> o, bool declare = false)
         {
-            o.Add(new Bind(line, variable, value, declare));
+            o.Add(new Bind(line, new Local(variable), value, declare));
             bound[variable] = value;
         }
 
-        static string Ref(string value) => value.StartsWith("@") ? value.Substring(1) : value;
+        List<Temp> NewTargets(int outputs) => Enumerable.Range(0, outputs).Select(_ => new Temp("t" + temps++)).ToList();
 
-        string Op(string callText, List<string> operands, bool differentiable, List<Instr> o) =>
+        Operand Op(string callText, List<Operand> operands, bool differentiable, List<Instr> o) =>
             Ops(callText, operands, differentiable, 1, o)[0];
 
-        List<string> Ops(string callText, List<string> operands, bool differentiable, int outputs, List<Instr> o)
+        List<Operand> Ops(string callText, List<Operand> operands, bool differentiable, int outputs, List<Instr> o)
         {
-            var targets = Enumerable.Range(0, outputs).Select(_ => "t" + temps++).ToList();
+            var targets = NewTargets(outputs);
             o.Add(new OpCall(line, targets.ToEquatableArray(), callText, operands.Distinct().ToEquatableArray(), differentiable));
-            return targets;
+            return [.. targets];
         }
 
-        string? Binary(ExpressionSyntax left, string op, ExpressionSyntax right, List<Instr> o)
+        Operand? Binary(ExpressionSyntax left, string op, ExpressionSyntax right, List<Instr> o)
         {
             var l = Argument(left, o);
             var r = Argument(right, o);
             if (l is null || r is null) return null;
-            var operands = new[] { l, r }.Where(a => a.IsTensor).Select(a => a.Name!).ToList();
+            var operands = new[] { l, r }.Where(a => a.Value is not null).Select(a => a.Value!).ToList();
             return Op($"{l.Text} {op} {r.Text}", operands, differentiable: true, o);
         }
 
-        string? Compound(AssignmentExpressionSyntax a, List<Instr> o)
+        Operand? Compound(AssignmentExpressionSyntax a, List<Instr> o)
         {
             string op = a.Kind() switch
             {
@@ -177,12 +177,12 @@ public sealed partial class ModelGenerator
             if (IsTensor(type))
             {
                 var v = Tensor(e, o);
-                return v is null ? null : new Arg(Ref(v), true, v);
+                return v is null ? null : new Arg(v.Code, v);
             }
-            return CheckNonTensor(e) ? new Arg(e.ToString(), false, null) : null;
+            return CheckNonTensor(e) ? new Arg(e.ToString(), null) : null;
         }
 
-        List<string>? Invocation(InvocationExpressionSyntax inv, List<Instr> o)
+        List<Operand>? Invocation(InvocationExpressionSyntax inv, List<Instr> o)
         {
             var info = semantic.GetSymbolInfo(inv, token);
             if (info.Symbol is not IMethodSymbol method)
@@ -213,12 +213,12 @@ public sealed partial class ModelGenerator
             return Fail(Unsupported(inv, $"the call '{Short(inv)}'"));
         }
 
-        static List<string>? Fail(string? _) => null;
+        static List<Operand>? Fail(Operand? _) => null;
 
-        List<string>? OpInvocation(InvocationExpressionSyntax inv, IMethodSymbol method, List<Instr> o)
+        List<Operand>? OpInvocation(InvocationExpressionSyntax inv, IMethodSymbol method, List<Instr> o)
         {
             var args = new List<string>();
-            var operands = new List<string>();
+            var operands = new List<Operand>();
             string receiver;
             if (method.IsStatic)
                 receiver = method.ContainingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) + "." + method.Name;
@@ -227,7 +227,7 @@ public sealed partial class ModelGenerator
                 var r = Tensor(m.Expression, o);
                 if (r is null) return null;
                 operands.Add(r);
-                receiver = Ref(r) + "." + method.Name;
+                receiver = r.Code + "." + method.Name;
             }
             else return Fail(Unsupported(inv, "an instance op on a non-tensor"));
 
@@ -235,24 +235,27 @@ public sealed partial class ModelGenerator
             {
                 var arg = Argument(a.Expression, o);
                 if (arg is null) return null;
-                if (arg.IsTensor) operands.Add(arg.Name!);
+                if (arg.Value is { } value) operands.Add(value);
                 args.Add((a.NameColon is null ? "" : a.NameColon.ToString() + " ") + arg.Text);
             }
             bool differentiable = !HasAttribute(method, NonDifferentiableAttr);
             return Ops($"{receiver}({string.Join(", ", args)})", operands, differentiable, OutputCount(method.ReturnType), o);
         }
 
-        List<string>? ModuleInvocation(InvocationExpressionSyntax inv, IMethodSymbol method, bool isHelper, List<Instr> o)
+        List<Operand>? ModuleInvocation(InvocationExpressionSyntax inv, IMethodSymbol method, bool isHelper, List<Instr> o)
         {
             string receiverText;
-            bool receiverStable = true;
+            var receiver = Receiver.Stable;
             if (isHelper) receiverText = "this";
             else if (inv.Expression is MemberAccessExpressionSyntax m)
             {
                 if (!CheckNonTensor(m.Expression)) return null;
                 receiverText = m.Expression.ToString();
-                // Fields, `this` and loop variables (restored per iteration) are re-read in the backward; others are recorded.
-                receiverStable = IsStableReceiver(m.Expression) || m.Expression is IdentifierNameSyntax id && loopVariables.Contains(id.Identifier.Text);
+                // Fields and `this` are re-read in the backward, loop variables restored per iteration; others are recorded.
+                if (m.Expression is IdentifierNameSyntax id && loopVariables.Contains(id.Identifier.ValueText))
+                    (receiver, receiverText) = (Receiver.LoopVariable, new Local(id.Identifier.ValueText).Code);
+                else if (!IsStableReceiver(m.Expression))
+                    receiver = Receiver.Recorded;
             }
             else return Fail(Unsupported(inv, "calling Forward without a receiver"));
 
@@ -266,14 +269,14 @@ public sealed partial class ModelGenerator
             }
             int outputs = OutputCount(method.ReturnType);
             if (outputs == 0) return Fail(Unsupported(inv, "a module call that returns no tensor"));
-            var targets = Enumerable.Range(0, outputs).Select(_ => "t" + temps++).ToList();
+            var targets = NewTargets(outputs);
             var slot = "m" + slots++;
             string tapeType = isHelper
                 ? method.Name + "Tape"
                 : method.ContainingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) + ".Tape";
-            o.Add(new ModuleCall(line, targets.ToEquatableArray(), receiverText, receiverStable, method.Name, args.ToEquatableArray(), slot, tapeType, isHelper,
+            o.Add(new ModuleCall(line, targets.ToEquatableArray(), receiverText, receiver, method.Name, args.ToEquatableArray(), slot, tapeType, isHelper,
                 method.Parameters.Count(p => IsTensor(p.Type))));
-            return targets;
+            return [.. targets];
         }
 
         /// <summary>True if a non-tensor expression neither builds graph nodes nor hides lambdas.</summary>

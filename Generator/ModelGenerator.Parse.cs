@@ -204,14 +204,14 @@ public sealed partial class ModelGenerator
 
         var lowerer = new Lowerer(semantic, helpers, diagnostics, token);
         foreach (var p in syntax.ParameterList.Parameters)
-            if (IsTensor(semantic.GetDeclaredSymbol(p, token)?.Type)) lowerer.DeclareTensorVariable(p.Identifier.Text, p);
+            if (IsTensor(semantic.GetDeclaredSymbol(p, token)?.Type)) lowerer.DeclareTensorVariable(p.Identifier.ValueText, p);
         var body = lowerer.LowerBody(syntax);
         if (body is null) return null;
 
         return new MethodInfo(
             method.Name,
             SyntaxFacts.GetText(method.DeclaredAccessibility),
-            method.Parameters.Select(p => new ParamInfo(SyntaxFacts.GetKeywordKind(p.Name) == SyntaxKind.None ? p.Name : "@" + p.Name, p.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), IsTensor(p.Type))).ToEquatableArray(),
+            method.Parameters.Select(p => new ParamInfo(new Local(p.Name), p.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), IsTensor(p.Type))).ToEquatableArray(),
             outputs,
             method.ReturnType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat),
             lowerer.Locals.ToEquatableArray(),

@@ -19,9 +19,14 @@ public sealed partial class ModelGenerator : IIncrementalGenerator
         public const string Diagnostics = nameof(Diagnostics);
     }
 
+    /// <summary>The one file per compilation that imports <c>Dsl.ModelHelpers</c> (<c>Param</c>, <c>BufferOf</c>, <c>UpdateBuffer</c>) for model code.</summary>
+    public const string HelpersFileName = "Dsl.ModelHelpers.g.cs";
+
     /// <inheritdoc/>
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
+        context.RegisterPostInitializationOutput(static ctx => ctx.AddSource(HelpersFileName, HelpersImport));
+
         var parsed = context.SyntaxProvider
             .ForAttributeWithMetadataName(
                 "Dsl.ModelAttribute",

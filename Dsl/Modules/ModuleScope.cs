@@ -11,9 +11,11 @@ public static class ModuleScope
     /// Enters the scope of <paramref name="child"/> called from <paramref name="parent"/>, in the
     /// graph of <paramref name="input"/>: the child's registered name relative to the parent's
     /// (<c>blocks.3</c>), or <paramref name="field"/> when either was not registered. Dispose to leave it.
+    /// A null <paramref name="input"/> (a backward call whose incoming gradients are all null) opens no scope.
     /// </summary>
-    public static IDisposable Enter(IModel parent, IModel child, string field, Tensor input)
+    public static IDisposable Enter(IModel parent, IModel child, string field, Tensor? input)
     {
+        if (input is null) return NoScope.Instance;
         string? parentName = Registry.NameOf(parent), childName = Registry.NameOf(child);
         string name = field;
         if (parentName is not null && childName is not null)

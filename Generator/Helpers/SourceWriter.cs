@@ -29,6 +29,14 @@ internal sealed class SourceWriter
         return new Closer(this, brace: false);
     }
 
+    /// <summary>An empty writer at this one's depth (plus <paramref name="indent"/> levels), for text whose preamble depends on it.</summary>
+    public SourceWriter Fork(int indent = 0) => new() { depth = depth + indent };
+
+    /// <summary>Appends the text written to a <see cref="Fork"/>.</summary>
+    public void Append(SourceWriter fork) => text.Append(fork.text);
+
+    public bool IsEmpty => text.Length == 0;
+
     public override string ToString() => text.ToString();
 
     sealed class Closer(SourceWriter writer, bool brace = true) : IDisposable

@@ -25,7 +25,7 @@ internal enum FieldKind { Parameter, Buffer, Module, ModuleList }
 internal sealed record FieldInfo(string Name, string TorchName, FieldKind Kind, string Init);
 
 /// <summary>A parameter of a forward or helper method.</summary>
-internal sealed record ParamInfo(string Name, string TypeText, bool IsTensor);
+internal sealed record ParamInfo(Local Variable, string TypeText, bool IsTensor);
 
 /// <summary>The forward method or a [Differentiable] helper, lowered to three-address instructions.</summary>
 internal sealed record MethodInfo(
@@ -34,7 +34,7 @@ internal sealed record MethodInfo(
     EquatableArray<ParamInfo> Parameters,
     int Outputs,
     string ReturnTypeText,
-    EquatableArray<string> TensorLocals,
+    EquatableArray<Local> TensorLocals,
     EquatableArray<Instr> Body,
     int Line)
 {

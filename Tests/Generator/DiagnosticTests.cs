@@ -213,6 +213,9 @@ public class DiagnosticTests
     [InlineData("[Forward] public Tensor Forward(Tensor x) => Scale(x, 2.0); [Differentiable] Tensor Scale(Tensor x, double k) => x * k;")]
     [InlineData("[Forward] public Tensor Forward(Tensor x) { var (a, b) = Pair(x); return a + b; } [Differentiable] (Tensor, Tensor) Pair(Tensor x) => (x, x);")]
     [InlineData("[Module] readonly Sub sub = new(); [Forward] public Tensor Forward(Tensor x) { if (flag) { x = sub.Forward(x); } for (int i = 0; i < n; i++) { x = sub.Forward(x) + x; } return x; }" + SubModel)]
+    // Verbatim identifiers: keywords (@in, @base) and plain names spelled both ways (@y, y) are one variable.
+    [InlineData("[Forward] public Tensor Forward(Tensor @in) { var @out = @in * 2.0; @out = @out + @in; var @y = @out; return y; }")]
+    [InlineData("[Module] readonly Sub[] subs = [new Sub()]; [Forward] public Tensor Forward(Tensor x) { foreach (var @base in subs) { x = @base.Forward(x) + x; } return x; }" + SubModel)]
     public void Supported_members_compile(string members) => AssertAcceptedAndCompiles("    " + members);
 
     /// <summary>Bodies that once failed to compile (found by review); each is valid DSL.</summary>

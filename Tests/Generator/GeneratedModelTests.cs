@@ -77,6 +77,11 @@ public class GeneratedModelTests
             var y = ((UsesCustomOp)m).Forward(x[0], out var tape);
             return ([y], (d, g) => [((UsesCustomOp)m).Backward(tape, d[0], g)]);
         }, ["heads.left.weight", "heads.left.bias", "heads.right.weight", "heads.right.bias"]),
+        ["repeated_read"] = new(() => new RepeatedRead(4, 3), [new(2, 4)], (m, x) =>
+        {
+            var y = ((RepeatedRead)m).Forward(x[0], out var tape);
+            return ([y], (d, g) => [((RepeatedRead)m).Backward(tape, d[0], g)]);
+        }, [.. Enumerable.Range(0, 3).SelectMany(i => new[] { $"layers.{i}.weight", $"layers.{i}.bias" })]),
     };
 
     public static TheoryData<string> Names => new(Cases.Keys);

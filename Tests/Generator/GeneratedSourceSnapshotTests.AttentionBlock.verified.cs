@@ -28,20 +28,10 @@ partial class AttentionBlock : global::Dsl.IModule
         mlp?.SetTraining(training);
     }
 
-    /// <summary>Declares a parameter of this shape in the graph being built (named by <see cref="Register"/>).</summary>
-    protected static global::Dsl.Tensor Param(params int[] shape) => global::Dsl.ModelContext.Parameter(shape);
-
-    /// <summary>Declares a buffer of this shape in the graph being built (named by <see cref="Register"/>).</summary>
-    protected static global::Dsl.Tensor BufferOf(params int[] shape) => global::Dsl.ModelContext.Buffer(shape);
-
-    /// <summary>After each run of the graph, <paramref name="buffer"/> takes <paramref name="value"/> (e.g. running statistics).</summary>
-    protected static void UpdateBuffer(global::Dsl.Tensor buffer, global::Dsl.Tensor value) => buffer.Graph.Update(buffer, value);
-
     /// <summary>What the backward pass reads, recorded by the forward pass.</summary>
     public sealed class Tape : global::Dsl.ITape
     {
         public global::Dsl.Tensor s0 = null!;
-        public global::Dsl.Tensor t0 = null!;
         public global::Dsl.Tensor t1 = null!;
         public global::Dsl.Tensor t2 = null!;
         public global::Dsl.Tensor t3 = null!;
@@ -59,7 +49,6 @@ partial class AttentionBlock : global::Dsl.IModule
         public global::Dsl.Tensor t15 = null!;
         public global::Dsl.Tensor t16 = null!;
         public global::Dsl.Tensor t17 = null!;
-        public global::Dsl.Tensor t18 = null!;
         public global::Dsl.Tensor t19 = null!;
         public global::Dsl.Tensor t20 = null!;
         public global::Dsl.Tests.Generator.Models.LayerNorm.Tape m0 = default!;
@@ -83,7 +72,7 @@ partial class AttentionBlock : global::Dsl.IModule
         global::Dsl.Tensor t0;
         using (global::Dsl.ModuleScope.Enter(this, norm1, "norm1", s0))
         {
-            t0 = tape.t0 = norm1.Forward(s0, out tape.m0);
+            t0 = norm1.Forward(s0, out tape.m0);
         }
         global::Dsl.Tensor t1;
         using (global::Dsl.ModuleScope.Enter(this, qkv, "qkv", t0))
@@ -129,7 +118,7 @@ partial class AttentionBlock : global::Dsl.IModule
         global::Dsl.Tensor t18;
         using (global::Dsl.ModuleScope.Enter(this, norm2, "norm2", t17))
         {
-            t18 = tape.t18 = norm2.Forward(t17, out tape.m3);
+            t18 = norm2.Forward(t17, out tape.m3);
         }
         global::Dsl.Tensor t19;
         using (global::Dsl.ModuleScope.Enter(this, mlp, "mlp", t18))
@@ -146,104 +135,86 @@ partial class AttentionBlock : global::Dsl.IModule
     [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "1.0")]
     public global::Dsl.Tensor? Backward(Tape tape, global::Dsl.Tensor? d_out, global::Dsl.Gradients grads)
     {
-        global::Dsl.Tensor? dv_x = null, dv_h = null, dv_q = null, dv_k = null, dv_v = null, dv_attn = null, dv_o = null;
+        global::Dsl.Tensor? dv_x = null;
         global::Dsl.Tensor? d_s0 = null, d_t0 = null, d_t1 = null, d_t2 = null, d_t3 = null, d_t4 = null, d_t5 = null, d_t6 = null, d_t7 = null, d_t8 = null, d_t9 = null, d_t10 = null, d_t11 = null, d_t12 = null, d_t13 = null, d_t14 = null, d_t15 = null, d_t16 = null, d_t17 = null, d_t18 = null, d_t19 = null, d_t20 = null;
         // line 92 (reverse): return x;
-        d_t20 = global::Dsl.Vjp.Add(d_t20, d_out);
+        d_t20 = d_out;
         // line 91 (reverse): x = x + mlp.Forward(norm2.Forward(x));
-        d_t20 = global::Dsl.Vjp.Add(d_t20, dv_x);
-        dv_x = null;
         var g_t20 = global::Dsl.Vjp.Of(tape.t20, d_t20, tape.t17, tape.t19);
-        d_t17 = global::Dsl.Vjp.Add(d_t17, g_t20[0]);
-        d_t19 = global::Dsl.Vjp.Add(d_t19, g_t20[1]);
+        d_t17 = g_t20[0];
+        d_t19 = g_t20[1];
         global::Dsl.Tensor? g_m4;
-        using (global::Dsl.ModuleScope.Enter(this, mlp, "mlp", tape.t19))
+        using (global::Dsl.ModuleScope.Enter(this, mlp, "mlp", d_t19))
         {
             g_m4 = mlp.Backward(tape.m4, d_t19, grads);
         }
-        d_t18 = global::Dsl.Vjp.Add(d_t18, g_m4);
+        d_t18 = g_m4;
         global::Dsl.Tensor? g_m3;
-        using (global::Dsl.ModuleScope.Enter(this, norm2, "norm2", tape.t18))
+        using (global::Dsl.ModuleScope.Enter(this, norm2, "norm2", d_t18))
         {
             g_m3 = norm2.Backward(tape.m3, d_t18, grads);
         }
         d_t17 = global::Dsl.Vjp.Add(d_t17, g_m3);
         // line 90 (reverse): x = x + proj.Forward(o);
-        d_t17 = global::Dsl.Vjp.Add(d_t17, dv_x);
-        dv_x = null;
         var g_t17 = global::Dsl.Vjp.Of(tape.t17, d_t17, tape.s0, tape.t16);
-        d_s0 = global::Dsl.Vjp.Add(d_s0, g_t17[0]);
-        d_t16 = global::Dsl.Vjp.Add(d_t16, g_t17[1]);
+        d_s0 = g_t17[0];
+        d_t16 = g_t17[1];
         global::Dsl.Tensor? g_m2;
-        using (global::Dsl.ModuleScope.Enter(this, proj, "proj", tape.t16))
+        using (global::Dsl.ModuleScope.Enter(this, proj, "proj", d_t16))
         {
             g_m2 = proj.Backward(tape.m2, d_t16, grads);
         }
-        d_t15 = global::Dsl.Vjp.Add(d_t15, g_m2);
+        d_t15 = g_m2;
         // line 89 (reverse): var o = Ops.Reshape(Ops.Permute(Ops.MatMul(attn, v), 0, 2, 1, 3), b, n, c);
-        d_t15 = global::Dsl.Vjp.Add(d_t15, dv_o);
-        dv_o = null;
         var g_t15 = global::Dsl.Vjp.Of(tape.t15, d_t15, tape.t14);
-        d_t14 = global::Dsl.Vjp.Add(d_t14, g_t15[0]);
+        d_t14 = g_t15[0];
         var g_t14 = global::Dsl.Vjp.Of(tape.t14, d_t14, tape.t13);
-        d_t13 = global::Dsl.Vjp.Add(d_t13, g_t14[0]);
+        d_t13 = g_t14[0];
         var g_t13 = global::Dsl.Vjp.Of(tape.t13, d_t13, tape.t12, tape.t9);
-        d_t12 = global::Dsl.Vjp.Add(d_t12, g_t13[0]);
-        d_t9 = global::Dsl.Vjp.Add(d_t9, g_t13[1]);
+        d_t12 = g_t13[0];
+        d_t9 = g_t13[1];
         // line 88 (reverse): var attn = Ops.Softmax(Ops.MatMul(q, k, transposeB: true) * (1.0 / Math.Sqrt(hd)), -1);
-        d_t12 = global::Dsl.Vjp.Add(d_t12, dv_attn);
-        dv_attn = null;
         var g_t12 = global::Dsl.Vjp.Of(tape.t12, d_t12, tape.t11);
-        d_t11 = global::Dsl.Vjp.Add(d_t11, g_t12[0]);
+        d_t11 = g_t12[0];
         var g_t11 = global::Dsl.Vjp.Of(tape.t11, d_t11, tape.t10);
-        d_t10 = global::Dsl.Vjp.Add(d_t10, g_t11[0]);
+        d_t10 = g_t11[0];
         var g_t10 = global::Dsl.Vjp.Of(tape.t10, d_t10, tape.t5, tape.t7);
-        d_t5 = global::Dsl.Vjp.Add(d_t5, g_t10[0]);
-        d_t7 = global::Dsl.Vjp.Add(d_t7, g_t10[1]);
+        d_t5 = g_t10[0];
+        d_t7 = g_t10[1];
         // line 87 (reverse): var v = Ops.Reshape(Ops.Slice(h, 0, 2, 3), b, heads, n, hd);
-        d_t9 = global::Dsl.Vjp.Add(d_t9, dv_v);
-        dv_v = null;
         var g_t9 = global::Dsl.Vjp.Of(tape.t9, d_t9, tape.t8);
-        d_t8 = global::Dsl.Vjp.Add(d_t8, g_t9[0]);
+        d_t8 = g_t9[0];
         var g_t8 = global::Dsl.Vjp.Of(tape.t8, d_t8, tape.t3);
-        d_t3 = global::Dsl.Vjp.Add(d_t3, g_t8[0]);
+        d_t3 = g_t8[0];
         // line 86 (reverse): var k = Ops.Reshape(Ops.Slice(h, 0, 1, 2), b, heads, n, hd);
-        d_t7 = global::Dsl.Vjp.Add(d_t7, dv_k);
-        dv_k = null;
         var g_t7 = global::Dsl.Vjp.Of(tape.t7, d_t7, tape.t6);
-        d_t6 = global::Dsl.Vjp.Add(d_t6, g_t7[0]);
+        d_t6 = g_t7[0];
         var g_t6 = global::Dsl.Vjp.Of(tape.t6, d_t6, tape.t3);
         d_t3 = global::Dsl.Vjp.Add(d_t3, g_t6[0]);
         // line 85 (reverse): var q = Ops.Reshape(Ops.Slice(h, 0, 0, 1), b, heads, n, hd);
-        d_t5 = global::Dsl.Vjp.Add(d_t5, dv_q);
-        dv_q = null;
         var g_t5 = global::Dsl.Vjp.Of(tape.t5, d_t5, tape.t4);
-        d_t4 = global::Dsl.Vjp.Add(d_t4, g_t5[0]);
+        d_t4 = g_t5[0];
         var g_t4 = global::Dsl.Vjp.Of(tape.t4, d_t4, tape.t3);
         d_t3 = global::Dsl.Vjp.Add(d_t3, g_t4[0]);
         // line 84 (reverse): h = Ops.Permute(Ops.Reshape(h, b, n, 3, heads, hd), 2, 0, 3, 1, 4);
-        d_t3 = global::Dsl.Vjp.Add(d_t3, dv_h);
-        dv_h = null;
         var g_t3 = global::Dsl.Vjp.Of(tape.t3, d_t3, tape.t2);
-        d_t2 = global::Dsl.Vjp.Add(d_t2, g_t3[0]);
+        d_t2 = g_t3[0];
         var g_t2 = global::Dsl.Vjp.Of(tape.t2, d_t2, tape.t1);
-        d_t1 = global::Dsl.Vjp.Add(d_t1, g_t2[0]);
+        d_t1 = g_t2[0];
         // line 83 (reverse): var h = qkv.Forward(norm1.Forward(x));
-        d_t1 = global::Dsl.Vjp.Add(d_t1, dv_h);
-        dv_h = null;
         global::Dsl.Tensor? g_m1;
-        using (global::Dsl.ModuleScope.Enter(this, qkv, "qkv", tape.t1))
+        using (global::Dsl.ModuleScope.Enter(this, qkv, "qkv", d_t1))
         {
             g_m1 = qkv.Backward(tape.m1, d_t1, grads);
         }
-        d_t0 = global::Dsl.Vjp.Add(d_t0, g_m1);
+        d_t0 = g_m1;
         global::Dsl.Tensor? g_m0;
-        using (global::Dsl.ModuleScope.Enter(this, norm1, "norm1", tape.t0))
+        using (global::Dsl.ModuleScope.Enter(this, norm1, "norm1", d_t0))
         {
             g_m0 = norm1.Backward(tape.m0, d_t0, grads);
         }
         d_s0 = global::Dsl.Vjp.Add(d_s0, g_m0);
-        dv_x = global::Dsl.Vjp.Add(dv_x, d_s0);
+        dv_x = d_s0;
         return dv_x;
     }
 

@@ -23,24 +23,11 @@ partial class BatchNorm1d : global::Dsl.IModule
         Training = training;
     }
 
-    /// <summary>Declares a parameter of this shape in the graph being built (named by <see cref="Register"/>).</summary>
-    protected static global::Dsl.Tensor Param(params int[] shape) => global::Dsl.ModelContext.Parameter(shape);
-
-    /// <summary>Declares a buffer of this shape in the graph being built (named by <see cref="Register"/>).</summary>
-    protected static global::Dsl.Tensor BufferOf(params int[] shape) => global::Dsl.ModelContext.Buffer(shape);
-
-    /// <summary>After each run of the graph, <paramref name="buffer"/> takes <paramref name="value"/> (e.g. running statistics).</summary>
-    protected static void UpdateBuffer(global::Dsl.Tensor buffer, global::Dsl.Tensor value) => buffer.Graph.Update(buffer, value);
-
     /// <summary>What the backward pass reads, recorded by the forward pass.</summary>
     public sealed class Tape : global::Dsl.ITape
     {
         public global::Dsl.Tensor s0 = null!;
         public global::Dsl.Tensor t0 = null!;
-        public global::Dsl.Tensor t1 = null!;
-        public global::Dsl.Tensor t2 = null!;
-        public global::Dsl.Tensor t3 = null!;
-        public global::Dsl.Tensor t4 = null!;
         public global::Dsl.Tensor s1 = null!;
         public global::Dsl.Tensor t5 = null!;
         public global::Dsl.Tensor s2 = null!;
@@ -63,16 +50,14 @@ partial class BatchNorm1d : global::Dsl.IModule
             var s0 = tape.s0 = x;
             var (t0, t1, t2) = global::Dsl.Ops.BatchNorm(s0, weight, bias);
             tape.t0 = t0;
-            tape.t1 = t1;
-            tape.t2 = t2;
             var normalized = t0;
             var mean = t1;
             var variance = t2;
             // line 209: var newMean = Ops.RunningMeanUpdate(runningMean, mean);
-            var t3 = tape.t3 = global::Dsl.Ops.RunningMeanUpdate(runningMean, t1);
+            var t3 = global::Dsl.Ops.RunningMeanUpdate(runningMean, t1);
             var newMean = t3;
             // line 210: var newVar = Ops.RunningVarUpdate(runningVar, variance, x.Shape.Numel / x.Shape[1]);
-            var t4 = tape.t4 = global::Dsl.Ops.RunningVarUpdate(runningVar, t2, x.Shape.Numel / x.Shape[1]);
+            var t4 = global::Dsl.Ops.RunningVarUpdate(runningVar, t2, x.Shape.Numel / x.Shape[1]);
             var newVar = t4;
             // line 211: UpdateBuffer(runningMean, newMean);
             UpdateBuffer(runningMean, newMean);
@@ -99,52 +84,42 @@ partial class BatchNorm1d : global::Dsl.IModule
     [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "1.0")]
     public global::Dsl.Tensor? Backward(Tape tape, global::Dsl.Tensor? d_out, global::Dsl.Gradients grads)
     {
-        global::Dsl.Tensor? dv_x = null, dv_y = null, dv_normalized = null, dv_mean = null, dv_variance = null, dv_newMean = null, dv_newVar = null;
-        global::Dsl.Tensor? d_s0 = null, d_t0 = null, d_t1 = null, d_t2 = null, d_t3 = null, d_t4 = null, d_s1 = null, d_t5 = null, d_s2 = null, d_t6 = null;
+        global::Dsl.Tensor? dv_x = null, dv_y = null;
+        global::Dsl.Tensor? d_s0 = null, d_t0 = null, d_s1 = null, d_t5 = null, d_s2 = null, d_t6 = null;
         // line 219 (reverse): return Ops.Relu(y);
-        d_t6 = global::Dsl.Vjp.Add(d_t6, d_out);
+        d_t6 = d_out;
         var g_t6 = global::Dsl.Vjp.Of(tape.t6, d_t6, tape.s2);
-        d_s2 = global::Dsl.Vjp.Add(d_s2, g_t6[0]);
-        dv_y = global::Dsl.Vjp.Add(dv_y, d_s2);
+        d_s2 = g_t6[0];
+        dv_y = d_s2;
         // line 206 (reverse): if (Training)
         if (tape.b0)
         {
             // line 213 (reverse): y = normalized;
-            d_t0 = global::Dsl.Vjp.Add(d_t0, dv_y);
+            d_t0 = dv_y;
             dv_y = null;
             // line 210 (reverse): var newVar = Ops.RunningVarUpdate(runningVar, variance, x.Shape.Numel / x.Shape[1]);
-            d_t4 = global::Dsl.Vjp.Add(d_t4, dv_newVar);
-            dv_newVar = null;
             // t4: no gradient (non-differentiable op)
             // line 209 (reverse): var newMean = Ops.RunningMeanUpdate(runningMean, mean);
-            d_t3 = global::Dsl.Vjp.Add(d_t3, dv_newMean);
-            dv_newMean = null;
             // t3: no gradient (non-differentiable op)
             // line 208 (reverse): var (normalized, mean, variance) = Ops.BatchNorm(x, weight, bias);
-            d_t2 = global::Dsl.Vjp.Add(d_t2, dv_variance);
-            dv_variance = null;
-            d_t1 = global::Dsl.Vjp.Add(d_t1, dv_mean);
-            dv_mean = null;
-            d_t0 = global::Dsl.Vjp.Add(d_t0, dv_normalized);
-            dv_normalized = null;
-            var g_t0 = global::Dsl.Vjp.Of(new global::Dsl.Tensor[] { tape.t0, tape.t1, tape.t2 }, new global::Dsl.Tensor?[] { d_t0, d_t1, d_t2 }, tape.s0, weight, bias);
-            d_s0 = global::Dsl.Vjp.Add(d_s0, g_t0[0]);
+            var g_t0 = global::Dsl.Vjp.Of(tape.t0, d_t0, tape.s0, weight, bias);
+            d_s0 = g_t0[0];
             grads.Accumulate(weight, g_t0[1]);
             grads.Accumulate(bias, g_t0[2]);
-            dv_x = global::Dsl.Vjp.Add(dv_x, d_s0);
+            dv_x = d_s0;
         }
         else
         {
             // line 217 (reverse): y = Ops.BatchNormEval(x, weight, bias, runningMean, runningVar);
-            d_t5 = global::Dsl.Vjp.Add(d_t5, dv_y);
+            d_t5 = dv_y;
             dv_y = null;
             var g_t5 = global::Dsl.Vjp.Of(tape.t5, d_t5, tape.s1, weight, bias, runningMean, runningVar);
-            d_s1 = global::Dsl.Vjp.Add(d_s1, g_t5[0]);
+            d_s1 = g_t5[0];
             grads.Accumulate(weight, g_t5[1]);
             grads.Accumulate(bias, g_t5[2]);
             grads.Accumulate(runningMean, g_t5[3]);
             grads.Accumulate(runningVar, g_t5[4]);
-            dv_x = global::Dsl.Vjp.Add(dv_x, d_s1);
+            dv_x = d_s1;
         }
         return dv_x;
     }

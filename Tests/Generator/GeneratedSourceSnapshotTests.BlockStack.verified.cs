@@ -22,19 +22,9 @@ partial class BlockStack : global::Dsl.IModule
         if (norms is not null) foreach (var module in norms) module?.SetTraining(training);
     }
 
-    /// <summary>Declares a parameter of this shape in the graph being built (named by <see cref="Register"/>).</summary>
-    protected static global::Dsl.Tensor Param(params int[] shape) => global::Dsl.ModelContext.Parameter(shape);
-
-    /// <summary>Declares a buffer of this shape in the graph being built (named by <see cref="Register"/>).</summary>
-    protected static global::Dsl.Tensor BufferOf(params int[] shape) => global::Dsl.ModelContext.Buffer(shape);
-
-    /// <summary>After each run of the graph, <paramref name="buffer"/> takes <paramref name="value"/> (e.g. running statistics).</summary>
-    protected static void UpdateBuffer(global::Dsl.Tensor buffer, global::Dsl.Tensor value) => buffer.Graph.Update(buffer, value);
-
     /// <summary>What the backward pass reads, recorded by the forward pass.</summary>
     public sealed class Tape : global::Dsl.ITape
     {
-        public global::Dsl.Tensor s3 = null!;
         public global::System.Collections.Generic.List<Loop0> loop0 = new();
         public global::System.Collections.Generic.List<Loop1> loop1 = new();
 
@@ -45,8 +35,6 @@ partial class BlockStack : global::Dsl.IModule
             public global::Dsl.Tensor s0 = null!;
             public global::Dsl.Tensor t0 = null!;
             public global::Dsl.Tensor t1 = null!;
-            public global::Dsl.Tensor s1 = null!;
-            public global::Dsl.Tensor t2 = null!;
             public bool b0 = default!;
             public global::Dsl.Tests.Generator.Models.Mlp.Tape m0 = default!;
             public global::Dsl.Tests.Generator.Models.Mlp.Tape m1 = default!;
@@ -55,7 +43,6 @@ partial class BlockStack : global::Dsl.IModule
         /// <summary>One iteration of the loop at line 119.</summary>
         public sealed class Loop1
         {
-            public int i = default!;
             public global::Dsl.Tensor s2 = null!;
             public global::Dsl.Tensor t3 = null!;
             public global::Dsl.Tensor t4 = null!;
@@ -93,11 +80,11 @@ partial class BlockStack : global::Dsl.IModule
             {
                 it0.b0 = false;
                 // line 117: x = block.Forward(x);
-                var s1 = it0.s1 = x;
+                var s1 = x;
                 global::Dsl.Tensor t2;
                 using (global::Dsl.ModuleScope.Enter(this, block, "block", s1))
                 {
-                    t2 = it0.t2 = block.Forward(s1, out it0.m1);
+                    t2 = block.Forward(s1, out it0.m1);
                 }
                 x = t2;
             }
@@ -105,7 +92,7 @@ partial class BlockStack : global::Dsl.IModule
         // line 119: for (int i = 0; i < norms.Length; i++)
         for (int i = 0; i < norms.Length; i++)
         {
-            var it1 = new Tape.Loop1 { i = i };
+            var it1 = new Tape.Loop1();
             tape.loop1.Add(it1);
             // line 120: x = norms[i].Forward(x) * 0.5 + x;
             var s2 = it1.s2 = x;
@@ -120,7 +107,7 @@ partial class BlockStack : global::Dsl.IModule
             x = t5;
         }
         // line 121: return x;
-        var s3 = tape.s3 = x;
+        var s3 = x;
         return s3;
     }
 
@@ -131,29 +118,28 @@ partial class BlockStack : global::Dsl.IModule
         global::Dsl.Tensor? dv_x = null;
         global::Dsl.Tensor? d_s3 = null;
         // line 121 (reverse): return x;
-        d_s3 = global::Dsl.Vjp.Add(d_s3, d_out);
-        dv_x = global::Dsl.Vjp.Add(dv_x, d_s3);
+        d_s3 = d_out;
+        dv_x = d_s3;
         // line 119 (reverse): for (int i = 0; i < norms.Length; i++)
         for (int k1 = tape.loop1.Count - 1; k1 >= 0; k1--)
         {
             var it1 = tape.loop1[k1];
-            var i = it1.i;
             global::Dsl.Tensor? d_s2 = null, d_t3 = null, d_t4 = null, d_t5 = null;
             // line 120 (reverse): x = norms[i].Forward(x) * 0.5 + x;
-            d_t5 = global::Dsl.Vjp.Add(d_t5, dv_x);
+            d_t5 = dv_x;
             dv_x = null;
             var g_t5 = global::Dsl.Vjp.Of(it1.t5, d_t5, it1.t4, it1.s2);
-            d_t4 = global::Dsl.Vjp.Add(d_t4, g_t5[0]);
-            d_s2 = global::Dsl.Vjp.Add(d_s2, g_t5[1]);
+            d_t4 = g_t5[0];
+            d_s2 = g_t5[1];
             var g_t4 = global::Dsl.Vjp.Of(it1.t4, d_t4, it1.t3);
-            d_t3 = global::Dsl.Vjp.Add(d_t3, g_t4[0]);
+            d_t3 = g_t4[0];
             global::Dsl.Tensor? g_m2;
-            using (global::Dsl.ModuleScope.Enter(this, it1.m2Module, "norms", it1.t3))
+            using (global::Dsl.ModuleScope.Enter(this, it1.m2Module, "norms", d_t3))
             {
                 g_m2 = it1.m2Module.Backward(it1.m2, d_t3, grads);
             }
             d_s2 = global::Dsl.Vjp.Add(d_s2, g_m2);
-            dv_x = global::Dsl.Vjp.Add(dv_x, d_s2);
+            dv_x = d_s2;
         }
         // line 114 (reverse): foreach (var block in blocks)
         for (int k0 = tape.loop0.Count - 1; k0 >= 0; k0--)
@@ -165,31 +151,31 @@ partial class BlockStack : global::Dsl.IModule
             if (it0.b0)
             {
                 // line 116 (reverse): x = x + block.Forward(x);
-                d_t1 = global::Dsl.Vjp.Add(d_t1, dv_x);
+                d_t1 = dv_x;
                 dv_x = null;
                 var g_t1 = global::Dsl.Vjp.Of(it0.t1, d_t1, it0.s0, it0.t0);
-                d_s0 = global::Dsl.Vjp.Add(d_s0, g_t1[0]);
-                d_t0 = global::Dsl.Vjp.Add(d_t0, g_t1[1]);
+                d_s0 = g_t1[0];
+                d_t0 = g_t1[1];
                 global::Dsl.Tensor? g_m0;
-                using (global::Dsl.ModuleScope.Enter(this, block, "block", it0.t0))
+                using (global::Dsl.ModuleScope.Enter(this, block, "block", d_t0))
                 {
                     g_m0 = block.Backward(it0.m0, d_t0, grads);
                 }
                 d_s0 = global::Dsl.Vjp.Add(d_s0, g_m0);
-                dv_x = global::Dsl.Vjp.Add(dv_x, d_s0);
+                dv_x = d_s0;
             }
             else
             {
                 // line 117 (reverse): x = block.Forward(x);
-                d_t2 = global::Dsl.Vjp.Add(d_t2, dv_x);
+                d_t2 = dv_x;
                 dv_x = null;
                 global::Dsl.Tensor? g_m1;
-                using (global::Dsl.ModuleScope.Enter(this, block, "block", it0.t2))
+                using (global::Dsl.ModuleScope.Enter(this, block, "block", d_t2))
                 {
                     g_m1 = block.Backward(it0.m1, d_t2, grads);
                 }
-                d_s1 = global::Dsl.Vjp.Add(d_s1, g_m1);
-                dv_x = global::Dsl.Vjp.Add(dv_x, d_s1);
+                d_s1 = g_m1;
+                dv_x = d_s1;
             }
         }
         return dv_x;

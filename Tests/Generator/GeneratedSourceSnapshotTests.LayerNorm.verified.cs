@@ -20,15 +20,6 @@ partial class LayerNorm : global::Dsl.IModule
     {
     }
 
-    /// <summary>Declares a parameter of this shape in the graph being built (named by <see cref="Register"/>).</summary>
-    protected static global::Dsl.Tensor Param(params int[] shape) => global::Dsl.ModelContext.Parameter(shape);
-
-    /// <summary>Declares a buffer of this shape in the graph being built (named by <see cref="Register"/>).</summary>
-    protected static global::Dsl.Tensor BufferOf(params int[] shape) => global::Dsl.ModelContext.Buffer(shape);
-
-    /// <summary>After each run of the graph, <paramref name="buffer"/> takes <paramref name="value"/> (e.g. running statistics).</summary>
-    protected static void UpdateBuffer(global::Dsl.Tensor buffer, global::Dsl.Tensor value) => buffer.Graph.Update(buffer, value);
-
     /// <summary>What the backward pass reads, recorded by the forward pass.</summary>
     public sealed class Tape : global::Dsl.ITape
     {
@@ -54,12 +45,12 @@ partial class LayerNorm : global::Dsl.IModule
         global::Dsl.Tensor? dv_x = null;
         global::Dsl.Tensor? d_s0 = null, d_t0 = null;
         // line 40 (reverse): Ops.LayerNorm(x, weight, bias, eps)
-        d_t0 = global::Dsl.Vjp.Add(d_t0, d_out);
+        d_t0 = d_out;
         var g_t0 = global::Dsl.Vjp.Of(tape.t0, d_t0, tape.s0, weight, bias);
-        d_s0 = global::Dsl.Vjp.Add(d_s0, g_t0[0]);
+        d_s0 = g_t0[0];
         grads.Accumulate(weight, g_t0[1]);
         grads.Accumulate(bias, g_t0[2]);
-        dv_x = global::Dsl.Vjp.Add(dv_x, d_s0);
+        dv_x = d_s0;
         return dv_x;
     }
 

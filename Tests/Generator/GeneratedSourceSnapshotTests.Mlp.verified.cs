@@ -22,22 +22,11 @@ partial class Mlp : global::Dsl.IModule
         fc2?.SetTraining(training);
     }
 
-    /// <summary>Declares a parameter of this shape in the graph being built (named by <see cref="Register"/>).</summary>
-    protected static global::Dsl.Tensor Param(params int[] shape) => global::Dsl.ModelContext.Parameter(shape);
-
-    /// <summary>Declares a buffer of this shape in the graph being built (named by <see cref="Register"/>).</summary>
-    protected static global::Dsl.Tensor BufferOf(params int[] shape) => global::Dsl.ModelContext.Buffer(shape);
-
-    /// <summary>After each run of the graph, <paramref name="buffer"/> takes <paramref name="value"/> (e.g. running statistics).</summary>
-    protected static void UpdateBuffer(global::Dsl.Tensor buffer, global::Dsl.Tensor value) => buffer.Graph.Update(buffer, value);
-
     /// <summary>What the backward pass reads, recorded by the forward pass.</summary>
     public sealed class Tape : global::Dsl.ITape
     {
-        public global::Dsl.Tensor s0 = null!;
         public global::Dsl.Tensor t0 = null!;
         public global::Dsl.Tensor t1 = null!;
-        public global::Dsl.Tensor t2 = null!;
         public global::Dsl.Tests.Generator.Models.Linear.Tape m0 = default!;
         public global::Dsl.Tests.Generator.Models.Linear.Tape m1 = default!;
     }
@@ -48,7 +37,7 @@ partial class Mlp : global::Dsl.IModule
     {
         tape = new Tape();
         // line 56: fc2.Forward(Ops.Gelu(fc1.Forward(x)))
-        var s0 = tape.s0 = x;
+        var s0 = x;
         global::Dsl.Tensor t0;
         using (global::Dsl.ModuleScope.Enter(this, fc1, "fc1", s0))
         {
@@ -58,7 +47,7 @@ partial class Mlp : global::Dsl.IModule
         global::Dsl.Tensor t2;
         using (global::Dsl.ModuleScope.Enter(this, fc2, "fc2", t1))
         {
-            t2 = tape.t2 = fc2.Forward(t1, out tape.m1);
+            t2 = fc2.Forward(t1, out tape.m1);
         }
         return t2;
     }
@@ -70,22 +59,22 @@ partial class Mlp : global::Dsl.IModule
         global::Dsl.Tensor? dv_x = null;
         global::Dsl.Tensor? d_s0 = null, d_t0 = null, d_t1 = null, d_t2 = null;
         // line 56 (reverse): fc2.Forward(Ops.Gelu(fc1.Forward(x)))
-        d_t2 = global::Dsl.Vjp.Add(d_t2, d_out);
+        d_t2 = d_out;
         global::Dsl.Tensor? g_m1;
-        using (global::Dsl.ModuleScope.Enter(this, fc2, "fc2", tape.t2))
+        using (global::Dsl.ModuleScope.Enter(this, fc2, "fc2", d_t2))
         {
             g_m1 = fc2.Backward(tape.m1, d_t2, grads);
         }
-        d_t1 = global::Dsl.Vjp.Add(d_t1, g_m1);
+        d_t1 = g_m1;
         var g_t1 = global::Dsl.Vjp.Of(tape.t1, d_t1, tape.t0);
-        d_t0 = global::Dsl.Vjp.Add(d_t0, g_t1[0]);
+        d_t0 = g_t1[0];
         global::Dsl.Tensor? g_m0;
-        using (global::Dsl.ModuleScope.Enter(this, fc1, "fc1", tape.t0))
+        using (global::Dsl.ModuleScope.Enter(this, fc1, "fc1", d_t0))
         {
             g_m0 = fc1.Backward(tape.m0, d_t0, grads);
         }
-        d_s0 = global::Dsl.Vjp.Add(d_s0, g_m0);
-        dv_x = global::Dsl.Vjp.Add(dv_x, d_s0);
+        d_s0 = g_m0;
+        dv_x = d_s0;
         return dv_x;
     }
 

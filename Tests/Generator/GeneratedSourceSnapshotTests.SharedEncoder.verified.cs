@@ -21,22 +21,11 @@ partial class SharedEncoder : global::Dsl.IModel
         encoder?.SetTraining(training);
     }
 
-    /// <summary>Declares a parameter of this shape in the graph being built (named by <see cref="Register"/>).</summary>
-    protected static global::Dsl.Tensor Param(params int[] shape) => global::Dsl.ModelContext.Parameter(shape);
-
-    /// <summary>Declares a buffer of this shape in the graph being built (named by <see cref="Register"/>).</summary>
-    protected static global::Dsl.Tensor BufferOf(params int[] shape) => global::Dsl.ModelContext.Buffer(shape);
-
-    /// <summary>After each run of the graph, <paramref name="buffer"/> takes <paramref name="value"/> (e.g. running statistics).</summary>
-    protected static void UpdateBuffer(global::Dsl.Tensor buffer, global::Dsl.Tensor value) => buffer.Graph.Update(buffer, value);
-
     /// <summary>What the backward pass reads, recorded by the forward pass.</summary>
     public sealed class Tape : global::Dsl.ITape
     {
-        public global::Dsl.Tensor s0 = null!;
         public global::Dsl.Tensor t0 = null!;
         public global::Dsl.Tensor t1 = null!;
-        public global::Dsl.Tensor s1 = null!;
         public global::Dsl.Tensor t2 = null!;
         public global::Dsl.Tensor t3 = null!;
         public global::Dsl.Tensor t4 = null!;
@@ -51,7 +40,7 @@ partial class SharedEncoder : global::Dsl.IModel
     {
         tape = new Tape();
         // line 141: var za = Ops.Tanh(encoder.Forward(a));
-        var s0 = tape.s0 = a;
+        var s0 = a;
         global::Dsl.Tensor t0;
         using (global::Dsl.ModuleScope.Enter(this, encoder, "encoder", s0))
         {
@@ -60,7 +49,7 @@ partial class SharedEncoder : global::Dsl.IModel
         var t1 = tape.t1 = global::Dsl.Ops.Tanh(t0);
         var za = t1;
         // line 142: var zb = Ops.Tanh(encoder.Forward(b));
-        var s1 = tape.s1 = b;
+        var s1 = b;
         global::Dsl.Tensor t2;
         using (global::Dsl.ModuleScope.Enter(this, encoder, "encoder", s1))
         {
@@ -78,40 +67,36 @@ partial class SharedEncoder : global::Dsl.IModel
     [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "1.0")]
     public global::Dsl.Tensor?[] Backward(Tape tape, global::Dsl.Tensor? d_out, global::Dsl.Gradients grads)
     {
-        global::Dsl.Tensor? dv_a = null, dv_b = null, dv_za = null, dv_zb = null;
+        global::Dsl.Tensor? dv_a = null, dv_b = null;
         global::Dsl.Tensor? d_s0 = null, d_t0 = null, d_t1 = null, d_s1 = null, d_t2 = null, d_t3 = null, d_t4 = null, d_t5 = null;
         // line 143 (reverse): return za * zb * scale;
-        d_t5 = global::Dsl.Vjp.Add(d_t5, d_out);
+        d_t5 = d_out;
         var g_t5 = global::Dsl.Vjp.Of(tape.t5, d_t5, tape.t4, scale);
-        d_t4 = global::Dsl.Vjp.Add(d_t4, g_t5[0]);
+        d_t4 = g_t5[0];
         grads.Accumulate(scale, g_t5[1]);
         var g_t4 = global::Dsl.Vjp.Of(tape.t4, d_t4, tape.t1, tape.t3);
-        d_t1 = global::Dsl.Vjp.Add(d_t1, g_t4[0]);
-        d_t3 = global::Dsl.Vjp.Add(d_t3, g_t4[1]);
+        d_t1 = g_t4[0];
+        d_t3 = g_t4[1];
         // line 142 (reverse): var zb = Ops.Tanh(encoder.Forward(b));
-        d_t3 = global::Dsl.Vjp.Add(d_t3, dv_zb);
-        dv_zb = null;
         var g_t3 = global::Dsl.Vjp.Of(tape.t3, d_t3, tape.t2);
-        d_t2 = global::Dsl.Vjp.Add(d_t2, g_t3[0]);
+        d_t2 = g_t3[0];
         global::Dsl.Tensor? g_m1;
-        using (global::Dsl.ModuleScope.Enter(this, encoder, "encoder", tape.t2))
+        using (global::Dsl.ModuleScope.Enter(this, encoder, "encoder", d_t2))
         {
             g_m1 = encoder.Backward(tape.m1, d_t2, grads);
         }
-        d_s1 = global::Dsl.Vjp.Add(d_s1, g_m1);
-        dv_b = global::Dsl.Vjp.Add(dv_b, d_s1);
+        d_s1 = g_m1;
+        dv_b = d_s1;
         // line 141 (reverse): var za = Ops.Tanh(encoder.Forward(a));
-        d_t1 = global::Dsl.Vjp.Add(d_t1, dv_za);
-        dv_za = null;
         var g_t1 = global::Dsl.Vjp.Of(tape.t1, d_t1, tape.t0);
-        d_t0 = global::Dsl.Vjp.Add(d_t0, g_t1[0]);
+        d_t0 = g_t1[0];
         global::Dsl.Tensor? g_m0;
-        using (global::Dsl.ModuleScope.Enter(this, encoder, "encoder", tape.t0))
+        using (global::Dsl.ModuleScope.Enter(this, encoder, "encoder", d_t0))
         {
             g_m0 = encoder.Backward(tape.m0, d_t0, grads);
         }
-        d_s0 = global::Dsl.Vjp.Add(d_s0, g_m0);
-        dv_a = global::Dsl.Vjp.Add(dv_a, d_s0);
+        d_s0 = g_m0;
+        dv_a = d_s0;
         return new global::Dsl.Tensor?[] { dv_a, dv_b };
     }
 

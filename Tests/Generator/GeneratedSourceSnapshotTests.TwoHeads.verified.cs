@@ -22,20 +22,9 @@ partial class TwoHeads : global::Dsl.IModel
         right?.SetTraining(training);
     }
 
-    /// <summary>Declares a parameter of this shape in the graph being built (named by <see cref="Register"/>).</summary>
-    protected static global::Dsl.Tensor Param(params int[] shape) => global::Dsl.ModelContext.Parameter(shape);
-
-    /// <summary>Declares a buffer of this shape in the graph being built (named by <see cref="Register"/>).</summary>
-    protected static global::Dsl.Tensor BufferOf(params int[] shape) => global::Dsl.ModelContext.Buffer(shape);
-
-    /// <summary>After each run of the graph, <paramref name="buffer"/> takes <paramref name="value"/> (e.g. running statistics).</summary>
-    protected static void UpdateBuffer(global::Dsl.Tensor buffer, global::Dsl.Tensor value) => buffer.Graph.Update(buffer, value);
-
     /// <summary>What the backward pass reads, recorded by the forward pass.</summary>
     public sealed class Tape : global::Dsl.ITape
     {
-        public global::Dsl.Tensor s0 = null!;
-        public global::Dsl.Tensor t0 = null!;
         public global::Dsl.Tensor t1 = null!;
         public global::Dsl.Tensor t2 = null!;
         public global::Dsl.Tests.Generator.Models.Linear.Tape m0 = default!;
@@ -48,11 +37,11 @@ partial class TwoHeads : global::Dsl.IModel
     {
         tape = new Tape();
         // line 160: (left.Forward(x), Ops.Sigmoid(right.Forward(x)))
-        var s0 = tape.s0 = x;
+        var s0 = x;
         global::Dsl.Tensor t0;
         using (global::Dsl.ModuleScope.Enter(this, left, "left", s0))
         {
-            t0 = tape.t0 = left.Forward(s0, out tape.m0);
+            t0 = left.Forward(s0, out tape.m0);
         }
         global::Dsl.Tensor t1;
         using (global::Dsl.ModuleScope.Enter(this, right, "right", s0))
@@ -70,23 +59,23 @@ partial class TwoHeads : global::Dsl.IModel
         global::Dsl.Tensor? dv_x = null;
         global::Dsl.Tensor? d_s0 = null, d_t0 = null, d_t1 = null, d_t2 = null;
         // line 160 (reverse): (left.Forward(x), Ops.Sigmoid(right.Forward(x)))
-        d_t0 = global::Dsl.Vjp.Add(d_t0, d_out0);
-        d_t2 = global::Dsl.Vjp.Add(d_t2, d_out1);
+        d_t0 = d_out0;
+        d_t2 = d_out1;
         var g_t2 = global::Dsl.Vjp.Of(tape.t2, d_t2, tape.t1);
-        d_t1 = global::Dsl.Vjp.Add(d_t1, g_t2[0]);
+        d_t1 = g_t2[0];
         global::Dsl.Tensor? g_m1;
-        using (global::Dsl.ModuleScope.Enter(this, right, "right", tape.t1))
+        using (global::Dsl.ModuleScope.Enter(this, right, "right", d_t1))
         {
             g_m1 = right.Backward(tape.m1, d_t1, grads);
         }
-        d_s0 = global::Dsl.Vjp.Add(d_s0, g_m1);
+        d_s0 = g_m1;
         global::Dsl.Tensor? g_m0;
-        using (global::Dsl.ModuleScope.Enter(this, left, "left", tape.t0))
+        using (global::Dsl.ModuleScope.Enter(this, left, "left", d_t0))
         {
             g_m0 = left.Backward(tape.m0, d_t0, grads);
         }
         d_s0 = global::Dsl.Vjp.Add(d_s0, g_m0);
-        dv_x = global::Dsl.Vjp.Add(dv_x, d_s0);
+        dv_x = d_s0;
         return dv_x;
     }
 

@@ -20,26 +20,15 @@ partial class UsesCustomOp : global::Dsl.IModule
         heads?.SetTraining(training);
     }
 
-    /// <summary>Declares a parameter of this shape in the graph being built (named by <see cref="Register"/>).</summary>
-    protected static global::Dsl.Tensor Param(params int[] shape) => global::Dsl.ModelContext.Parameter(shape);
-
-    /// <summary>Declares a buffer of this shape in the graph being built (named by <see cref="Register"/>).</summary>
-    protected static global::Dsl.Tensor BufferOf(params int[] shape) => global::Dsl.ModelContext.Buffer(shape);
-
-    /// <summary>After each run of the graph, <paramref name="buffer"/> takes <paramref name="value"/> (e.g. running statistics).</summary>
-    protected static void UpdateBuffer(global::Dsl.Tensor buffer, global::Dsl.Tensor value) => buffer.Graph.Update(buffer, value);
-
     /// <summary>What the backward pass reads, recorded by the forward pass.</summary>
     public sealed class Tape : global::Dsl.ITape
     {
-        public global::Dsl.Tensor s0 = null!;
         public global::Dsl.Tensor t0 = null!;
         public global::Dsl.Tensor t1 = null!;
         public global::Dsl.Tensor t2 = null!;
         public global::Dsl.Tensor t3 = null!;
         public global::Dsl.Tensor t4 = null!;
         public global::Dsl.Tensor t5 = null!;
-        public global::Dsl.Tensor t6 = null!;
         public global::Dsl.Tests.Generator.Models.TwoHeads.Tape m0 = default!;
         public SmoothTape m1 = default!;
     }
@@ -50,7 +39,7 @@ partial class UsesCustomOp : global::Dsl.IModule
     {
         tape = new Tape();
         // line 174: var (a, b) = heads.Forward(x);
-        var s0 = tape.s0 = x;
+        var s0 = x;
         global::Dsl.Tensor t0, t1;
         using (global::Dsl.ModuleScope.Enter(this, heads, "heads", s0))
         {
@@ -67,7 +56,7 @@ partial class UsesCustomOp : global::Dsl.IModule
         var t5 = tape.t5 = t3 + t4;
         var s = t5;
         // line 176: return Smooth(s, x);
-        var t6 = tape.t6 = this.Smooth(t5, s0, out tape.m1);
+        var t6 = this.Smooth(t5, s0, out tape.m1);
         return t6;
     }
 
@@ -75,37 +64,31 @@ partial class UsesCustomOp : global::Dsl.IModule
     [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "1.0")]
     public global::Dsl.Tensor? Backward(Tape tape, global::Dsl.Tensor? d_out, global::Dsl.Gradients grads)
     {
-        global::Dsl.Tensor? dv_x = null, dv_a = null, dv_b = null, dv_s = null;
+        global::Dsl.Tensor? dv_x = null;
         global::Dsl.Tensor? d_s0 = null, d_t0 = null, d_t1 = null, d_t2 = null, d_t3 = null, d_t4 = null, d_t5 = null, d_t6 = null;
         // line 176 (reverse): return Smooth(s, x);
-        d_t6 = global::Dsl.Vjp.Add(d_t6, d_out);
+        d_t6 = d_out;
         var g_m1 = this.SmoothBackward(tape.m1, d_t6, grads);
-        d_t5 = global::Dsl.Vjp.Add(d_t5, g_m1[0]);
-        d_s0 = global::Dsl.Vjp.Add(d_s0, g_m1[1]);
+        d_t5 = g_m1[0];
+        d_s0 = g_m1[1];
         // line 175 (reverse): var s = Ops.Sum(UserOps.Cube(a), -1, keepDims: true) + Ops.Sum(b, -1, keepDims: true);
-        d_t5 = global::Dsl.Vjp.Add(d_t5, dv_s);
-        dv_s = null;
         var g_t5 = global::Dsl.Vjp.Of(tape.t5, d_t5, tape.t3, tape.t4);
-        d_t3 = global::Dsl.Vjp.Add(d_t3, g_t5[0]);
-        d_t4 = global::Dsl.Vjp.Add(d_t4, g_t5[1]);
+        d_t3 = g_t5[0];
+        d_t4 = g_t5[1];
         var g_t4 = global::Dsl.Vjp.Of(tape.t4, d_t4, tape.t1);
-        d_t1 = global::Dsl.Vjp.Add(d_t1, g_t4[0]);
+        d_t1 = g_t4[0];
         var g_t3 = global::Dsl.Vjp.Of(tape.t3, d_t3, tape.t2);
-        d_t2 = global::Dsl.Vjp.Add(d_t2, g_t3[0]);
+        d_t2 = g_t3[0];
         var g_t2 = global::Dsl.Vjp.Of(tape.t2, d_t2, tape.t0);
-        d_t0 = global::Dsl.Vjp.Add(d_t0, g_t2[0]);
+        d_t0 = g_t2[0];
         // line 174 (reverse): var (a, b) = heads.Forward(x);
-        d_t1 = global::Dsl.Vjp.Add(d_t1, dv_b);
-        dv_b = null;
-        d_t0 = global::Dsl.Vjp.Add(d_t0, dv_a);
-        dv_a = null;
         global::Dsl.Tensor? g_m0;
-        using (global::Dsl.ModuleScope.Enter(this, heads, "heads", tape.t0))
+        using (global::Dsl.ModuleScope.Enter(this, heads, "heads", d_t0))
         {
             g_m0 = heads.Backward(tape.m0, d_t0, d_t1, grads);
         }
         d_s0 = global::Dsl.Vjp.Add(d_s0, g_m0);
-        dv_x = global::Dsl.Vjp.Add(dv_x, d_s0);
+        dv_x = d_s0;
         return dv_x;
     }
 
@@ -156,20 +139,20 @@ partial class UsesCustomOp : global::Dsl.IModule
         global::Dsl.Tensor? dv_s = null, dv_x = null;
         global::Dsl.Tensor? d_s0 = null, d_t0 = null, d_t1 = null, d_t2 = null, d_s1 = null, d_t3 = null, d_t4 = null;
         // line 180 (reverse): Ops.Log(Ops.Exp(s) + 1.0) * Ops.Mean(x, -1, keepDims: true)
-        d_t4 = global::Dsl.Vjp.Add(d_t4, d_out);
+        d_t4 = d_out;
         var g_t4 = global::Dsl.Vjp.Of(tape.t4, d_t4, tape.t2, tape.t3);
-        d_t2 = global::Dsl.Vjp.Add(d_t2, g_t4[0]);
-        d_t3 = global::Dsl.Vjp.Add(d_t3, g_t4[1]);
+        d_t2 = g_t4[0];
+        d_t3 = g_t4[1];
         var g_t3 = global::Dsl.Vjp.Of(tape.t3, d_t3, tape.s1);
-        d_s1 = global::Dsl.Vjp.Add(d_s1, g_t3[0]);
-        dv_x = global::Dsl.Vjp.Add(dv_x, d_s1);
+        d_s1 = g_t3[0];
+        dv_x = d_s1;
         var g_t2 = global::Dsl.Vjp.Of(tape.t2, d_t2, tape.t1);
-        d_t1 = global::Dsl.Vjp.Add(d_t1, g_t2[0]);
+        d_t1 = g_t2[0];
         var g_t1 = global::Dsl.Vjp.Of(tape.t1, d_t1, tape.t0);
-        d_t0 = global::Dsl.Vjp.Add(d_t0, g_t1[0]);
+        d_t0 = g_t1[0];
         var g_t0 = global::Dsl.Vjp.Of(tape.t0, d_t0, tape.s0);
-        d_s0 = global::Dsl.Vjp.Add(d_s0, g_t0[0]);
-        dv_s = global::Dsl.Vjp.Add(dv_s, d_s0);
+        d_s0 = g_t0[0];
+        dv_s = d_s0;
         return new global::Dsl.Tensor?[] { dv_s, dv_x };
     }
 

@@ -1,4 +1,6 @@
 using System.Runtime.CompilerServices;
+using System.Text.RegularExpressions;
+using Dsl.Generator;
 using Dsl.Tests.Support;
 
 namespace Dsl.Tests.Generator;
@@ -22,7 +24,7 @@ public class GeneratedSourceSnapshotTests
         return sources.ToDictionary(s => s.HintName.Replace("Dsl.Tests.Generator.Models.", "").Replace(".g.cs", ""), s => s.SourceText.ToString());
     });
 
-    static readonly string[] ModelNames = ["Linear", "LayerNorm", "Mlp", "AttentionBlock", "BlockStack", "SharedEncoder", "TwoHeads", "UsesCustomOp", "BatchNorm1d"];
+    static readonly string[] ModelNames = ["Linear", "LayerNorm", "Mlp", "AttentionBlock", "BlockStack", "SharedEncoder", "TwoHeads", "UsesCustomOp", "BatchNorm1d", "RepeatedRead"];
 
     public static TheoryData<string> Models => new(ModelNames);
 
@@ -68,5 +70,50 @@ public class GeneratedSourceSnapshotTests
     public void Generated_code_names_the_source_line_of_each_statement()
     {
         Generated.Value["Mlp"].ShouldContain("// line 56: fc2.Forward(Ops.Gelu(fc1.Forward(x)))");
+    }
+
+    [Fact]
+    public void Param_BufferOf_and_UpdateBuffer_are_imported_once_not_declared_in_each_model()
+    {
+        var run = GeneratorDriver.NewDriver().RunGenerators(GeneratorDriver.Compile(ModelsSource(), GlobalUsings)).GetRunResult().Results[0];
+        run.GeneratedSources.Where(s => s.HintName == ModelGenerator.HelpersFileName).ShouldHaveSingleItem()
+            .SourceText.ToString().ShouldContain("global using static global::Dsl.ModelHelpers;");
+        Generated.Value.Values.ShouldAllBe(code => !Regex.IsMatch(code, @"static [\w:.]+ (Param|BufferOf|UpdateBuffer)\("));
+    }
+
+    [Theory]
+    [MemberData(nameof(Models))]
+    public void The_tape_records_exactly_the_values_the_backward_reads(string model)
+    {
+        // One section per method: its tape class, then its Forward, then its Backward.
+        foreach (var method in Generated.Value[model].Split("/// <summary>What the backward pass reads").Skip(1))
+        {
+            int forward = Regex.Match(method, @"/// <summary>\w+ \(line \d+\), recording on").Index;
+            int backward = method.IndexOf("/// <summary>Reverse-mode gradient", StringComparison.Ordinal);
+            var fields = Regex.Matches(method[..forward], @"public global::Dsl\.Tensor (\w+) = null!;").Select(m => m.Groups[1].Value).ToHashSet();
+            var recorded = Regex.Matches(method[forward..backward], @"\b(?:tape|it\d+)\.([st]\d+) =").Select(m => m.Groups[1].Value).ToHashSet();
+            var read = Regex.Matches(method[backward..], @"\b(?:tape|it\d+)\.([st]\d+)\b").Select(m => m.Groups[1].Value).ToHashSet();
+            read.ShouldNotBeEmpty();
+            fields.Order().ShouldBe(read.Order());
+            recorded.Order().ShouldBe(read.Order());
+        }
+    }
+
+    [Fact]
+    public void A_gradient_that_is_certainly_null_is_neither_added_nor_consumed()
+    {
+        var code = Generated.Value["AttentionBlock"];
+        code.ShouldContain("d_t20 = d_out;");            // first contribution: assigned
+        code.ShouldNotContain("Vjp.Add(d_t20, dv_x)");   // x = x + mlp(...): x's gradient is null there
+        Regex.IsMatch(code, @"^\s*dv_x = null;", RegexOptions.Multiline).ShouldBeFalse();   // so it is not used up either
+        code.ShouldContain("d_t3 = global::Dsl.Vjp.Add(d_t3, g_t6[0]);");   // h feeds q, k and v: added
+    }
+
+    [Fact]
+    public void Gradients_carried_across_loop_iterations_are_still_added()
+    {
+        var code = Generated.Value["RepeatedRead"];
+        code.ShouldContain("dv_x = global::Dsl.Vjp.Add(dv_x, ");   // x is read in every iteration
+        code.ShouldContain("d_s1 = global::Dsl.Vjp.Add(d_s1, g_t2[1]);");   // h's value is read twice per iteration
     }
 }

@@ -32,13 +32,17 @@ public static class GeneratorDriver
         parseOptions: ParseOptions,
         driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
 
-    /// <summary>Generated sources, generator diagnostics and the compiler's diagnostics of the result.</summary>
+    /// <summary>Generated model files (not the one shared helpers import), generator diagnostics and the compiler's diagnostics of the result.</summary>
     public static (ImmutableArray<GeneratedSourceResult> Sources, ImmutableArray<Diagnostic> GeneratorDiagnostics, ImmutableArray<Diagnostic> CompileDiagnostics) Run(params string[] sources)
     {
         var compilation = Compile(sources);
         var driver = NewDriver().RunGeneratorsAndUpdateCompilation(compilation, out var output, out _);
         var result = driver.GetRunResult();
         var compile = output.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).ToImmutableArray();
-        return (result.Results[0].GeneratedSources, result.Diagnostics, compile);
+        return (ModelFiles(result.Results[0]), result.Diagnostics, compile);
     }
+
+    /// <summary>The files generated per model class: every generated file but <see cref="ModelGenerator.HelpersFileName"/>.</summary>
+    public static ImmutableArray<GeneratedSourceResult> ModelFiles(GeneratorRunResult run) =>
+        [.. run.GeneratedSources.Where(s => s.HintName != ModelGenerator.HelpersFileName)];
 }

@@ -26,7 +26,7 @@ internal static class GeneratorRun
         var run = result.Results.ShouldHaveSingleItem();
         run.Exception.ShouldBeNull();
         var compile = output.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).ToImmutableArray();
-        return (run.GeneratedSources, result.Diagnostics, compile);
+        return (GeneratorDriver.ModelFiles(run), result.Diagnostics, compile);
     }
 }
 

@@ -33,15 +33,6 @@ partial class MixerBlock : global::Dsl.IModule
         channelFc2?.SetTraining(training);
     }
 
-    /// <summary>Declares a parameter of this shape in the graph being built (named by <see cref="Register"/>).</summary>
-    protected static global::Dsl.Tensor Param(params int[] shape) => global::Dsl.ModelContext.Parameter(shape);
-
-    /// <summary>Declares a buffer of this shape in the graph being built (named by <see cref="Register"/>).</summary>
-    protected static global::Dsl.Tensor BufferOf(params int[] shape) => global::Dsl.ModelContext.Buffer(shape);
-
-    /// <summary>After each run of the graph, <paramref name="buffer"/> takes <paramref name="value"/> (e.g. running statistics).</summary>
-    protected static void UpdateBuffer(global::Dsl.Tensor buffer, global::Dsl.Tensor value) => buffer.Graph.Update(buffer, value);
-
     /// <summary>What the backward pass reads, recorded by the forward pass.</summary>
     public sealed class Tape : global::Dsl.ITape
     {
@@ -53,7 +44,6 @@ partial class MixerBlock : global::Dsl.IModule
         public global::Dsl.Tensor t4 = null!;
         public global::Dsl.Tensor t5 = null!;
         public global::Dsl.Tensor t6 = null!;
-        public global::Dsl.Tensor t7 = null!;
         public global::Dsl.Tensor t8 = null!;
         public global::Dsl.Tensor t9 = null!;
         public global::Dsl.Tensor t10 = null!;
@@ -101,7 +91,7 @@ partial class MixerBlock : global::Dsl.IModule
         global::Dsl.Tensor t7;
         using (global::Dsl.ModuleScope.Enter(this, norm2, "norm2", t6))
         {
-            t7 = tape.t7 = norm2.Forward(t6, out tape.m3);
+            t7 = norm2.Forward(t6, out tape.m3);
         }
         global::Dsl.Tensor t8;
         using (global::Dsl.ModuleScope.Enter(this, channelFc1, "channelFc1", t7))
@@ -124,73 +114,65 @@ partial class MixerBlock : global::Dsl.IModule
     [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "1.0")]
     public global::Dsl.Tensor? Backward(Tape tape, global::Dsl.Tensor? d_out, global::Dsl.Gradients grads)
     {
-        global::Dsl.Tensor? dv_x = null, dv_t = null, dv_c = null;
+        global::Dsl.Tensor? dv_x = null;
         global::Dsl.Tensor? d_s0 = null, d_t0 = null, d_t1 = null, d_t2 = null, d_t3 = null, d_t4 = null, d_t5 = null, d_t6 = null, d_t7 = null, d_t8 = null, d_t9 = null, d_t10 = null, d_t11 = null;
         // line 36 (reverse): return x + c;
-        d_t11 = global::Dsl.Vjp.Add(d_t11, d_out);
+        d_t11 = d_out;
         var g_t11 = global::Dsl.Vjp.Of(tape.t11, d_t11, tape.t6, tape.t10);
-        d_t6 = global::Dsl.Vjp.Add(d_t6, g_t11[0]);
-        d_t10 = global::Dsl.Vjp.Add(d_t10, g_t11[1]);
+        d_t6 = g_t11[0];
+        d_t10 = g_t11[1];
         // line 35 (reverse): var c = channelFc2.Forward(Ops.Gelu(channelFc1.Forward(norm2.Forward(x))));
-        d_t10 = global::Dsl.Vjp.Add(d_t10, dv_c);
-        dv_c = null;
         global::Dsl.Tensor? g_m5;
-        using (global::Dsl.ModuleScope.Enter(this, channelFc2, "channelFc2", tape.t10))
+        using (global::Dsl.ModuleScope.Enter(this, channelFc2, "channelFc2", d_t10))
         {
             g_m5 = channelFc2.Backward(tape.m5, d_t10, grads);
         }
-        d_t9 = global::Dsl.Vjp.Add(d_t9, g_m5);
+        d_t9 = g_m5;
         var g_t9 = global::Dsl.Vjp.Of(tape.t9, d_t9, tape.t8);
-        d_t8 = global::Dsl.Vjp.Add(d_t8, g_t9[0]);
+        d_t8 = g_t9[0];
         global::Dsl.Tensor? g_m4;
-        using (global::Dsl.ModuleScope.Enter(this, channelFc1, "channelFc1", tape.t8))
+        using (global::Dsl.ModuleScope.Enter(this, channelFc1, "channelFc1", d_t8))
         {
             g_m4 = channelFc1.Backward(tape.m4, d_t8, grads);
         }
-        d_t7 = global::Dsl.Vjp.Add(d_t7, g_m4);
+        d_t7 = g_m4;
         global::Dsl.Tensor? g_m3;
-        using (global::Dsl.ModuleScope.Enter(this, norm2, "norm2", tape.t7))
+        using (global::Dsl.ModuleScope.Enter(this, norm2, "norm2", d_t7))
         {
             g_m3 = norm2.Backward(tape.m3, d_t7, grads);
         }
         d_t6 = global::Dsl.Vjp.Add(d_t6, g_m3);
         // line 34 (reverse): x = x + Ops.Permute(t, 0, 2, 1);
-        d_t6 = global::Dsl.Vjp.Add(d_t6, dv_x);
-        dv_x = null;
         var g_t6 = global::Dsl.Vjp.Of(tape.t6, d_t6, tape.s0, tape.t5);
-        d_s0 = global::Dsl.Vjp.Add(d_s0, g_t6[0]);
-        d_t5 = global::Dsl.Vjp.Add(d_t5, g_t6[1]);
+        d_s0 = g_t6[0];
+        d_t5 = g_t6[1];
         var g_t5 = global::Dsl.Vjp.Of(tape.t5, d_t5, tape.t4);
-        d_t4 = global::Dsl.Vjp.Add(d_t4, g_t5[0]);
+        d_t4 = g_t5[0];
         // line 33 (reverse): t = tokenFc2.Forward(Ops.Gelu(tokenFc1.Forward(t)));
-        d_t4 = global::Dsl.Vjp.Add(d_t4, dv_t);
-        dv_t = null;
         global::Dsl.Tensor? g_m2;
-        using (global::Dsl.ModuleScope.Enter(this, tokenFc2, "tokenFc2", tape.t4))
+        using (global::Dsl.ModuleScope.Enter(this, tokenFc2, "tokenFc2", d_t4))
         {
             g_m2 = tokenFc2.Backward(tape.m2, d_t4, grads);
         }
-        d_t3 = global::Dsl.Vjp.Add(d_t3, g_m2);
+        d_t3 = g_m2;
         var g_t3 = global::Dsl.Vjp.Of(tape.t3, d_t3, tape.t2);
-        d_t2 = global::Dsl.Vjp.Add(d_t2, g_t3[0]);
+        d_t2 = g_t3[0];
         global::Dsl.Tensor? g_m1;
-        using (global::Dsl.ModuleScope.Enter(this, tokenFc1, "tokenFc1", tape.t2))
+        using (global::Dsl.ModuleScope.Enter(this, tokenFc1, "tokenFc1", d_t2))
         {
             g_m1 = tokenFc1.Backward(tape.m1, d_t2, grads);
         }
-        d_t1 = global::Dsl.Vjp.Add(d_t1, g_m1);
+        d_t1 = g_m1;
         // line 32 (reverse): var t = Ops.Permute(norm1.Forward(x), 0, 2, 1);
-        d_t1 = global::Dsl.Vjp.Add(d_t1, dv_t);
-        dv_t = null;
         var g_t1 = global::Dsl.Vjp.Of(tape.t1, d_t1, tape.t0);
-        d_t0 = global::Dsl.Vjp.Add(d_t0, g_t1[0]);
+        d_t0 = g_t1[0];
         global::Dsl.Tensor? g_m0;
-        using (global::Dsl.ModuleScope.Enter(this, norm1, "norm1", tape.t0))
+        using (global::Dsl.ModuleScope.Enter(this, norm1, "norm1", d_t0))
         {
             g_m0 = norm1.Backward(tape.m0, d_t0, grads);
         }
         d_s0 = global::Dsl.Vjp.Add(d_s0, g_m0);
-        dv_x = global::Dsl.Vjp.Add(dv_x, d_s0);
+        dv_x = d_s0;
         return dv_x;
     }
 

@@ -31,24 +31,12 @@ partial class SeResNetBlock : global::Dsl.IModule
         se?.SetTraining(training);
     }
 
-    /// <summary>Declares a parameter of this shape in the graph being built (named by <see cref="Register"/>).</summary>
-    protected static global::Dsl.Tensor Param(params int[] shape) => global::Dsl.ModelContext.Parameter(shape);
-
-    /// <summary>Declares a buffer of this shape in the graph being built (named by <see cref="Register"/>).</summary>
-    protected static global::Dsl.Tensor BufferOf(params int[] shape) => global::Dsl.ModelContext.Buffer(shape);
-
-    /// <summary>After each run of the graph, <paramref name="buffer"/> takes <paramref name="value"/> (e.g. running statistics).</summary>
-    protected static void UpdateBuffer(global::Dsl.Tensor buffer, global::Dsl.Tensor value) => buffer.Graph.Update(buffer, value);
-
     /// <summary>What the backward pass reads, recorded by the forward pass.</summary>
     public sealed class Tape : global::Dsl.ITape
     {
         public global::Dsl.Tensor s0 = null!;
-        public global::Dsl.Tensor t0 = null!;
         public global::Dsl.Tensor t1 = null!;
         public global::Dsl.Tensor t2 = null!;
-        public global::Dsl.Tensor t3 = null!;
-        public global::Dsl.Tensor t4 = null!;
         public global::Dsl.Tensor t5 = null!;
         public global::Dsl.Tensor t6 = null!;
         public global::Dsl.Tensor t7 = null!;
@@ -69,7 +57,7 @@ partial class SeResNetBlock : global::Dsl.IModule
         global::Dsl.Tensor t0;
         using (global::Dsl.ModuleScope.Enter(this, conv1, "conv1", s0))
         {
-            t0 = tape.t0 = conv1.Forward(s0, out tape.m0);
+            t0 = conv1.Forward(s0, out tape.m0);
         }
         global::Dsl.Tensor t1;
         using (global::Dsl.ModuleScope.Enter(this, bn1, "bn1", t0))
@@ -82,12 +70,12 @@ partial class SeResNetBlock : global::Dsl.IModule
         global::Dsl.Tensor t3;
         using (global::Dsl.ModuleScope.Enter(this, conv2, "conv2", t2))
         {
-            t3 = tape.t3 = conv2.Forward(t2, out tape.m2);
+            t3 = conv2.Forward(t2, out tape.m2);
         }
         global::Dsl.Tensor t4;
         using (global::Dsl.ModuleScope.Enter(this, bn2, "bn2", t3))
         {
-            t4 = tape.t4 = bn2.Forward(t3, out tape.m3);
+            t4 = bn2.Forward(t3, out tape.m3);
         }
         global::Dsl.Tensor t5;
         using (global::Dsl.ModuleScope.Enter(this, se, "se", t4))
@@ -105,54 +93,50 @@ partial class SeResNetBlock : global::Dsl.IModule
     [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "1.0")]
     public global::Dsl.Tensor? Backward(Tape tape, global::Dsl.Tensor? d_out, global::Dsl.Gradients grads)
     {
-        global::Dsl.Tensor? dv_x = null, dv_h = null;
+        global::Dsl.Tensor? dv_x = null;
         global::Dsl.Tensor? d_s0 = null, d_t0 = null, d_t1 = null, d_t2 = null, d_t3 = null, d_t4 = null, d_t5 = null, d_t6 = null, d_t7 = null;
         // line 60 (reverse): return Ops.Relu(h + x);
-        d_t7 = global::Dsl.Vjp.Add(d_t7, d_out);
+        d_t7 = d_out;
         var g_t7 = global::Dsl.Vjp.Of(tape.t7, d_t7, tape.t6);
-        d_t6 = global::Dsl.Vjp.Add(d_t6, g_t7[0]);
+        d_t6 = g_t7[0];
         var g_t6 = global::Dsl.Vjp.Of(tape.t6, d_t6, tape.t5, tape.s0);
-        d_t5 = global::Dsl.Vjp.Add(d_t5, g_t6[0]);
-        d_s0 = global::Dsl.Vjp.Add(d_s0, g_t6[1]);
+        d_t5 = g_t6[0];
+        d_s0 = g_t6[1];
         // line 59 (reverse): h = se.Forward(bn2.Forward(conv2.Forward(h)));
-        d_t5 = global::Dsl.Vjp.Add(d_t5, dv_h);
-        dv_h = null;
         global::Dsl.Tensor? g_m4;
-        using (global::Dsl.ModuleScope.Enter(this, se, "se", tape.t5))
+        using (global::Dsl.ModuleScope.Enter(this, se, "se", d_t5))
         {
             g_m4 = se.Backward(tape.m4, d_t5, grads);
         }
-        d_t4 = global::Dsl.Vjp.Add(d_t4, g_m4);
+        d_t4 = g_m4;
         global::Dsl.Tensor? g_m3;
-        using (global::Dsl.ModuleScope.Enter(this, bn2, "bn2", tape.t4))
+        using (global::Dsl.ModuleScope.Enter(this, bn2, "bn2", d_t4))
         {
             g_m3 = bn2.Backward(tape.m3, d_t4, grads);
         }
-        d_t3 = global::Dsl.Vjp.Add(d_t3, g_m3);
+        d_t3 = g_m3;
         global::Dsl.Tensor? g_m2;
-        using (global::Dsl.ModuleScope.Enter(this, conv2, "conv2", tape.t3))
+        using (global::Dsl.ModuleScope.Enter(this, conv2, "conv2", d_t3))
         {
             g_m2 = conv2.Backward(tape.m2, d_t3, grads);
         }
-        d_t2 = global::Dsl.Vjp.Add(d_t2, g_m2);
+        d_t2 = g_m2;
         // line 58 (reverse): var h = Ops.Relu(bn1.Forward(conv1.Forward(x)));
-        d_t2 = global::Dsl.Vjp.Add(d_t2, dv_h);
-        dv_h = null;
         var g_t2 = global::Dsl.Vjp.Of(tape.t2, d_t2, tape.t1);
-        d_t1 = global::Dsl.Vjp.Add(d_t1, g_t2[0]);
+        d_t1 = g_t2[0];
         global::Dsl.Tensor? g_m1;
-        using (global::Dsl.ModuleScope.Enter(this, bn1, "bn1", tape.t1))
+        using (global::Dsl.ModuleScope.Enter(this, bn1, "bn1", d_t1))
         {
             g_m1 = bn1.Backward(tape.m1, d_t1, grads);
         }
-        d_t0 = global::Dsl.Vjp.Add(d_t0, g_m1);
+        d_t0 = g_m1;
         global::Dsl.Tensor? g_m0;
-        using (global::Dsl.ModuleScope.Enter(this, conv1, "conv1", tape.t0))
+        using (global::Dsl.ModuleScope.Enter(this, conv1, "conv1", d_t0))
         {
             g_m0 = conv1.Backward(tape.m0, d_t0, grads);
         }
         d_s0 = global::Dsl.Vjp.Add(d_s0, g_m0);
-        dv_x = global::Dsl.Vjp.Add(dv_x, d_s0);
+        dv_x = d_s0;
         return dv_x;
     }
 

@@ -238,3 +238,25 @@ public static class UserOps
     [Differentiable]
     public static Tensor Cube(Tensor x) => x.Graph.Apply(new CubeOp(), x)[0];
 }
+
+/// <summary>
+/// Gradients the reverse sweep must not assume null: the input is read in every iteration (its gradient
+/// sums over iterations) and h is carried across them; one result no gradient reaches.
+/// </summary>
+[Model]
+public partial class RepeatedRead
+{
+    [Module] readonly Linear[] layers;
+
+    public RepeatedRead(int dim, int depth) => layers = Enumerable.Range(0, depth).Select(_ => new Linear(dim, dim)).ToArray();
+
+    [Forward]
+    public Tensor Forward(Tensor x)
+    {
+        var h = x;
+        var unused = Ops.Relu(x);
+        foreach (var layer in layers)
+            h = h + layer.Forward(x) * h;
+        return h + x;
+    }
+}
