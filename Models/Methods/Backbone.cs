@@ -36,11 +36,13 @@ public sealed class Backbone
 
     /// <summary>
     /// The Keras SimCLR example's encoder (<see cref="ConvEncoder"/>) of the given width; with
-    /// <paramref name="spatial"/> it returns the flattened final map of <paramref name="size"/>² inputs.
+    /// <paramref name="spatial"/> it returns the flattened final map of <paramref name="size"/>² inputs;
+    /// with <paramref name="batchNorm"/> a batch norm follows each convolution.
     /// </summary>
-    public static Backbone Conv(int channels, int width = 128, bool spatial = false, int size = 28) => new($"conv-{width}", ConvEncoder.FeaturesFor(width, spatial, size),
-        () => new ConvEncoder(channels, width, spatial),
-        batchIndependent: true);
+    public static Backbone Conv(int channels, int width = 128, bool spatial = false, int size = 28, bool batchNorm = false) =>
+        new($"conv{(batchNorm ? "-bn" : "")}-{width}", ConvEncoder.FeaturesFor(width, spatial, size),
+        () => new ConvEncoder(channels, width, spatial, batchNorm),
+        batchIndependent: !batchNorm);
 
     /// <summary>torchvision's ResNet-18 without <c>fc</c>; the CIFAR stem (3×3 stride 1, no max-pool) suits small images.</summary>
     public static Backbone ResNet18(int channels, bool cifarStem = true) => ResNet("resnet18", channels, cifarStem, [2, 2, 2, 2]);
@@ -52,15 +54,19 @@ public sealed class Backbone
         () => new ResNet(layers, numClasses: 0, cifarStem: cifarStem, inChans: channels),
         batchIndependent: false);
 
+    /// <summary>The names <see cref="Parse"/> accepts.</summary>
+    public static readonly IReadOnlyList<string> Names = ["conv", "conv-bn", "resnet18", "resnet34"];
+
     /// <summary>
-    /// A backbone by CLI name: <c>conv</c> (width <paramref name="width"/>), <c>resnet18</c> or <c>resnet34</c>.
+    /// A backbone by CLI name: <c>conv</c> or <c>conv-bn</c> (width <paramref name="width"/>), <c>resnet18</c> or <c>resnet34</c>.
     /// </summary>
     public static Backbone Parse(string name, int channels, int width, bool spatial = false, int size = 28) => name switch
     {
         "conv" => Conv(channels, width, spatial, size),
+        "conv-bn" => Conv(channels, width, spatial, size, batchNorm: true),
         "resnet18" => ResNet18(channels),
         "resnet34" => ResNet34(channels),
-        _ => throw new ArgumentException($"Unknown backbone '{name}': use conv, resnet18 or resnet34.", nameof(name)),
+        _ => throw new ArgumentException($"Unknown backbone '{name}': use conv, conv-bn, resnet18 or resnet34.", nameof(name)),
     };
 
     /// <summary>

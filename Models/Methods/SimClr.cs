@@ -7,17 +7,21 @@ namespace Dsl.Models.Methods;
 /// The Keras SimCLR example's encoder: four 3×3 stride-2 convolutions of one width with ReLU,
 /// then global average pooling to [N, width] — or, with <c>spatial</c>, the final feature map
 /// flattened (a probe readout that keeps where features are: 2×2×width for 28×28 images).
+/// With <c>batchNorm</c>, each convolution (then without bias) is followed by a
+/// <see cref="BatchNorm2d"/> before its ReLU, as in the ResNets every published SSL recipe uses.
 /// </summary>
 [Model]
 public partial class ConvEncoder
 {
     [Module] readonly Conv2d[] convs;
+    [Module] readonly BatchNorm2d[] norms;   // empty without batch norm
     readonly bool spatial;
 
     /// <summary>An encoder for <paramref name="channels"/>-channel images.</summary>
-    public ConvEncoder(int channels, int width = 128, bool spatial = false)
+    public ConvEncoder(int channels, int width = 128, bool spatial = false, bool batchNorm = false)
     {
-        convs = [new Conv2d(channels, width, 3, 2, 1), new Conv2d(width, width, 3, 2, 1), new Conv2d(width, width, 3, 2, 1), new Conv2d(width, width, 3, 2, 1)];
+        convs = [.. Enumerable.Range(0, 4).Select(i => new Conv2d(i == 0 ? channels : width, width, 3, 2, 1, bias: !batchNorm))];
+        norms = batchNorm ? [.. Enumerable.Range(0, 4).Select(_ => new BatchNorm2d(width))] : [];
         Width = width;
         this.spatial = spatial;
     }
@@ -36,7 +40,12 @@ public partial class ConvEncoder
     [Forward]
     public Tensor Forward(Tensor x)
     {
-        foreach (var conv in convs) x = Ops.Relu(conv.Forward(x));
+        for (int i = 0; i < convs.Length; i++)
+        {
+            x = convs[i].Forward(x);
+            if (norms.Length > 0) x = norms[i].Forward(x);
+            x = Ops.Relu(x);
+        }
         var features = x;
         if (spatial) features = Ops.Flatten(x);
         else features = Ops.GlobalAvgPool2d(x);
@@ -73,6 +82,9 @@ public sealed class SimClrTask(Backbone backbone, int channels, int size, int pr
 
     /// <inheritdoc/>
     protected override bool HeadIsBatchIndependent => true;
+
+    /// <summary>As SimCLR's reference implementation: both views through the encoder as one batch, batch norms included.</summary>
+    protected override bool ViewsShareBatchStatistics => true;
 
     /// <inheritdoc/>
     protected override IModule CreateHead(int features) => new SimClrHead(features, features, projection);

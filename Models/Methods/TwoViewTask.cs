@@ -7,7 +7,8 @@ namespace Dsl.Models.Methods;
 /// ("view1", "view2", f32 [N, C, H, W]) through ONE backbone (<c>encoder.*</c>) and projection head
 /// (<c>projector.*</c>) and a loss on the two projections. A backbone (or head) that couples no samples
 /// runs both views as one call on their concatenation; one with batch norm runs once per view, and the
-/// parameter gradients of the two calls add up. With <see cref="OnlineProbeClasses"/> set, a linear
+/// parameter gradients of the two calls add up, unless the method takes batch statistics over both views
+/// (<see cref="ViewsShareBatchStatistics"/>). With <see cref="OnlineProbeClasses"/> set, a linear
 /// classifier (<c>online_probe.*</c>) also learns from labels ("labels", i64 [N]) on the stopped-gradient
 /// features of the first view, as the Keras SimCLR example's probe, reporting "probe_accuracy".
 /// </summary>
@@ -51,7 +52,7 @@ public abstract class TwoViewTask(Backbone backbone, int channels, int size) : I
         var encoder = Backbone.Build(graph, training: true, out encoderRegistry);
         var head = ModelContext.Build(graph, () => CreateHead(Backbone.Features), out headRegistry, HeadPrefix);
         var grads = new Gradients();
-        var (h1, loss) = Backbone.BatchIndependent
+        var (h1, loss) = Backbone.BatchIndependent || ViewsShareBatchStatistics
             ? Batched(graph, encoder, head, view1, view2, batchSize, grads)
             : PerView(graph, encoder, head, view1, view2, grads);
         var metrics = new Dictionary<string, Tensor>();
@@ -76,6 +77,13 @@ public abstract class TwoViewTask(Backbone backbone, int channels, int size) : I
         var parameters = trained.Select(p => p.Value).ToArray();
         return new TrainingGraph(loss, metrics, parameters, parameters.Select(p => grads[p]).ToArray()) { AuxiliaryCount = auxiliary };
     }
+
+    /// <summary>
+    /// True when the method's batch norms in the encoder take their statistics over both views together
+    /// (SimCLR's reference implementation passes the concatenated views as one batch), so a backbone with
+    /// batch norm still runs both views as one call. False: per-view statistics, one call per view.
+    /// </summary>
+    protected virtual bool ViewsShareBatchStatistics => false;
 
     /// <summary>True when the head couples no samples of a batch, so both views may share one call.</summary>
     protected virtual bool HeadIsBatchIndependent => false;

@@ -10,11 +10,14 @@ namespace Dsl.Tests.Training;
 /// <summary>Barlow Twins through the shared trainer: correct gradients over two views and a falling loss.</summary>
 public class BarlowTwinsTests
 {
-    [Fact]
-    public void Generated_backward_over_two_views_equals_graph_autodiff()
+    /// <summary>Without batch norm in the encoder both views run as one call; with it (conv-bn), one call per view with per-view statistics.</summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Generated_backward_over_two_views_equals_graph_autodiff(bool batchNorm)
     {
         var g = new Dsl.Graph("barlow");
-        var task = new BarlowTwinsTask(Backbone.Conv(1, 8), 1, 12, 16);
+        var task = new BarlowTwinsTask(Backbone.Conv(1, 8, batchNorm: batchNorm), 1, 12, 16);
         var built = task.Build(g, 6);
         var ad = Autodiff.Gradients(built.Loss, built.Parameters);
         for (int i = 0; i < ad.Length; i++) { g.Output("gen" + i, built.Gradients[i]); g.Output("ad" + i, ad[i]); }

@@ -5,11 +5,18 @@ namespace Dsl.Tests.Training;
 /// <summary>The two-view (weight-shared) generated Backward of SimCLR equals graph-level autodiff.</summary>
 public class SimClrGradientTests
 {
-    [Fact]
-    public void Generated_backward_over_two_views_equals_graph_autodiff()
+    /// <summary>
+    /// Both views run as one call on their concatenation, with batch norm (conv-bn) too: SimCLR takes
+    /// its batch statistics over both views, as its reference implementation.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Generated_backward_over_two_views_equals_graph_autodiff(bool batchNorm)
     {
         var g = new Dsl.Graph("s");
-        var task = new SimClrTask(Backbone.Conv(1, 8), 1, 12, 8, 0.2);
+        var task = new SimClrTask(Backbone.Conv(1, 8, batchNorm: batchNorm), 1, 12, 8, 0.2);
+        task.Backbone.BatchIndependent.ShouldBe(!batchNorm);
         var built = task.Build(g, 6);
         var ad = Autodiff.Gradients(built.Loss, built.Parameters);
         for (int i = 0; i < ad.Length; i++) { g.Output("gen" + i, built.Gradients[i]); g.Output("ad" + i, ad[i]); }

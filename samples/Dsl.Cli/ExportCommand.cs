@@ -64,6 +64,7 @@ static class ExportCommand
         {
             "resnet18" => "torchvision resnet18 without fc",
             "resnet34" => "torchvision resnet34 without fc",
+            "conv-bn" => "conv encoder (Keras SimCLR example) with BatchNorm",
             _ => "conv encoder (Keras SimCLR example)",
         };
         SafeTensors.Save(output, backbone, new Dictionary<string, string>

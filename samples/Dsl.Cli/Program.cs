@@ -38,8 +38,8 @@ trainMlp.SetAction(parse => Guarded(() => TrainMlp.Run(new TrainMlpSettings(
 
 var method = new Option<string>("--method") { Description = "Self-supervised method: simclr (NT-Xent), barlow (Barlow Twins) or mae (masked autoencoder, ViT).", DefaultValueFactory = _ => "simclr" };
 method.AcceptOnlyFromAmong("simclr", "barlow", "mae");
-var backboneOption = new Option<string>("--backbone") { Description = "SimCLR/Barlow Twins encoder: conv (4 strided 3x3 convolutions, as the Keras SimCLR example), resnet18 or resnet34 (CIFAR stem; much slower on CPU).", DefaultValueFactory = _ => "conv" };
-backboneOption.AcceptOnlyFromAmong("conv", "resnet18", "resnet34");
+var backboneOption = new Option<string>("--backbone") { Description = "SimCLR/Barlow Twins encoder: conv (4 strided 3x3 convolutions, as the Keras SimCLR example), conv-bn (the same with BatchNorm after each convolution), resnet18 or resnet34 (CIFAR stem; much slower on CPU).", DefaultValueFactory = _ => "conv" };
+backboneOption.AcceptOnlyFromAmong([.. Dsl.Models.Methods.Backbone.Names]);
 var maskRatio = new Option<double>("--mask-ratio") { Description = "MAE: fraction of patches hidden from the encoder.", DefaultValueFactory = _ => 0.75 };
 var patchSize = new Option<int>("--patch-size") { Description = "MAE: patch side in pixels (a divisor of the image side); default: the side / 4 (7 for 28-pixel images, 8 for 32), a 4x4 grid.", HelpName = "PIXELS" };
 var normPix = new Option<bool>("--norm-pix-loss") { Description = "MAE: regress per-patch normalised pixels." };

@@ -15,8 +15,8 @@ static class SupervisedCommand
     {
         var method = new Option<string>("--method") { Description = "Whose encoder to train: simclr/barlow (conv or ResNet backbone) or mae (ViT encoder).", DefaultValueFactory = _ => "simclr" };
         method.AcceptOnlyFromAmong("simclr", "barlow", "mae");
-        var backbone = new Option<string>("--backbone") { Description = "conv, resnet18 or resnet34 (simclr/barlow).", DefaultValueFactory = _ => "conv" };
-        backbone.AcceptOnlyFromAmong("conv", "resnet18", "resnet34");
+        var backbone = new Option<string>("--backbone") { Description = "conv, conv-bn, resnet18 or resnet34 (simclr/barlow).", DefaultValueFactory = _ => "conv" };
+        backbone.AcceptOnlyFromAmong([.. Models.Methods.Backbone.Names]);
         var width = new Option<int>("--width") { Description = "Conv encoder width.", DefaultValueFactory = _ => 128 };
         var (dataset, imageSize) = (CliData.DatasetOption(), CliData.ImageSizeOption());
         var (common, read) = CommonOptions();

@@ -37,15 +37,17 @@ sealed record TrainSslSettings(string Method, int Epochs, int BatchSize, double 
     public static readonly string[] Readouts = ["default", "pooled", "spatial", "cls", "mean", "cls+mean", "grid", "tokens"];
 
     /// <summary>The readout a method's probes use unless told otherwise.</summary>
-    public static string DefaultReadout(string method, string backbone) => method == "mae" ? "grid" : backbone == "conv" ? "spatial" : "pooled";
+    public static string DefaultReadout(string method, string backbone) => method == "mae" ? "grid" : IsConv(backbone) ? "spatial" : "pooled";
+
+    static bool IsConv(string backbone) => backbone is "conv" or "conv-bn";
 
     string ReadoutName => Readout == "default" ? DefaultReadout(Method, Backbone) : Readout;
 
     bool Spatial => ReadoutName switch
     {
         "pooled" => false,
-        "spatial" when Backbone == "conv" => true,
-        _ => throw new CliException($"Readout '{ReadoutName}' does not apply to {Method} with backbone {Backbone}: use pooled{(Backbone == "conv" ? " or spatial" : "")}."),
+        "spatial" when IsConv(Backbone) => true,
+        _ => throw new CliException($"Readout '{ReadoutName}' does not apply to {Method} with backbone {Backbone}: use pooled{(IsConv(Backbone) ? " or spatial" : "")}."),
     };
 
     static MaeReadout ParseReadout(string name) => name switch

@@ -55,7 +55,7 @@ static class TrainSslValidation
             throw new CliException($"--finetune-epochs {s.FinetuneEpochs} needs a batch of {s.BatchSize} labelled images and the data set has {data.Train.Count}: lower --batch-size or pass --finetune-epochs 0.");
     }
 
-    /// <summary>Barlow Twins' projector and the ResNets hold BatchNorm layers, which need two or more images per batch.</summary>
+    /// <summary>Barlow Twins' projector, conv-bn and the ResNets hold BatchNorm layers, which need two or more images per batch.</summary>
     static bool UsesBatchNorm(TrainSslSettings s) => s.Method == "barlow" || (s.Method != "mae" && s.Backbone != "conv");
 
     static string Describe(TrainSslSettings s) => s.Method == "barlow" ? "Barlow Twins (its projector uses BatchNorm)" : $"the {s.Backbone} backbone (it uses BatchNorm)";
