@@ -126,7 +126,7 @@ public class CliCommandTests
     [Fact]
     public void Every_command_has_help()
     {
-        foreach (var command in new[] { "train", "train-mlp", "probe", "knn", "supervised", "finetune", "reconstruct", "augmentations", "plot", "export" })
+        foreach (var command in new[] { "train", "train-mlp", "probe", "knn", "supervised", "finetune", "reconstruct", "augmentations", "plot", "export", "ablate", "charts" })
         {
             var run = CliProcess.Run([command, "--help"]);
             run.ExitCode.ShouldBe(0, run.ToString());

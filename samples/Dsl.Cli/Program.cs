@@ -70,19 +70,31 @@ onNonFinite.AcceptOnlyFromAmong("stop", "skip", "rollback");
 var resumeNonFinite = CliCheckpoint.AllowNonFiniteOption();
 var probeProtocol = ProbeCommand.ProtocolOption();
 var probeImages = new Option<int>("--probe-images") { Description = "Training images whose features train the linear probe and kNN; 0 skips the evaluation.", DefaultValueFactory = _ => 60000 };
+var finetuneEpochs = new Option<int?>("--finetune-epochs") { Description = "After the probes, fine-tune the pretrained encoder and the same encoder from its random init (each with a linear head, the loop of 'finetune') for N epochs and compare their test accuracy; 0 skips it (default: 1 for mae, 0 for simclr and barlow).", HelpName = "N" };
+var finetuneImages = new Option<int?>("--finetune-images") { Description = "Labelled training images the fine-tune comparison trains on (default: the --probe-images).", HelpName = "N" };
+var finetuneLr = new Option<double>("--finetune-lr") { Description = "Peak learning rate of the fine-tune comparison (AdamW, warmup then cosine decay).", DefaultValueFactory = _ => SupervisedTraining.DefaultLearningRate };
 var trainSsl = new Command("train",
     "Self-supervised pretraining (MAE, SimCLR or Barlow Twins) through the shared trainer (Fashion-MNIST unless --dataset says otherwise), then linear-probe and kNN accuracy on the full " +
-    "test set for the pretrained encoder, the same encoder at random init, and raw pixels.");
+    "test set for the pretrained encoder, the same encoder at random init, and raw pixels; then (--finetune-epochs, by default for mae) both encoders fine-tuned with labels. " +
+    "The figures also go to evaluation.json in the run folder.");
 foreach (var o in new Option[] { method, sslDataset, sslData, sslImageSize, sslEpochs, sslBatch, sslLr, width, temperature, sslSeed, sslDevice, sslLimit, outDir, resumeFrom, overwrite, saveEvery, keep, onNonFinite, resumeNonFinite, probeImages, probeProtocol, backboneOption, maskRatio, normPix, weightDecay, readoutOption, cropMinScale, noOnlineProbe, patchSize })
     trainSsl.Options.Add(o);
-trainSsl.SetAction(parse => Guarded(() => TrainSsl.Run(new TrainSslSettings(
+foreach (var o in new Option[] { finetuneEpochs, finetuneImages, finetuneLr })
+    trainSsl.Options.Add(o);
+TrainSslSettings ReadTrain(ParseResult parse) => new(
     parse.GetValue(method)!, parse.GetValue(sslEpochs) ?? DefaultEpochs(parse.GetValue(method)!), parse.GetValue(sslBatch), parse.GetValue(sslLr), parse.GetValue(width),
     parse.GetValue(temperature), parse.GetValue(sslSeed), parse.GetValue(sslData), parse.GetValue(sslDevice)!, parse.GetValue(sslLimit),
     parse.GetValue(outDir), Resume(parse, resumeFrom), parse.GetValue(probeImages), parse.GetValue(backboneOption)!,
     parse.GetValue(maskRatio), parse.GetValue(normPix), parse.GetValue(weightDecay), parse.GetValue(readoutOption)!,
     parse.GetValue(sslDataset)!, parse.GetValue(sslImageSize), parse.GetValue(cropMinScale), !parse.GetValue(noOnlineProbe), parse.GetValue(patchSize),
     parse.GetValue(saveEvery), parse.GetValue(keep), parse.GetValue(overwrite), parse.GetValue(onNonFinite)!, parse.GetValue(resumeNonFinite),
-    ProbeCommand.Protocol(parse.GetValue(probeProtocol)!)), args)));
+    ProbeCommand.Protocol(parse.GetValue(probeProtocol)!))
+{
+    FinetuneEpochs = parse.GetValue(finetuneEpochs) ?? (parse.GetValue(method) == "mae" ? 1 : 0),
+    FinetuneImages = parse.GetValue(finetuneImages),
+    FinetuneLearningRate = parse.GetValue(finetuneLr),
+};
+trainSsl.SetAction(parse => Guarded(() => TrainSsl.Run(ReadTrain(parse), args)));
 
 var root = new RootCommand("Deep-learning DSL command line: trains models built as graphs, run by the TorchSharp backend.");
 root.Subcommands.Add(trainMlp);
@@ -95,6 +107,8 @@ root.Subcommands.Add(ReconstructCommand.Create());
 root.Subcommands.Add(AugmentationsCommand.Create());
 root.Subcommands.Add(PlotCommand.Create());
 root.Subcommands.Add(ExportCommand.Create());
+root.Subcommands.Add(AblateCommand.Create(trainSsl, ReadTrain));
+root.Subcommands.Add(ChartsCommand.Create());
 
 var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)

@@ -1,12 +1,5 @@
 using System.CommandLine;
 using System.Diagnostics;
-using Dsl.Backend.Torch;
-using Dsl.Models.Blocks;
-using Dsl.Models.Data;
-using Dsl.Models.Data.Augment;
-using Dsl.Models.Evaluation;
-using Dsl.Models.Methods;
-using Dsl.Models.Training;
 using Spectre.Console;
 
 namespace Dsl.Cli;
@@ -14,7 +7,7 @@ namespace Dsl.Cli;
 /// <summary>
 /// <c>supervised</c> (the baseline: a method's encoder trained from random init with labels) and
 /// <c>finetune</c> (the same from a pretraining checkpoint), as the Keras SimCLR example compares.
-/// Both log train loss/accuracy and test accuracy per epoch to a CSV for <c>plot</c>.
+/// Both log train loss/accuracy and test accuracy per epoch to a CSV for <c>plot</c>; the loop is <see cref="SupervisedTraining"/>.
 /// </summary>
 static class SupervisedCommand
 {
@@ -62,7 +55,7 @@ static class SupervisedCommand
     {
         var epochs = new Option<int>("--epochs") { Description = "Passes over the labelled training images.", DefaultValueFactory = _ => 3 };
         var batch = new Option<int>("--batch-size") { Description = "Images per step.", DefaultValueFactory = _ => 128 };
-        var lr = new Option<double>("--lr") { Description = "Peak AdamW learning rate (warmup, cosine decay).", DefaultValueFactory = _ => 1e-3 };
+        var lr = new Option<double>("--lr") { Description = "Peak AdamW learning rate (warmup, cosine decay).", DefaultValueFactory = _ => SupervisedTraining.DefaultLearningRate };
         var seed = new Option<int>("--seed") { Description = "Seed of initialisation, augmentation and order.", DefaultValueFactory = _ => 0 };
         var limit = new Option<int?>("--limit") { Description = "Use only the first N labelled training images (a low-label regime).", HelpName = "N" };
         var outDir = new Option<string>("--out") { Description = "Folder for the accuracy CSV and the checkpoint.", DefaultValueFactory = _ => "runs" };
@@ -77,46 +70,18 @@ static class SupervisedCommand
         var backend = CliBackend.Create(c.Device);
         var data = settings.LoadData(c.Data);
         var train = c.Limit is int limit ? CliData.Limit(data.Train, limit) : data.Train;
-        var test = data.Test;
         var method = settings.CreateMethod(data);
-        int size = train.Height, classes = train.ClassNames.Count;
-        if (pretrained is not null) CliCheckpoint.RequireEncoder(checkpoint!, method, train.Channels, size, pretrained);
-        var task = new ClassificationTask(method, train.Channels, size, classes, name) { Pretrained = pretrained };
-        // Mild augmentation, as the Keras example's classification_augmentation.
-        var loader = new BatchLoader(train, new BatchLoaderOptions { BatchSize = c.BatchSize, Seed = c.Seed, DropLast = true },
-            new AugmentationPipeline(new RandomResizedCrop(size, 0.5), new HorizontalFlip()));
-        long perEpoch = loader.BatchCount;
-        if (perEpoch == 0) throw new CliException($"--batch-size {c.BatchSize} is larger than the {train.Count} training images.");
-        var options = new TrainerOptions(c.BatchSize, new AdamW(WeightDecay: 1e-4) { DecayFilter = Optimizer.ExcludeBiasAndNorm },
-            new WarmupCosineSchedule(c.LearningRate, Math.Min(perEpoch * c.Epochs / 10, 200), perEpoch * c.Epochs), ClipNorm: 5.0, Seed: c.Seed);
-        using var trainer = new Trainer(backend, task, options);
-        AnsiConsole.MarkupLineInterpolated($"{name} ({method.Title} encoder: {method.Describe()}) on {data.Title}: {train.Count} labelled images, {c.Epochs} epochs x {perEpoch} steps, lr {c.LearningRate:G3}");
+        if (pretrained is not null) CliCheckpoint.RequireEncoder(checkpoint!, method, train.Channels, train.Height, pretrained);
+        AnsiConsole.MarkupLineInterpolated($"{name} ({method.Title} encoder: {method.Describe()}) on {data.Title}: {train.Count} labelled images, {c.Epochs} epochs, batch {c.BatchSize}, lr {c.LearningRate:G3}");
         using var log = new RunLog(c.Out, $"{name}_{settings.Method}_accuracy", ["epoch", "step", "train_loss", "train_accuracy", "test_accuracy"]);
-        var batches = new AugmentedBatches(loader, labels: true);
-        for (int epoch = 1; epoch <= c.Epochs; epoch++)
-        {
-            double loss = 0, accuracy = 0;
-            int count = 0;
-            trainer.Fit(batches, epoch * perEpoch, r => { loss += r.Loss; accuracy += r.Metrics["accuracy"]; count++; });
-            double testAccuracy = TestAccuracy(backend, method, trainer, test, classes);
-            log.Write(epoch, trainer.Step, loss / count, accuracy / count, testAccuracy);
-            log.Commit();
-            AnsiConsole.MarkupLineInterpolated($"epoch {epoch}/{c.Epochs}  loss {loss / count:F4}  train acc {accuracy / count:P2}  test acc {testAccuracy:P2}  ({total.Elapsed.TotalSeconds:F0} s)");
-        }
-        trainer.SaveCheckpoint(Path.Combine(c.Out, $"{name}_{settings.Method}.safetensors"), new Dictionary<string, string> { [TrainSslSettings.MetadataKey] = settings.ToJson() });
+        SupervisedTraining.Run(backend, method, train, data.Test, pretrained, name, name, new SupervisedTraining.Budget(c.Epochs, c.BatchSize, c.LearningRate, c.Seed),
+            onEpoch: e =>
+            {
+                log.Write(e.Number, e.Step, e.TrainLoss, e.TrainAccuracy, e.TestAccuracy);
+                log.Commit();
+                AnsiConsole.MarkupLineInterpolated($"epoch {e.Number}/{c.Epochs}  loss {e.TrainLoss:F4}  train acc {e.TrainAccuracy:P2}  test acc {e.TestAccuracy:P2}  ({total.Elapsed.TotalSeconds:F0} s)");
+            },
+            onEnd: trainer => trainer.SaveCheckpoint(Path.Combine(c.Out, $"{name}_{settings.Method}.safetensors"), new Dictionary<string, string> { [TrainSslSettings.MetadataKey] = settings.ToJson() }));
         return 0;
-    }
-
-    /// <summary>Accuracy of encoder (eval mode) + head on the whole test set.</summary>
-    static double TestAccuracy(IBackend backend, PretrainingMethod method, Trainer trainer, ImageDataset test, int classes)
-    {
-        var values = trainer.ModelValues();
-        Tensor Logits(Graph g, Tensor x)
-        {
-            var features = method.Features(g, x);
-            return ModelContext.Build(g, () => new Linear(features.Shape[1], classes), prefix: "head").Forward(features, out _);
-        }
-        var (logits, width) = Features.Extract(backend, Logits, values, test.Pixels, test.Count, test.Channels, test.Height, test.Width);
-        return Accuracy.Top1(logits, Array.ConvertAll(test.Labels!, l => (long)l), width);
     }
 }

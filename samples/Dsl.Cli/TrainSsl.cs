@@ -10,11 +10,19 @@ namespace Dsl.Cli;
 /// Self-supervised pretraining (MAE, SimCLR or Barlow Twins) through the shared <see cref="Trainer"/>, then the honest comparison:
 /// linear probe and kNN on the pretrained encoder, on the same encoder at random init, and on raw pixels. The run writes
 /// checkpoints periodically into its own folder (<see cref="RunFolder"/>), holds a lock on it, stops cleanly on Ctrl-C or
-/// SIGTERM, and resumes bit for bit (<c>--resume</c>).
+/// SIGTERM, and resumes bit for bit (<c>--resume</c>). With <c>--finetune-epochs</c>, the evaluation ends with the
+/// fine-tune comparison (<see cref="TrainFinetune"/>); the figures go to the run folder's <see cref="TrainEvaluation.FileName"/>.
 /// </summary>
 static class TrainSsl
 {
-    public static int Run(TrainSslSettings s, IReadOnlyList<string> args)
+    /// <summary>How a run ended: its exit code, its folder, and what the evaluation measured (null when it did not run).</summary>
+    public sealed record Outcome(int ExitCode, string Folder, TrainEvaluation? Evaluation);
+
+    /// <summary>The <c>train</c> command: <see cref="Train"/>'s exit code.</summary>
+    public static int Run(TrainSslSettings s, IReadOnlyList<string> args) => Train(s, args).ExitCode;
+
+    /// <summary>Pretrains, evaluates and (with <c>--finetune-epochs</c>) fine-tunes; <paramref name="args"/> are the command line, for the resume hint.</summary>
+    public static Outcome Train(TrainSslSettings s, IReadOnlyList<string> args)
     {
         var total = Stopwatch.StartNew();
         TrainSslValidation.CheckSettings(s);
@@ -87,13 +95,14 @@ static class TrainSsl
                 // Plain output: a console of any width must not wrap the command in the middle.
                 Console.WriteLine($"Stopped at step {trainer.Step}/{steps}; saved {run.LastCheckpoint}.");
                 Console.WriteLine($"Resume with: {TrainOutput.ResumeCommand(args, output)}");
-                return interrupt.ExitCode;
+                return new(interrupt.ExitCode, output, null);
             }
         }
         string skipped = trainer.SkippedSteps > 0 ? $"; {trainer.SkippedSteps} steps skipped as non-finite" : "";
         AnsiConsole.MarkupLineInterpolated($"[grey]Pretraining took {sw.Elapsed.TotalSeconds:F0} s{skipped}; checkpoint {run.LastCheckpoint}; loss log {log.Path} (TensorBoard: {log.TensorBoardFolder}).[/]");
 
-        if (s.ProbeImages == 0) return 0;
+        double pretrainSeconds = sw.Elapsed.TotalSeconds;
+        if (s.ProbeImages == 0) return new(0, output, null);
         // Evaluation: the same probe protocol on pretrained, random-init and raw-pixel features.
         // The probe reads the labelled training images, even when --limit cut the pretraining set.
         var probeData = ProbeData.From(data.Train, data.Test, s.ProbeImages);
@@ -107,7 +116,17 @@ static class TrainSsl
         foreach (var (name, r) in rows) table.AddRow(name, r.Dim.ToString(), $"{r.Probe:P2}", $"{r.Knn:P2}", r.Seconds.ToString());
         AnsiConsole.Write(table);
         AnsiConsole.MarkupLineInterpolated($"[grey]Probe trained on {probeData.TrainLabels.Length} training images, evaluated on the full {probeData.TestLabels.Length}-image test set. Total {total.Elapsed.TotalSeconds:F0} s.[/]");
+        var evaluation = new TrainEvaluation(s.Method, method.Title, data.Title, Path.GetFileName(log.Path), probeData.TrainLabels.Length, probeData.TestLabels.Length,
+            rows[0].Result, rows[1].Result, rows[2].Result, pretrainSeconds, total.Elapsed.TotalSeconds, Finetune: null, s);
+        evaluation.Write(output);
+        if (s.FinetuneEpochs > 0)
+        {
+            var finetune = TrainFinetune.Run(s, backend, method, data, trainer.ModelValues(), randomInit);
+            evaluation = evaluation with { Finetune = finetune, TotalSeconds = total.Elapsed.TotalSeconds };
+            evaluation.Write(output);
+            AnsiConsole.MarkupLineInterpolated($"[grey]Total {total.Elapsed.TotalSeconds:F0} s.[/]");
+        }
         AnsiConsole.WriteLine(PretrainingVerdict.Describe(rows[0].Result, rows[1].Result, rows[2].Result));
-        return 0;
+        return new(0, output, evaluation);
     }
 }

@@ -16,7 +16,8 @@ sealed record TrainSslSettings(string Method, int Epochs, int BatchSize, double 
     string Backbone = "conv", double MaskRatio = 0.75, bool NormPixLoss = false, double WeightDecay = 1e-4, string Readout = "default",
     string Dataset = "fashion-mnist", int ImageSize = 32, double CropMinScale = 0.08, bool OnlineProbe = true, int PatchSize = 0,
     string? SaveEvery = null, int Keep = 2, bool Overwrite = false, string OnNonFinite = "stop", bool AllowNonFinite = false,
-    ProbeProtocol ProbeProtocol = ProbeProtocol.AdamW)
+    ProbeProtocol ProbeProtocol = ProbeProtocol.AdamW,
+    int FinetuneEpochs = 0, int? FinetuneImages = null, double FinetuneLearningRate = SupervisedTraining.DefaultLearningRate)
 {
     /// <summary>The value of <c>--resume</c> that (like a bare <c>--resume</c>) resumes from the newest valid checkpoint in --out.</summary>
     public const string ResumeAuto = "auto";
