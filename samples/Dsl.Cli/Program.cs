@@ -71,7 +71,7 @@ var resumeNonFinite = CliCheckpoint.AllowNonFiniteOption();
 var probeProtocol = ProbeCommand.ProtocolOption();
 var probeImages = new Option<int>("--probe-images") { Description = "Training images whose features train the linear probe and kNN; 0 skips the evaluation.", DefaultValueFactory = _ => 60000 };
 var finetuneEpochs = new Option<int?>("--finetune-epochs") { Description = "After the probes, fine-tune the pretrained encoder and the same encoder from its random init (each with a linear head, the loop of 'finetune') for N epochs and compare their test accuracy; 0 skips it (default: 1 for mae, 0 for simclr and barlow).", HelpName = "N" };
-var finetuneImages = new Option<int?>("--finetune-images") { Description = "Labelled training images the fine-tune comparison trains on (default: the --probe-images).", HelpName = "N" };
+var finetuneImages = new Option<int?>("--finetune-images") { Description = "Labelled training images the fine-tune comparison trains on (default: 10000, or the --probe-images if fewer).", HelpName = "N" };
 var finetuneLr = new Option<double>("--finetune-lr") { Description = "Peak learning rate of the fine-tune comparison (AdamW, warmup then cosine decay).", DefaultValueFactory = _ => SupervisedTraining.DefaultLearningRate };
 var trainSsl = new Command("train",
     "Self-supervised pretraining (MAE, SimCLR or Barlow Twins) through the shared trainer (Fashion-MNIST unless --dataset says otherwise), then linear-probe and kNN accuracy on the full " +

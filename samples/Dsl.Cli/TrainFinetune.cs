@@ -17,7 +17,7 @@ static class TrainFinetune
         IReadOnlyDictionary<string, HostTensor> pretrained, IReadOnlyDictionary<string, HostTensor> randomInit)
     {
         var clock = Stopwatch.StartNew();
-        var train = CliData.Limit(data.Train, s.FinetuneImages ?? s.ProbeImages);
+        var train = CliData.Limit(data.Train, s.FinetuneImageCount);
         var budget = new SupervisedTraining.Budget(s.FinetuneEpochs, s.BatchSize, s.FinetuneLearningRate, s.Seed);
         AnsiConsole.MarkupLineInterpolated($"Fine-tuning the pretrained and the random-init encoder (each with a linear head): {Budget(s.FinetuneEpochs, train.Count)}, batch {budget.BatchSize}, lr {budget.LearningRate:G3}.");
         double FineTuned(IReadOnlyDictionary<string, HostTensor> start, string label) =>

@@ -28,10 +28,10 @@ static class TrainSslValidation
         Require(s.Limit is not int limit || limit > 0, $"--limit {s.Limit}: train on at least one image, or leave --limit out to use them all.");
         Require(s.ProbeImages >= 0, $"--probe-images {s.ProbeImages}: use 0 to skip the evaluation or a positive number of images.");
         Require(s.FinetuneEpochs >= 0, $"--finetune-epochs {s.FinetuneEpochs}: use 0 to skip the fine-tune comparison or a positive number of epochs.");
-        Require(s.FinetuneImages is not int images || images > 0, $"--finetune-images {s.FinetuneImages}: fine-tune on at least one image, or leave it out to use the --probe-images.");
+        Require(s.FinetuneImages is not int images || images > 0, $"--finetune-images {s.FinetuneImages}: fine-tune on at least one image, or leave it out for the default.");
         Require(s.FinetuneLearningRate > 0 && double.IsFinite(s.FinetuneLearningRate), $"--finetune-lr {Show(s.FinetuneLearningRate)}: the learning rate must be a positive number, e.g. --finetune-lr 1e-3.");
-        Require(s.FinetuneEpochs == 0 || s.ProbeImages == 0 || (s.FinetuneImages ?? s.ProbeImages) >= s.BatchSize,
-            $"--finetune-images {s.FinetuneImages ?? s.ProbeImages} is fewer than one batch of {s.BatchSize}: fine-tune on at least --batch-size images (--finetune-images, else --probe-images), or pass --finetune-epochs 0.");
+        Require(s.FinetuneEpochs == 0 || s.ProbeImages == 0 || s.FinetuneImageCount >= s.BatchSize,
+            $"--finetune-images {s.FinetuneImageCount} is fewer than one batch of {s.BatchSize}: fine-tune on at least --batch-size images (--finetune-images, else --probe-images), or pass --finetune-epochs 0.");
         Require(s.Keep >= 1, $"--keep {s.Keep}: keep at least the newest checkpoint (--keep 1 or more).");
         Require(s.BatchSize != 1 || !UsesBatchNorm(s), $"--batch-size 1 with {Describe(s)}: BatchNorm normalises over the batch, so one image gives all-zero features and a meaningless loss; use --batch-size 2 or more.");
         Require(!(s.Overwrite && s.Resume is not null), "--overwrite and --resume contradict each other: --resume continues the run in --out, --overwrite starts it over; pass one.");
