@@ -1,4 +1,6 @@
 using Dsl.Backend.Torch.Lowering;
+using Dsl.Execution;
+using Dsl.Operators;
 using TorchSharp;
 using TT = TorchSharp.torch.Tensor;
 

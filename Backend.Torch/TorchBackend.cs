@@ -1,3 +1,4 @@
+using Dsl.Execution;
 using TorchSharp;
 
 namespace Dsl.Backend.Torch;

@@ -1,5 +1,7 @@
 using Dsl.Backend.Torch.Lowering;
 using Dsl.Backend.Torch.Plan;
+using Dsl.Execution;
+using Dsl.Operators;
 using Dsl.Passes;
 using TorchSharp;
 using TT = TorchSharp.torch.Tensor;

@@ -1,4 +1,6 @@
 using Dsl.Backend.DirectML.Interop;
+using Dsl.Execution;
+using Dsl.Operators;
 
 namespace Dsl.Backend.DirectML.Lowering;
 

@@ -1,4 +1,5 @@
 using Dsl.Backend.DirectML.Interop;
+using Dsl.Operators;
 using Dsl.Passes;
 
 namespace Dsl.Backend.DirectML.Lowering;

@@ -1,3 +1,4 @@
+using Dsl.Operators;
 namespace Dsl.Backend.DirectML.Lowering;
 
 // The merging behind the rank policies: nodes rewritten over rank <= 4 (or 8) views of the same packed buffers.

@@ -1,4 +1,5 @@
 using Dsl.Backend.DirectML.Interop;
+using Dsl.Operators;
 
 namespace Dsl.Backend.DirectML.Lowering;
 

@@ -1,4 +1,5 @@
 using Dsl.Backend.DirectML.Interop;
+using Dsl.Operators;
 using static Dsl.Backend.DirectML.Interop.DML_OPERATOR_TYPE;
 using static Dsl.Backend.DirectML.Interop.DML_TENSOR_DATA_TYPE;
 

@@ -1,5 +1,6 @@
 using Dsl.Backend.DirectML.Interop;
 using Dsl.Backend.DirectML.Lowering;
+using Dsl.Execution;
 
 namespace Dsl.Backend.DirectML.Runtime;
 

@@ -1,3 +1,4 @@
+using Dsl.Execution;
 namespace Dsl.Backend.DirectML.Runtime;
 
 /// <summary>Host tensors as the little-endian bytes of a packed device buffer (float32 and int64).</summary>

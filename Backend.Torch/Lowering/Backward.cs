@@ -1,3 +1,4 @@
+using Dsl.Operators;
 using TorchSharp;
 using TT = TorchSharp.torch.Tensor;
 

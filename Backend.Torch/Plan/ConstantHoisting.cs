@@ -1,3 +1,4 @@
+using Dsl.Operators;
 namespace Dsl.Backend.Torch.Plan;
 
 /// <summary>

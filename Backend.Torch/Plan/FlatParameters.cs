@@ -1,4 +1,5 @@
 using Dsl.Backend.Torch.Lowering;
+using Dsl.Operators;
 using TorchSharp;
 using TT = TorchSharp.torch.Tensor;
 

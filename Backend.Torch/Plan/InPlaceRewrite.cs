@@ -1,4 +1,5 @@
 using Dsl.Backend.Torch.Lowering;
+using Dsl.Operators;
 
 namespace Dsl.Backend.Torch.Plan;
 

@@ -1,3 +1,4 @@
+using Dsl.Operators;
 using TT = TorchSharp.torch.Tensor;
 
 namespace Dsl.Backend.Torch.Plan;

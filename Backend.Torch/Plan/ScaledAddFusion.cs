@@ -1,3 +1,4 @@
+using Dsl.Operators;
 using TorchSharp;
 using Scalar = TorchSharp.Scalar;
 using TT = TorchSharp.torch.Tensor;

@@ -2,7 +2,7 @@ namespace Dsl;
 
 /// <summary>
 /// Helpers called by generated backward code: the VJP of one op call (through the
-/// <see cref="Op.Vjp"/> rules of the nodes it appended) and null-aware accumulation.
+/// <see cref="Operators.Op.Vjp"/> rules of the nodes it appended) and null-aware accumulation.
 /// </summary>
 public static class Vjp
 {

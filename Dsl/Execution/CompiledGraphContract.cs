@@ -1,4 +1,4 @@
-namespace Dsl;
+namespace Dsl.Execution;
 
 /// <summary>
 /// The argument checks every <see cref="ICompiledGraph"/> makes, with one wording across

@@ -1,4 +1,4 @@
-namespace Dsl;
+namespace Dsl.Execution;
 
 /// <summary>
 /// Concrete data on the host: a shape, an element type and a flat row-major array

@@ -1,4 +1,4 @@
-namespace Dsl;
+namespace Dsl.Execution;
 
 /// <summary>
 /// A device that compiles a <see cref="Graph"/> once and runs it many times. Models and the

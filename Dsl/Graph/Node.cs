@@ -1,3 +1,4 @@
+using Dsl.Operators;
 namespace Dsl;
 
 /// <summary>One operation in a <see cref="Graph"/>: an op with its attributes, inputs and outputs.</summary>

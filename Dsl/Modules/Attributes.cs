@@ -33,7 +33,7 @@ public sealed class ForwardAttribute : Attribute;
 
 /// <summary>
 /// The VJP-rule attribute. On an op function (<c>Ops.Exp</c>, or a user's own op in another
-/// assembly): its gradient is given by the <see cref="Op.Vjp"/> rules of the nodes it appends, so
+/// assembly): its gradient is given by the <see cref="Operators.Op.Vjp"/> rules of the nodes it appends, so
 /// generated backward code may differentiate calls to it. On a private helper of a [Model]: the
 /// generator differentiates its body like the forward's.
 /// </summary>

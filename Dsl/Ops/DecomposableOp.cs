@@ -1,4 +1,4 @@
-namespace Dsl;
+namespace Dsl.Operators;
 
 /// <summary>
 /// An op that stands for a formula over other ops, such as a backward kernel (layer norm's,

@@ -1,6 +1,6 @@
 using System.Collections;
 
-namespace Dsl;
+namespace Dsl.Operators;
 
 /// <summary>An immutable int list with value equality, for op attributes (axes, permutations).</summary>
 public sealed class Ints : IEquatable<Ints>, IReadOnlyList<int>

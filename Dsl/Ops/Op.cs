@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Reflection;
 
-namespace Dsl;
+namespace Dsl.Operators;
 
 /// <summary>
 /// A primitive operation of the IR. Each op keeps in one place: its attributes (the record's

@@ -1,3 +1,4 @@
+using Dsl.Operators;
 namespace Dsl.Passes;
 
 /// <summary>Merges nodes with the same op, attributes and inputs (random ops are never merged).</summary>

@@ -1,3 +1,4 @@
+using Dsl.Execution;
 namespace Dsl.Models.Checkpoints;
 
 /// <summary>

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Dsl.Execution;
 using Microsoft.Win32.SafeHandles;
 
 namespace Dsl.Models.Checkpoints;

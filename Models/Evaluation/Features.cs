@@ -1,3 +1,4 @@
+using Dsl.Execution;
 namespace Dsl.Models.Evaluation;
 
 /// <summary>Runs a frozen encoder over images, batch by batch, through one compiled graph.</summary>

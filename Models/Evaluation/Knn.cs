@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using Dsl.Execution;
 
 namespace Dsl.Models.Evaluation;
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Dsl.Execution;
 using Dsl.Models.Data;
 
 namespace Dsl.Models.Evaluation;

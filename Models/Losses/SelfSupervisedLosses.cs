@@ -1,3 +1,4 @@
+using Dsl.Execution;
 namespace Dsl.Models.Losses;
 
 /// <summary>The self-supervised objectives, as differentiable compositions of catalogue ops.</summary>

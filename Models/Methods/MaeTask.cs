@@ -1,3 +1,4 @@
+using Dsl.Execution;
 using Dsl.Models.Training;
 
 namespace Dsl.Models.Methods;

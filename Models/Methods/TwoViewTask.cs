@@ -1,3 +1,4 @@
+using Dsl.Execution;
 using Dsl.Models.Evaluation;
 using Dsl.Models.Training;
 

@@ -1,3 +1,4 @@
+using Dsl.Execution;
 using Dsl.Models.Data;
 
 namespace Dsl.Models.Training;

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Text;
+using Dsl.Execution;
 using Dsl.Models.Checkpoints;
 
 namespace Dsl.Tests.Checkpoints;

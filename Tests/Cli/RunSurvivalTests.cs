@@ -1,3 +1,4 @@
+using Dsl.Execution;
 using Dsl.Models.Checkpoints;
 using Dsl.Models.Training;
 

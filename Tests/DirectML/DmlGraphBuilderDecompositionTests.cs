@@ -1,5 +1,6 @@
 using Dsl.Backend.DirectML.Interop;
 using Dsl.Backend.DirectML.Lowering;
+using Dsl.Operators;
 using Dsl.Tests.DirectML.Reference;
 
 namespace Dsl.Tests.DirectML;

@@ -1,6 +1,8 @@
 using Dsl.Backend.DirectML.Interop;
 using Dsl.Backend.DirectML.Lowering;
 using Dsl.Backend.Torch;
+using Dsl.Execution;
+using Dsl.Operators;
 using Dsl.Tests.DirectML.Reference;
 using Dsl.Tests.Support;
 

@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using Dsl.Backend.DirectML;
 using Dsl.Backend.DirectML.Interop;
 using Dsl.Backend.DirectML.Lowering;
+using Dsl.Operators;
 using static Dsl.Backend.DirectML.Interop.DML_FEATURE_LEVEL;
 using static Dsl.Backend.DirectML.Interop.DML_OPERATOR_TYPE;
 

@@ -1,8 +1,10 @@
+using Dsl.Execution;
 using Dsl.Models.Blocks;
 using Dsl.Models.Methods;
 using Dsl.Models.Tasks;
 using Dsl.Models.Training;
 using Dsl.Models.Vision;
+using Dsl.Operators;
 using Dsl.Tests.DirectML.ReferenceDevice;
 
 namespace Dsl.Tests.DirectML;

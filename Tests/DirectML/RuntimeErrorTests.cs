@@ -1,3 +1,5 @@
+using Dsl.Backend.DirectML;
+using Dsl.Execution;
 using Dsl.Tests.DirectML.ReferenceDevice;
 
 namespace Dsl.Tests.DirectML;
@@ -5,7 +7,7 @@ namespace Dsl.Tests.DirectML;
 /// <summary>What DirectMLBackend says when it is used wrongly, in Backend.Torch's words.</summary>
 public class RuntimeErrorTests
 {
-    static ICompiledGraph Compile(ReferenceDevice.ReferenceDevice device, Dsl.Backend.DirectML.Runtime.DirectMLBackend backend)
+    static ICompiledGraph Compile(ReferenceDevice.ReferenceDevice device, Dsl.Backend.DirectML.DirectMLBackend backend)
     {
         var g = new Graph("g");
         var x = g.Input("x", new Shape(2, 3));
@@ -45,12 +47,12 @@ public class RuntimeErrorTests
         var probe = Dsl.Backend.DirectML.DirectMLAvailability.Probe();
         if (probe.IsAvailable)
         {
-            using var backend = Dsl.Backend.DirectML.Runtime.DirectMLBackend.Create();
+            using var backend = Dsl.Backend.DirectML.DirectMLBackend.Create();
             backend.Name.ShouldStartWith("directml:");
         }
         else
         {
-            Should.Throw<Dsl.Backend.DirectML.DirectMLUnavailableException>(Dsl.Backend.DirectML.Runtime.DirectMLBackend.Create)
+            Should.Throw<Dsl.Backend.DirectML.DirectMLUnavailableException>(Dsl.Backend.DirectML.DirectMLBackend.Create)
                 .Message.ShouldBe(probe.UnavailableReason);
         }
     }

@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices.Marshalling;
 using Dsl.Backend.DirectML.Runtime;
 using Dsl.Backend.Torch;
+using Dsl.Execution;
 using Dsl.Tests.DirectML.ReferenceDevice;
 using Dsl.Tests.Support;
 

@@ -1,4 +1,5 @@
 using Dsl.Backend.Torch;
+using Dsl.Execution;
 using Dsl.Models.Blocks;
 using Dsl.Models.Training;
 using Dsl.Tests.DirectML.ReferenceDevice;

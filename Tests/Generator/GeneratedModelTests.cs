@@ -1,5 +1,6 @@
 using Dsl.Backend.Torch;
 using Dsl.Backend.Torch.Lowering;
+using Dsl.Execution;
 using Dsl.Tests.Generator.Models;
 using Dsl.Tests.Support;
 

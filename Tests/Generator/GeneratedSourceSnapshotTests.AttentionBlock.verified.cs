@@ -2,6 +2,8 @@
 #nullable enable
 #pragma warning disable CS1591 // generated members are documented by the model's own docs
 
+using Dsl.Operators;
+
 namespace Dsl.Tests.Generator.Models;
 
 partial class AttentionBlock : global::Dsl.IModule
@@ -58,16 +60,16 @@ partial class AttentionBlock : global::Dsl.IModule
         public global::Dsl.Tests.Generator.Models.Mlp.Tape m4 = default!;
     }
 
-    /// <summary>Forward (line 78), recording on <paramref name="tape"/> what <c>Backward</c> needs.</summary>
+    /// <summary>Forward (line 79), recording on <paramref name="tape"/> what <c>Backward</c> needs.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "1.0")]
     public global::Dsl.Tensor Forward(global::Dsl.Tensor x, out Tape tape)
     {
         tape = new Tape();
-        // line 81: int b = x.Shape[0], n = x.Shape[1], c = x.Shape[2];
+        // line 82: int b = x.Shape[0], n = x.Shape[1], c = x.Shape[2];
         int b = x.Shape[0], n = x.Shape[1], c = x.Shape[2];
-        // line 82: int hd = c / heads;
+        // line 83: int hd = c / heads;
         int hd = c / heads;
-        // line 83: var h = qkv.Forward(norm1.Forward(x));
+        // line 84: var h = qkv.Forward(norm1.Forward(x));
         var s0 = tape.s0 = x;
         global::Dsl.Tensor t0;
         using (global::Dsl.ModuleScope.Enter(this, norm1, "norm1", s0))
@@ -80,33 +82,33 @@ partial class AttentionBlock : global::Dsl.IModule
             t1 = tape.t1 = qkv.Forward(t0, out tape.m1);
         }
         var h = t1;
-        // line 84: h = Ops.Permute(Ops.Reshape(h, b, n, 3, heads, hd), 2, 0, 3, 1, 4);
+        // line 85: h = Ops.Permute(Ops.Reshape(h, b, n, 3, heads, hd), 2, 0, 3, 1, 4);
         var t2 = tape.t2 = global::Dsl.Ops.Reshape(t1, b, n, 3, heads, hd);
         var t3 = tape.t3 = global::Dsl.Ops.Permute(t2, 2, 0, 3, 1, 4);
         h = t3;
-        // line 85: var q = Ops.Reshape(Ops.Slice(h, 0, 0, 1), b, heads, n, hd);
+        // line 86: var q = Ops.Reshape(Ops.Slice(h, 0, 0, 1), b, heads, n, hd);
         var t4 = tape.t4 = global::Dsl.Ops.Slice(t3, 0, 0, 1);
         var t5 = tape.t5 = global::Dsl.Ops.Reshape(t4, b, heads, n, hd);
         var q = t5;
-        // line 86: var k = Ops.Reshape(Ops.Slice(h, 0, 1, 2), b, heads, n, hd);
+        // line 87: var k = Ops.Reshape(Ops.Slice(h, 0, 1, 2), b, heads, n, hd);
         var t6 = tape.t6 = global::Dsl.Ops.Slice(t3, 0, 1, 2);
         var t7 = tape.t7 = global::Dsl.Ops.Reshape(t6, b, heads, n, hd);
         var k = t7;
-        // line 87: var v = Ops.Reshape(Ops.Slice(h, 0, 2, 3), b, heads, n, hd);
+        // line 88: var v = Ops.Reshape(Ops.Slice(h, 0, 2, 3), b, heads, n, hd);
         var t8 = tape.t8 = global::Dsl.Ops.Slice(t3, 0, 2, 3);
         var t9 = tape.t9 = global::Dsl.Ops.Reshape(t8, b, heads, n, hd);
         var v = t9;
-        // line 88: var attn = Ops.Softmax(Ops.MatMul(q, k, transposeB: true) * (1.0 / Math.Sqrt(hd)), -1);
+        // line 89: var attn = Ops.Softmax(Ops.MatMul(q, k, transposeB: true) * (1.0 / Math.Sqrt(hd)), -1);
         var t10 = tape.t10 = global::Dsl.Ops.MatMul(t5, t7, transposeB: true);
         var t11 = tape.t11 = t10 * (1.0 / Math.Sqrt(hd));
         var t12 = tape.t12 = global::Dsl.Ops.Softmax(t11, -1);
         var attn = t12;
-        // line 89: var o = Ops.Reshape(Ops.Permute(Ops.MatMul(attn, v), 0, 2, 1, 3), b, n, c);
+        // line 90: var o = Ops.Reshape(Ops.Permute(Ops.MatMul(attn, v), 0, 2, 1, 3), b, n, c);
         var t13 = tape.t13 = global::Dsl.Ops.MatMul(t12, t9);
         var t14 = tape.t14 = global::Dsl.Ops.Permute(t13, 0, 2, 1, 3);
         var t15 = tape.t15 = global::Dsl.Ops.Reshape(t14, b, n, c);
         var o = t15;
-        // line 90: x = x + proj.Forward(o);
+        // line 91: x = x + proj.Forward(o);
         global::Dsl.Tensor t16;
         using (global::Dsl.ModuleScope.Enter(this, proj, "proj", t15))
         {
@@ -114,7 +116,7 @@ partial class AttentionBlock : global::Dsl.IModule
         }
         var t17 = tape.t17 = s0 + t16;
         x = t17;
-        // line 91: x = x + mlp.Forward(norm2.Forward(x));
+        // line 92: x = x + mlp.Forward(norm2.Forward(x));
         global::Dsl.Tensor t18;
         using (global::Dsl.ModuleScope.Enter(this, norm2, "norm2", t17))
         {
@@ -127,7 +129,7 @@ partial class AttentionBlock : global::Dsl.IModule
         }
         var t20 = tape.t20 = t17 + t19;
         x = t20;
-        // line 92: return x;
+        // line 93: return x;
         return t20;
     }
 
@@ -137,9 +139,9 @@ partial class AttentionBlock : global::Dsl.IModule
     {
         global::Dsl.Tensor? dv_x = null;
         global::Dsl.Tensor? d_s0 = null, d_t0 = null, d_t1 = null, d_t2 = null, d_t3 = null, d_t4 = null, d_t5 = null, d_t6 = null, d_t7 = null, d_t8 = null, d_t9 = null, d_t10 = null, d_t11 = null, d_t12 = null, d_t13 = null, d_t14 = null, d_t15 = null, d_t16 = null, d_t17 = null, d_t18 = null, d_t19 = null, d_t20 = null;
-        // line 92 (reverse): return x;
+        // line 93 (reverse): return x;
         d_t20 = d_out;
-        // line 91 (reverse): x = x + mlp.Forward(norm2.Forward(x));
+        // line 92 (reverse): x = x + mlp.Forward(norm2.Forward(x));
         var g_t20 = global::Dsl.Vjp.Of(tape.t20, d_t20, tape.t17, tape.t19);
         d_t17 = g_t20[0];
         d_t19 = g_t20[1];
@@ -155,7 +157,7 @@ partial class AttentionBlock : global::Dsl.IModule
             g_m3 = norm2.Backward(tape.m3, d_t18, grads);
         }
         d_t17 = global::Dsl.Vjp.Add(d_t17, g_m3);
-        // line 90 (reverse): x = x + proj.Forward(o);
+        // line 91 (reverse): x = x + proj.Forward(o);
         var g_t17 = global::Dsl.Vjp.Of(tape.t17, d_t17, tape.s0, tape.t16);
         d_s0 = g_t17[0];
         d_t16 = g_t17[1];
@@ -165,7 +167,7 @@ partial class AttentionBlock : global::Dsl.IModule
             g_m2 = proj.Backward(tape.m2, d_t16, grads);
         }
         d_t15 = g_m2;
-        // line 89 (reverse): var o = Ops.Reshape(Ops.Permute(Ops.MatMul(attn, v), 0, 2, 1, 3), b, n, c);
+        // line 90 (reverse): var o = Ops.Reshape(Ops.Permute(Ops.MatMul(attn, v), 0, 2, 1, 3), b, n, c);
         var g_t15 = global::Dsl.Vjp.Of(tape.t15, d_t15, tape.t14);
         d_t14 = g_t15[0];
         var g_t14 = global::Dsl.Vjp.Of(tape.t14, d_t14, tape.t13);
@@ -173,7 +175,7 @@ partial class AttentionBlock : global::Dsl.IModule
         var g_t13 = global::Dsl.Vjp.Of(tape.t13, d_t13, tape.t12, tape.t9);
         d_t12 = g_t13[0];
         d_t9 = g_t13[1];
-        // line 88 (reverse): var attn = Ops.Softmax(Ops.MatMul(q, k, transposeB: true) * (1.0 / Math.Sqrt(hd)), -1);
+        // line 89 (reverse): var attn = Ops.Softmax(Ops.MatMul(q, k, transposeB: true) * (1.0 / Math.Sqrt(hd)), -1);
         var g_t12 = global::Dsl.Vjp.Of(tape.t12, d_t12, tape.t11);
         d_t11 = g_t12[0];
         var g_t11 = global::Dsl.Vjp.Of(tape.t11, d_t11, tape.t10);
@@ -181,27 +183,27 @@ partial class AttentionBlock : global::Dsl.IModule
         var g_t10 = global::Dsl.Vjp.Of(tape.t10, d_t10, tape.t5, tape.t7);
         d_t5 = g_t10[0];
         d_t7 = g_t10[1];
-        // line 87 (reverse): var v = Ops.Reshape(Ops.Slice(h, 0, 2, 3), b, heads, n, hd);
+        // line 88 (reverse): var v = Ops.Reshape(Ops.Slice(h, 0, 2, 3), b, heads, n, hd);
         var g_t9 = global::Dsl.Vjp.Of(tape.t9, d_t9, tape.t8);
         d_t8 = g_t9[0];
         var g_t8 = global::Dsl.Vjp.Of(tape.t8, d_t8, tape.t3);
         d_t3 = g_t8[0];
-        // line 86 (reverse): var k = Ops.Reshape(Ops.Slice(h, 0, 1, 2), b, heads, n, hd);
+        // line 87 (reverse): var k = Ops.Reshape(Ops.Slice(h, 0, 1, 2), b, heads, n, hd);
         var g_t7 = global::Dsl.Vjp.Of(tape.t7, d_t7, tape.t6);
         d_t6 = g_t7[0];
         var g_t6 = global::Dsl.Vjp.Of(tape.t6, d_t6, tape.t3);
         d_t3 = global::Dsl.Vjp.Add(d_t3, g_t6[0]);
-        // line 85 (reverse): var q = Ops.Reshape(Ops.Slice(h, 0, 0, 1), b, heads, n, hd);
+        // line 86 (reverse): var q = Ops.Reshape(Ops.Slice(h, 0, 0, 1), b, heads, n, hd);
         var g_t5 = global::Dsl.Vjp.Of(tape.t5, d_t5, tape.t4);
         d_t4 = g_t5[0];
         var g_t4 = global::Dsl.Vjp.Of(tape.t4, d_t4, tape.t3);
         d_t3 = global::Dsl.Vjp.Add(d_t3, g_t4[0]);
-        // line 84 (reverse): h = Ops.Permute(Ops.Reshape(h, b, n, 3, heads, hd), 2, 0, 3, 1, 4);
+        // line 85 (reverse): h = Ops.Permute(Ops.Reshape(h, b, n, 3, heads, hd), 2, 0, 3, 1, 4);
         var g_t3 = global::Dsl.Vjp.Of(tape.t3, d_t3, tape.t2);
         d_t2 = g_t3[0];
         var g_t2 = global::Dsl.Vjp.Of(tape.t2, d_t2, tape.t1);
         d_t1 = g_t2[0];
-        // line 83 (reverse): var h = qkv.Forward(norm1.Forward(x));
+        // line 84 (reverse): var h = qkv.Forward(norm1.Forward(x));
         global::Dsl.Tensor? g_m1;
         using (global::Dsl.ModuleScope.Enter(this, qkv, "qkv", d_t1))
         {

@@ -2,6 +2,8 @@
 #nullable enable
 #pragma warning disable CS1591 // generated members are documented by the model's own docs
 
+using Dsl.Operators;
+
 namespace Dsl.Tests.Generator.Models;
 
 partial class BatchNorm1d : global::Dsl.IModule
@@ -35,46 +37,46 @@ partial class BatchNorm1d : global::Dsl.IModule
         public bool b0 = default!;
     }
 
-    /// <summary>Forward (line 202), recording on <paramref name="tape"/> what <c>Backward</c> needs.</summary>
+    /// <summary>Forward (line 203), recording on <paramref name="tape"/> what <c>Backward</c> needs.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "1.0")]
     public global::Dsl.Tensor Forward(global::Dsl.Tensor x, out Tape tape)
     {
         tape = new Tape();
-        // line 205: Tensor y;
+        // line 206: Tensor y;
         global::Dsl.Tensor y = null!;
-        // line 206: if (Training)
+        // line 207: if (Training)
         if (Training)
         {
             tape.b0 = true;
-            // line 208: var (normalized, mean, variance) = Ops.BatchNorm(x, weight, bias);
+            // line 209: var (normalized, mean, variance) = Ops.BatchNorm(x, weight, bias);
             var s0 = tape.s0 = x;
             var (t0, t1, t2) = global::Dsl.Ops.BatchNorm(s0, weight, bias);
             tape.t0 = t0;
             var normalized = t0;
             var mean = t1;
             var variance = t2;
-            // line 209: var newMean = Ops.RunningMeanUpdate(runningMean, mean);
+            // line 210: var newMean = Ops.RunningMeanUpdate(runningMean, mean);
             var t3 = global::Dsl.Ops.RunningMeanUpdate(runningMean, t1);
             var newMean = t3;
-            // line 210: var newVar = Ops.RunningVarUpdate(runningVar, variance, x.Shape.Numel / x.Shape[1]);
+            // line 211: var newVar = Ops.RunningVarUpdate(runningVar, variance, x.Shape.Numel / x.Shape[1]);
             var t4 = global::Dsl.Ops.RunningVarUpdate(runningVar, t2, x.Shape.Numel / x.Shape[1]);
             var newVar = t4;
-            // line 211: UpdateBuffer(runningMean, newMean);
+            // line 212: UpdateBuffer(runningMean, newMean);
             UpdateBuffer(runningMean, newMean);
-            // line 212: UpdateBuffer(runningVar, newVar);
+            // line 213: UpdateBuffer(runningVar, newVar);
             UpdateBuffer(runningVar, newVar);
-            // line 213: y = normalized;
+            // line 214: y = normalized;
             y = t0;
         }
         else
         {
             tape.b0 = false;
-            // line 217: y = Ops.BatchNormEval(x, weight, bias, runningMean, runningVar);
+            // line 218: y = Ops.BatchNormEval(x, weight, bias, runningMean, runningVar);
             var s1 = tape.s1 = x;
             var t5 = tape.t5 = global::Dsl.Ops.BatchNormEval(s1, weight, bias, runningMean, runningVar);
             y = t5;
         }
-        // line 219: return Ops.Relu(y);
+        // line 220: return Ops.Relu(y);
         var s2 = tape.s2 = y;
         var t6 = tape.t6 = global::Dsl.Ops.Relu(s2);
         return t6;
@@ -86,22 +88,22 @@ partial class BatchNorm1d : global::Dsl.IModule
     {
         global::Dsl.Tensor? dv_x = null, dv_y = null;
         global::Dsl.Tensor? d_s0 = null, d_t0 = null, d_s1 = null, d_t5 = null, d_s2 = null, d_t6 = null;
-        // line 219 (reverse): return Ops.Relu(y);
+        // line 220 (reverse): return Ops.Relu(y);
         d_t6 = d_out;
         var g_t6 = global::Dsl.Vjp.Of(tape.t6, d_t6, tape.s2);
         d_s2 = g_t6[0];
         dv_y = d_s2;
-        // line 206 (reverse): if (Training)
+        // line 207 (reverse): if (Training)
         if (tape.b0)
         {
-            // line 213 (reverse): y = normalized;
+            // line 214 (reverse): y = normalized;
             d_t0 = dv_y;
             dv_y = null;
-            // line 210 (reverse): var newVar = Ops.RunningVarUpdate(runningVar, variance, x.Shape.Numel / x.Shape[1]);
+            // line 211 (reverse): var newVar = Ops.RunningVarUpdate(runningVar, variance, x.Shape.Numel / x.Shape[1]);
             // t4: no gradient (non-differentiable op)
-            // line 209 (reverse): var newMean = Ops.RunningMeanUpdate(runningMean, mean);
+            // line 210 (reverse): var newMean = Ops.RunningMeanUpdate(runningMean, mean);
             // t3: no gradient (non-differentiable op)
-            // line 208 (reverse): var (normalized, mean, variance) = Ops.BatchNorm(x, weight, bias);
+            // line 209 (reverse): var (normalized, mean, variance) = Ops.BatchNorm(x, weight, bias);
             var g_t0 = global::Dsl.Vjp.Of(tape.t0, d_t0, tape.s0, weight, bias);
             d_s0 = g_t0[0];
             grads.Accumulate(weight, g_t0[1]);
@@ -110,7 +112,7 @@ partial class BatchNorm1d : global::Dsl.IModule
         }
         else
         {
-            // line 217 (reverse): y = Ops.BatchNormEval(x, weight, bias, runningMean, runningVar);
+            // line 218 (reverse): y = Ops.BatchNormEval(x, weight, bias, runningMean, runningVar);
             d_t5 = dv_y;
             dv_y = null;
             var g_t5 = global::Dsl.Vjp.Of(tape.t5, d_t5, tape.s1, weight, bias, runningMean, runningVar);

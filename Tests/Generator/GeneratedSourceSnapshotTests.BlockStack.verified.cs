@@ -2,6 +2,8 @@
 #nullable enable
 #pragma warning disable CS1591 // generated members are documented by the model's own docs
 
+using Dsl.Operators;
+
 namespace Dsl.Tests.Generator.Models;
 
 partial class BlockStack : global::Dsl.IModule
@@ -28,7 +30,7 @@ partial class BlockStack : global::Dsl.IModule
         public global::System.Collections.Generic.List<Loop0> loop0 = new();
         public global::System.Collections.Generic.List<Loop1> loop1 = new();
 
-        /// <summary>One iteration of the loop at line 114.</summary>
+        /// <summary>One iteration of the loop at line 115.</summary>
         public sealed class Loop0
         {
             public global::Dsl.Tests.Generator.Models.Mlp block = default!;
@@ -40,7 +42,7 @@ partial class BlockStack : global::Dsl.IModule
             public global::Dsl.Tests.Generator.Models.Mlp.Tape m1 = default!;
         }
 
-        /// <summary>One iteration of the loop at line 119.</summary>
+        /// <summary>One iteration of the loop at line 120.</summary>
         public sealed class Loop1
         {
             public global::Dsl.Tensor s2 = null!;
@@ -52,21 +54,21 @@ partial class BlockStack : global::Dsl.IModule
         }
     }
 
-    /// <summary>Forward (line 111), recording on <paramref name="tape"/> what <c>Backward</c> needs.</summary>
+    /// <summary>Forward (line 112), recording on <paramref name="tape"/> what <c>Backward</c> needs.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "1.0")]
     public global::Dsl.Tensor Forward(global::Dsl.Tensor x, out Tape tape)
     {
         tape = new Tape();
-        // line 114: foreach (var block in blocks)
+        // line 115: foreach (var block in blocks)
         foreach (var block in blocks)
         {
             var it0 = new Tape.Loop0 { block = block };
             tape.loop0.Add(it0);
-            // line 116: if (residual) x = x + block.Forward(x);
+            // line 117: if (residual) x = x + block.Forward(x);
             if (residual)
             {
                 it0.b0 = true;
-                // line 116: x = x + block.Forward(x);
+                // line 117: x = x + block.Forward(x);
                 var s0 = it0.s0 = x;
                 global::Dsl.Tensor t0;
                 using (global::Dsl.ModuleScope.Enter(this, block, "block", s0))
@@ -79,7 +81,7 @@ partial class BlockStack : global::Dsl.IModule
             else
             {
                 it0.b0 = false;
-                // line 117: x = block.Forward(x);
+                // line 118: x = block.Forward(x);
                 var s1 = x;
                 global::Dsl.Tensor t2;
                 using (global::Dsl.ModuleScope.Enter(this, block, "block", s1))
@@ -89,12 +91,12 @@ partial class BlockStack : global::Dsl.IModule
                 x = t2;
             }
         }
-        // line 119: for (int i = 0; i < norms.Length; i++)
+        // line 120: for (int i = 0; i < norms.Length; i++)
         for (int i = 0; i < norms.Length; i++)
         {
             var it1 = new Tape.Loop1();
             tape.loop1.Add(it1);
-            // line 120: x = norms[i].Forward(x) * 0.5 + x;
+            // line 121: x = norms[i].Forward(x) * 0.5 + x;
             var s2 = it1.s2 = x;
             it1.m2Module = norms[i];
             global::Dsl.Tensor t3;
@@ -106,7 +108,7 @@ partial class BlockStack : global::Dsl.IModule
             var t5 = it1.t5 = t4 + s2;
             x = t5;
         }
-        // line 121: return x;
+        // line 122: return x;
         var s3 = x;
         return s3;
     }
@@ -117,15 +119,15 @@ partial class BlockStack : global::Dsl.IModule
     {
         global::Dsl.Tensor? dv_x = null;
         global::Dsl.Tensor? d_s3 = null;
-        // line 121 (reverse): return x;
+        // line 122 (reverse): return x;
         d_s3 = d_out;
         dv_x = d_s3;
-        // line 119 (reverse): for (int i = 0; i < norms.Length; i++)
+        // line 120 (reverse): for (int i = 0; i < norms.Length; i++)
         for (int k1 = tape.loop1.Count - 1; k1 >= 0; k1--)
         {
             var it1 = tape.loop1[k1];
             global::Dsl.Tensor? d_s2 = null, d_t3 = null, d_t4 = null, d_t5 = null;
-            // line 120 (reverse): x = norms[i].Forward(x) * 0.5 + x;
+            // line 121 (reverse): x = norms[i].Forward(x) * 0.5 + x;
             d_t5 = dv_x;
             dv_x = null;
             var g_t5 = global::Dsl.Vjp.Of(it1.t5, d_t5, it1.t4, it1.s2);
@@ -141,16 +143,16 @@ partial class BlockStack : global::Dsl.IModule
             d_s2 = global::Dsl.Vjp.Add(d_s2, g_m2);
             dv_x = d_s2;
         }
-        // line 114 (reverse): foreach (var block in blocks)
+        // line 115 (reverse): foreach (var block in blocks)
         for (int k0 = tape.loop0.Count - 1; k0 >= 0; k0--)
         {
             var it0 = tape.loop0[k0];
             var block = it0.block;
             global::Dsl.Tensor? d_s0 = null, d_t0 = null, d_t1 = null, d_s1 = null, d_t2 = null;
-            // line 116 (reverse): if (residual) x = x + block.Forward(x);
+            // line 117 (reverse): if (residual) x = x + block.Forward(x);
             if (it0.b0)
             {
-                // line 116 (reverse): x = x + block.Forward(x);
+                // line 117 (reverse): x = x + block.Forward(x);
                 d_t1 = dv_x;
                 dv_x = null;
                 var g_t1 = global::Dsl.Vjp.Of(it0.t1, d_t1, it0.s0, it0.t0);
@@ -166,7 +168,7 @@ partial class BlockStack : global::Dsl.IModule
             }
             else
             {
-                // line 117 (reverse): x = block.Forward(x);
+                // line 118 (reverse): x = block.Forward(x);
                 d_t2 = dv_x;
                 dv_x = null;
                 global::Dsl.Tensor? g_m1;

@@ -2,6 +2,8 @@
 #nullable enable
 #pragma warning disable CS1591 // generated members are documented by the model's own docs
 
+using Dsl.Operators;
+
 namespace Dsl.Tests.Generator.Models;
 
 partial class LayerNorm : global::Dsl.IModule
@@ -27,12 +29,12 @@ partial class LayerNorm : global::Dsl.IModule
         public global::Dsl.Tensor t0 = null!;
     }
 
-    /// <summary>Forward (line 39), recording on <paramref name="tape"/> what <c>Backward</c> needs.</summary>
+    /// <summary>Forward (line 40), recording on <paramref name="tape"/> what <c>Backward</c> needs.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "1.0")]
     public global::Dsl.Tensor Forward(global::Dsl.Tensor x, out Tape tape)
     {
         tape = new Tape();
-        // line 40: Ops.LayerNorm(x, weight, bias, eps)
+        // line 41: Ops.LayerNorm(x, weight, bias, eps)
         var s0 = tape.s0 = x;
         var t0 = tape.t0 = global::Dsl.Ops.LayerNorm(s0, weight, bias, eps);
         return t0;
@@ -44,7 +46,7 @@ partial class LayerNorm : global::Dsl.IModule
     {
         global::Dsl.Tensor? dv_x = null;
         global::Dsl.Tensor? d_s0 = null, d_t0 = null;
-        // line 40 (reverse): Ops.LayerNorm(x, weight, bias, eps)
+        // line 41 (reverse): Ops.LayerNorm(x, weight, bias, eps)
         d_t0 = d_out;
         var g_t0 = global::Dsl.Vjp.Of(tape.t0, d_t0, tape.s0, weight, bias);
         d_s0 = g_t0[0];

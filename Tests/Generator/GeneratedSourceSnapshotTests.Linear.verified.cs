@@ -2,6 +2,8 @@
 #nullable enable
 #pragma warning disable CS1591 // generated members are documented by the model's own docs
 
+using Dsl.Operators;
+
 namespace Dsl.Tests.Generator.Models;
 
 partial class Linear : global::Dsl.IModule
@@ -28,12 +30,12 @@ partial class Linear : global::Dsl.IModule
         public global::Dsl.Tensor t1 = null!;
     }
 
-    /// <summary>Forward (line 20), recording on <paramref name="tape"/> what <c>Backward</c> needs.</summary>
+    /// <summary>Forward (line 21), recording on <paramref name="tape"/> what <c>Backward</c> needs.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "1.0")]
     public global::Dsl.Tensor Forward(global::Dsl.Tensor x, out Tape tape)
     {
         tape = new Tape();
-        // line 21: Ops.MatMul(x, weight, transposeB: true) + bias
+        // line 22: Ops.MatMul(x, weight, transposeB: true) + bias
         var s0 = tape.s0 = x;
         var t0 = tape.t0 = global::Dsl.Ops.MatMul(s0, weight, transposeB: true);
         var t1 = tape.t1 = t0 + bias;
@@ -46,7 +48,7 @@ partial class Linear : global::Dsl.IModule
     {
         global::Dsl.Tensor? dv_x = null;
         global::Dsl.Tensor? d_s0 = null, d_t0 = null, d_t1 = null;
-        // line 21 (reverse): Ops.MatMul(x, weight, transposeB: true) + bias
+        // line 22 (reverse): Ops.MatMul(x, weight, transposeB: true) + bias
         d_t1 = d_out;
         var g_t1 = global::Dsl.Vjp.Of(tape.t1, d_t1, tape.t0, bias);
         d_t0 = g_t1[0];

@@ -2,6 +2,8 @@
 #nullable enable
 #pragma warning disable CS1591 // generated members are documented by the model's own docs
 
+using Dsl.Operators;
+
 namespace Dsl.Tests.Generator.Models;
 
 partial class Mlp : global::Dsl.IModule
@@ -31,12 +33,12 @@ partial class Mlp : global::Dsl.IModule
         public global::Dsl.Tests.Generator.Models.Linear.Tape m1 = default!;
     }
 
-    /// <summary>Forward (line 55), recording on <paramref name="tape"/> what <c>Backward</c> needs.</summary>
+    /// <summary>Forward (line 56), recording on <paramref name="tape"/> what <c>Backward</c> needs.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "1.0")]
     public global::Dsl.Tensor Forward(global::Dsl.Tensor x, out Tape tape)
     {
         tape = new Tape();
-        // line 56: fc2.Forward(Ops.Gelu(fc1.Forward(x)))
+        // line 57: fc2.Forward(Ops.Gelu(fc1.Forward(x)))
         var s0 = x;
         global::Dsl.Tensor t0;
         using (global::Dsl.ModuleScope.Enter(this, fc1, "fc1", s0))
@@ -58,7 +60,7 @@ partial class Mlp : global::Dsl.IModule
     {
         global::Dsl.Tensor? dv_x = null;
         global::Dsl.Tensor? d_s0 = null, d_t0 = null, d_t1 = null, d_t2 = null;
-        // line 56 (reverse): fc2.Forward(Ops.Gelu(fc1.Forward(x)))
+        // line 57 (reverse): fc2.Forward(Ops.Gelu(fc1.Forward(x)))
         d_t2 = d_out;
         global::Dsl.Tensor? g_m1;
         using (global::Dsl.ModuleScope.Enter(this, fc2, "fc2", d_t2))

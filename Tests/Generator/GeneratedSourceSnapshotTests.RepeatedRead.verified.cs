@@ -2,6 +2,8 @@
 #nullable enable
 #pragma warning disable CS1591 // generated members are documented by the model's own docs
 
+using Dsl.Operators;
+
 namespace Dsl.Tests.Generator.Models;
 
 partial class RepeatedRead : global::Dsl.IModule
@@ -28,7 +30,7 @@ partial class RepeatedRead : global::Dsl.IModule
         public global::Dsl.Tensor t4 = null!;
         public global::System.Collections.Generic.List<Loop0> loop0 = new();
 
-        /// <summary>One iteration of the loop at line 258.</summary>
+        /// <summary>One iteration of the loop at line 259.</summary>
         public sealed class Loop0
         {
             public global::Dsl.Tests.Generator.Models.Linear layer = default!;
@@ -40,23 +42,23 @@ partial class RepeatedRead : global::Dsl.IModule
         }
     }
 
-    /// <summary>Forward (line 253), recording on <paramref name="tape"/> what <c>Backward</c> needs.</summary>
+    /// <summary>Forward (line 254), recording on <paramref name="tape"/> what <c>Backward</c> needs.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "1.0")]
     public global::Dsl.Tensor Forward(global::Dsl.Tensor x, out Tape tape)
     {
         tape = new Tape();
-        // line 256: var h = x;
+        // line 257: var h = x;
         var s0 = x;
         var h = s0;
-        // line 257: var unused = Ops.Relu(x);
+        // line 258: var unused = Ops.Relu(x);
         var t0 = global::Dsl.Ops.Relu(s0);
         var unused = t0;
-        // line 258: foreach (var layer in layers)
+        // line 259: foreach (var layer in layers)
         foreach (var layer in layers)
         {
             var it0 = new Tape.Loop0 { layer = layer };
             tape.loop0.Add(it0);
-            // line 259: h = h + layer.Forward(x) * h;
+            // line 260: h = h + layer.Forward(x) * h;
             var s1 = it0.s1 = h;
             var s2 = x;
             global::Dsl.Tensor t1;
@@ -68,7 +70,7 @@ partial class RepeatedRead : global::Dsl.IModule
             var t3 = it0.t3 = s1 + t2;
             h = t3;
         }
-        // line 260: return h + x;
+        // line 261: return h + x;
         var s3 = tape.s3 = h;
         var s4 = tape.s4 = x;
         var t4 = tape.t4 = s3 + s4;
@@ -81,20 +83,20 @@ partial class RepeatedRead : global::Dsl.IModule
     {
         global::Dsl.Tensor? dv_x = null, dv_h = null;
         global::Dsl.Tensor? d_s0 = null, d_s3 = null, d_s4 = null, d_t4 = null;
-        // line 260 (reverse): return h + x;
+        // line 261 (reverse): return h + x;
         d_t4 = d_out;
         var g_t4 = global::Dsl.Vjp.Of(tape.t4, d_t4, tape.s3, tape.s4);
         d_s3 = g_t4[0];
         d_s4 = g_t4[1];
         dv_x = d_s4;
         dv_h = d_s3;
-        // line 258 (reverse): foreach (var layer in layers)
+        // line 259 (reverse): foreach (var layer in layers)
         for (int k0 = tape.loop0.Count - 1; k0 >= 0; k0--)
         {
             var it0 = tape.loop0[k0];
             var layer = it0.layer;
             global::Dsl.Tensor? d_s1 = null, d_s2 = null, d_t1 = null, d_t2 = null, d_t3 = null;
-            // line 259 (reverse): h = h + layer.Forward(x) * h;
+            // line 260 (reverse): h = h + layer.Forward(x) * h;
             d_t3 = dv_h;
             dv_h = null;
             var g_t3 = global::Dsl.Vjp.Of(it0.t3, d_t3, it0.s1, it0.t2);
@@ -112,7 +114,7 @@ partial class RepeatedRead : global::Dsl.IModule
             dv_x = global::Dsl.Vjp.Add(dv_x, d_s2);
             dv_h = d_s1;
         }
-        // line 256 (reverse): var h = x;
+        // line 257 (reverse): var h = x;
         d_s0 = dv_h;
         dv_h = null;
         dv_x = global::Dsl.Vjp.Add(dv_x, d_s0);

@@ -2,6 +2,8 @@
 #nullable enable
 #pragma warning disable CS1591 // generated members are documented by the model's own docs
 
+using Dsl.Operators;
+
 namespace Dsl.Tests.Generator.Models;
 
 partial class SharedEncoder : global::Dsl.IModel
@@ -34,12 +36,12 @@ partial class SharedEncoder : global::Dsl.IModel
         public global::Dsl.Tests.Generator.Models.Linear.Tape m1 = default!;
     }
 
-    /// <summary>Forward (line 138), recording on <paramref name="tape"/> what <c>Backward</c> needs.</summary>
+    /// <summary>Forward (line 139), recording on <paramref name="tape"/> what <c>Backward</c> needs.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "1.0")]
     public global::Dsl.Tensor Forward(global::Dsl.Tensor a, global::Dsl.Tensor b, out Tape tape)
     {
         tape = new Tape();
-        // line 141: var za = Ops.Tanh(encoder.Forward(a));
+        // line 142: var za = Ops.Tanh(encoder.Forward(a));
         var s0 = a;
         global::Dsl.Tensor t0;
         using (global::Dsl.ModuleScope.Enter(this, encoder, "encoder", s0))
@@ -48,7 +50,7 @@ partial class SharedEncoder : global::Dsl.IModel
         }
         var t1 = tape.t1 = global::Dsl.Ops.Tanh(t0);
         var za = t1;
-        // line 142: var zb = Ops.Tanh(encoder.Forward(b));
+        // line 143: var zb = Ops.Tanh(encoder.Forward(b));
         var s1 = b;
         global::Dsl.Tensor t2;
         using (global::Dsl.ModuleScope.Enter(this, encoder, "encoder", s1))
@@ -57,7 +59,7 @@ partial class SharedEncoder : global::Dsl.IModel
         }
         var t3 = tape.t3 = global::Dsl.Ops.Tanh(t2);
         var zb = t3;
-        // line 143: return za * zb * scale;
+        // line 144: return za * zb * scale;
         var t4 = tape.t4 = t1 * t3;
         var t5 = tape.t5 = t4 * scale;
         return t5;
@@ -69,7 +71,7 @@ partial class SharedEncoder : global::Dsl.IModel
     {
         global::Dsl.Tensor? dv_a = null, dv_b = null;
         global::Dsl.Tensor? d_s0 = null, d_t0 = null, d_t1 = null, d_s1 = null, d_t2 = null, d_t3 = null, d_t4 = null, d_t5 = null;
-        // line 143 (reverse): return za * zb * scale;
+        // line 144 (reverse): return za * zb * scale;
         d_t5 = d_out;
         var g_t5 = global::Dsl.Vjp.Of(tape.t5, d_t5, tape.t4, scale);
         d_t4 = g_t5[0];
@@ -77,7 +79,7 @@ partial class SharedEncoder : global::Dsl.IModel
         var g_t4 = global::Dsl.Vjp.Of(tape.t4, d_t4, tape.t1, tape.t3);
         d_t1 = g_t4[0];
         d_t3 = g_t4[1];
-        // line 142 (reverse): var zb = Ops.Tanh(encoder.Forward(b));
+        // line 143 (reverse): var zb = Ops.Tanh(encoder.Forward(b));
         var g_t3 = global::Dsl.Vjp.Of(tape.t3, d_t3, tape.t2);
         d_t2 = g_t3[0];
         global::Dsl.Tensor? g_m1;
@@ -87,7 +89,7 @@ partial class SharedEncoder : global::Dsl.IModel
         }
         d_s1 = g_m1;
         dv_b = d_s1;
-        // line 141 (reverse): var za = Ops.Tanh(encoder.Forward(a));
+        // line 142 (reverse): var za = Ops.Tanh(encoder.Forward(a));
         var g_t1 = global::Dsl.Vjp.Of(tape.t1, d_t1, tape.t0);
         d_t0 = g_t1[0];
         global::Dsl.Tensor? g_m0;

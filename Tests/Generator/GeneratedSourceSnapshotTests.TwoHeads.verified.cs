@@ -2,6 +2,8 @@
 #nullable enable
 #pragma warning disable CS1591 // generated members are documented by the model's own docs
 
+using Dsl.Operators;
+
 namespace Dsl.Tests.Generator.Models;
 
 partial class TwoHeads : global::Dsl.IModel
@@ -31,12 +33,12 @@ partial class TwoHeads : global::Dsl.IModel
         public global::Dsl.Tests.Generator.Models.Linear.Tape m1 = default!;
     }
 
-    /// <summary>Forward (line 159), recording on <paramref name="tape"/> what <c>Backward</c> needs.</summary>
+    /// <summary>Forward (line 160), recording on <paramref name="tape"/> what <c>Backward</c> needs.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "1.0")]
     public (global::Dsl.Tensor, global::Dsl.Tensor) Forward(global::Dsl.Tensor x, out Tape tape)
     {
         tape = new Tape();
-        // line 160: (left.Forward(x), Ops.Sigmoid(right.Forward(x)))
+        // line 161: (left.Forward(x), Ops.Sigmoid(right.Forward(x)))
         var s0 = x;
         global::Dsl.Tensor t0;
         using (global::Dsl.ModuleScope.Enter(this, left, "left", s0))
@@ -58,7 +60,7 @@ partial class TwoHeads : global::Dsl.IModel
     {
         global::Dsl.Tensor? dv_x = null;
         global::Dsl.Tensor? d_s0 = null, d_t0 = null, d_t1 = null, d_t2 = null;
-        // line 160 (reverse): (left.Forward(x), Ops.Sigmoid(right.Forward(x)))
+        // line 161 (reverse): (left.Forward(x), Ops.Sigmoid(right.Forward(x)))
         d_t0 = d_out0;
         d_t2 = d_out1;
         var g_t2 = global::Dsl.Vjp.Of(tape.t2, d_t2, tape.t1);

@@ -2,6 +2,8 @@
 #nullable enable
 #pragma warning disable CS1591 // generated members are documented by the model's own docs
 
+using Dsl.Operators;
+
 namespace Dsl.Tests.Generator.Models;
 
 partial class UsesCustomOp : global::Dsl.IModule
@@ -33,12 +35,12 @@ partial class UsesCustomOp : global::Dsl.IModule
         public SmoothTape m1 = default!;
     }
 
-    /// <summary>Forward (line 171), recording on <paramref name="tape"/> what <c>Backward</c> needs.</summary>
+    /// <summary>Forward (line 172), recording on <paramref name="tape"/> what <c>Backward</c> needs.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "1.0")]
     public global::Dsl.Tensor Forward(global::Dsl.Tensor x, out Tape tape)
     {
         tape = new Tape();
-        // line 174: var (a, b) = heads.Forward(x);
+        // line 175: var (a, b) = heads.Forward(x);
         var s0 = x;
         global::Dsl.Tensor t0, t1;
         using (global::Dsl.ModuleScope.Enter(this, heads, "heads", s0))
@@ -49,13 +51,13 @@ partial class UsesCustomOp : global::Dsl.IModule
         }
         var a = t0;
         var b = t1;
-        // line 175: var s = Ops.Sum(UserOps.Cube(a), -1, keepDims: true) + Ops.Sum(b, -1, keepDims: true);
+        // line 176: var s = Ops.Sum(UserOps.Cube(a), -1, keepDims: true) + Ops.Sum(b, -1, keepDims: true);
         var t2 = tape.t2 = global::Dsl.Tests.Generator.Models.UserOps.Cube(t0);
         var t3 = tape.t3 = global::Dsl.Ops.Sum(t2, -1, keepDims: true);
         var t4 = tape.t4 = global::Dsl.Ops.Sum(t1, -1, keepDims: true);
         var t5 = tape.t5 = t3 + t4;
         var s = t5;
-        // line 176: return Smooth(s, x);
+        // line 177: return Smooth(s, x);
         var t6 = this.Smooth(t5, s0, out tape.m1);
         return t6;
     }
@@ -66,12 +68,12 @@ partial class UsesCustomOp : global::Dsl.IModule
     {
         global::Dsl.Tensor? dv_x = null;
         global::Dsl.Tensor? d_s0 = null, d_t0 = null, d_t1 = null, d_t2 = null, d_t3 = null, d_t4 = null, d_t5 = null, d_t6 = null;
-        // line 176 (reverse): return Smooth(s, x);
+        // line 177 (reverse): return Smooth(s, x);
         d_t6 = d_out;
         var g_m1 = this.SmoothBackward(tape.m1, d_t6, grads);
         d_t5 = g_m1[0];
         d_s0 = g_m1[1];
-        // line 175 (reverse): var s = Ops.Sum(UserOps.Cube(a), -1, keepDims: true) + Ops.Sum(b, -1, keepDims: true);
+        // line 176 (reverse): var s = Ops.Sum(UserOps.Cube(a), -1, keepDims: true) + Ops.Sum(b, -1, keepDims: true);
         var g_t5 = global::Dsl.Vjp.Of(tape.t5, d_t5, tape.t3, tape.t4);
         d_t3 = g_t5[0];
         d_t4 = g_t5[1];
@@ -81,7 +83,7 @@ partial class UsesCustomOp : global::Dsl.IModule
         d_t2 = g_t3[0];
         var g_t2 = global::Dsl.Vjp.Of(tape.t2, d_t2, tape.t0);
         d_t0 = g_t2[0];
-        // line 174 (reverse): var (a, b) = heads.Forward(x);
+        // line 175 (reverse): var (a, b) = heads.Forward(x);
         global::Dsl.Tensor? g_m0;
         using (global::Dsl.ModuleScope.Enter(this, heads, "heads", d_t0))
         {
@@ -116,12 +118,12 @@ partial class UsesCustomOp : global::Dsl.IModule
         public global::Dsl.Tensor t4 = null!;
     }
 
-    /// <summary>Smooth (line 179), recording on <paramref name="tape"/> what <c>SmoothBackward</c> needs.</summary>
+    /// <summary>Smooth (line 180), recording on <paramref name="tape"/> what <c>SmoothBackward</c> needs.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "1.0")]
     public global::Dsl.Tensor Smooth(global::Dsl.Tensor s, global::Dsl.Tensor x, out SmoothTape tape)
     {
         tape = new SmoothTape();
-        // line 180: Ops.Log(Ops.Exp(s) + 1.0) * Ops.Mean(x, -1, keepDims: true)
+        // line 181: Ops.Log(Ops.Exp(s) + 1.0) * Ops.Mean(x, -1, keepDims: true)
         var s0 = tape.s0 = s;
         var t0 = tape.t0 = global::Dsl.Ops.Exp(s0);
         var t1 = tape.t1 = t0 + 1.0;
@@ -138,7 +140,7 @@ partial class UsesCustomOp : global::Dsl.IModule
     {
         global::Dsl.Tensor? dv_s = null, dv_x = null;
         global::Dsl.Tensor? d_s0 = null, d_t0 = null, d_t1 = null, d_t2 = null, d_s1 = null, d_t3 = null, d_t4 = null;
-        // line 180 (reverse): Ops.Log(Ops.Exp(s) + 1.0) * Ops.Mean(x, -1, keepDims: true)
+        // line 181 (reverse): Ops.Log(Ops.Exp(s) + 1.0) * Ops.Mean(x, -1, keepDims: true)
         d_t4 = d_out;
         var g_t4 = global::Dsl.Vjp.Of(tape.t4, d_t4, tape.t2, tape.t3);
         d_t2 = g_t4[0];

@@ -69,7 +69,7 @@ public class GeneratedSourceSnapshotTests
     [Fact]
     public void Generated_code_names_the_source_line_of_each_statement()
     {
-        Generated.Value["Mlp"].ShouldContain("// line 56: fc2.Forward(Ops.Gelu(fc1.Forward(x)))");
+        Generated.Value["Mlp"].ShouldContain("// line 57: fc2.Forward(Ops.Gelu(fc1.Forward(x)))");
     }
 
     [Fact]

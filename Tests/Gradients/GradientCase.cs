@@ -1,3 +1,4 @@
+using Dsl.Execution;
 using Dsl.Tests.Support;
 
 namespace Dsl.Tests.Gradients;

@@ -1,3 +1,5 @@
+using Dsl.Execution;
+using Dsl.Operators;
 using static Dsl.Tests.Gradients.InputSpec;
 
 namespace Dsl.Tests.Gradients;

@@ -1,4 +1,5 @@
 using Dsl.Backend.Torch;
+using Dsl.Execution;
 using Dsl.Tests.Support;
 
 namespace Dsl.Tests.Gradients;

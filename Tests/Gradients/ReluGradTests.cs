@@ -1,4 +1,6 @@
 using Dsl.Backend.Torch;
+using Dsl.Execution;
+using Dsl.Operators;
 using Dsl.Tests.Support;
 
 namespace Dsl.Tests.Gradients;

@@ -1,3 +1,4 @@
+using Dsl.Execution;
 using Dsl.Models.Methods;
 using Dsl.Models.Training;
 using Xunit.Abstractions;

@@ -1,3 +1,4 @@
+using Dsl.Execution;
 using Dsl.Tests.Generator.Models;
 
 namespace Dsl.Tests.Modules;

@@ -1,4 +1,6 @@
 using Dsl.Backend.Torch;
+using Dsl.Execution;
+using Dsl.Operators;
 using Dsl.Passes;
 using Dsl.Tests.Gradients;
 using Dsl.Tests.Support;

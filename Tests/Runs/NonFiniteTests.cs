@@ -1,4 +1,5 @@
 using Dsl.Backend.Torch;
+using Dsl.Execution;
 using Dsl.Models.Data;
 using Dsl.Models.Tasks;
 using Dsl.Models.Training;

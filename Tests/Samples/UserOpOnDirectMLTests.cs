@@ -1,3 +1,5 @@
+using Dsl.Execution;
+using Dsl.Operators;
 using Dsl.Tests.DirectML.ReferenceDevice;
 using WritingModels.UserOp;
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Dsl.Backend.Torch;
+using Dsl.Execution;
 using Dsl.Tests.Support;
 using WritingModels.Mixer;
 using WritingModels.SeResNet;

@@ -1,3 +1,4 @@
+using Dsl.Execution;
 namespace Dsl.Tests.Support;
 
 /// <summary>Elementwise closeness checks with NaN awareness and a message naming the worst element.</summary>

@@ -1,3 +1,4 @@
+using Dsl.Execution;
 namespace Dsl.Tests.Support;
 
 /// <summary>Seeded host data for tests.</summary>

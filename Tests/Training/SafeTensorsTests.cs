@@ -1,4 +1,5 @@
 using System.Text;
+using Dsl.Execution;
 using Dsl.Models.Checkpoints;
 
 namespace Dsl.Tests.Training;

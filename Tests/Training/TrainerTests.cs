@@ -1,4 +1,5 @@
 using Dsl.Backend.Torch;
+using Dsl.Execution;
 using Dsl.Models;
 using Dsl.Models.Checkpoints;
 using Dsl.Models.Data;

@@ -1,6 +1,7 @@
 using Dsl.Backend.DirectML;
 using Dsl.Backend.DirectML.Runtime;
 using Dsl.Backend.Torch;
+using Dsl.Execution;
 
 namespace Dsl.Cli;
 

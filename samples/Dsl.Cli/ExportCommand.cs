@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Dsl.Execution;
 using Dsl.Models.Checkpoints;
 using Dsl.Models.Methods;
 using Spectre.Console;

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Dsl.Backend.Torch;
+using Dsl.Execution;
 using Dsl.Models.Data;
 using Dsl.Models.Evaluation;
 using Dsl.Models.Methods;

@@ -51,7 +51,8 @@ var weightDecay = new Option<double>("--weight-decay") { Description = "AdamW we
 var sslEpochs = new Option<int?>("--epochs") { Description = "Passes over the pretraining images (default: 15 for simclr, 12 for barlow and mae: with the evaluation, about 10 minutes each on 2 CPU cores).", HelpName = "N" };
 var sslBatch = new Option<int>("--batch-size") { Description = "Images per step (two augmented views each for simclr/barlow, one masked view for mae).", DefaultValueFactory = _ => 128 };
 var sslLr = new Option<double>("--lr") { Description = "Peak learning rate (AdamW, warmup then cosine decay).", DefaultValueFactory = _ => 2e-3 };
-var width = new Option<int>("--width") { Description = "Encoder width (channels of the 4 convolutions); projection size is the width (SimCLR) or 4x the width (Barlow Twins).", DefaultValueFactory = _ => 64 };
+var width = new Option<int>("--width") { Description = "Encoder width (channels of the 4 convolutions); the projection head is as wide (SimCLR) or 4x as wide (Barlow Twins) unless --projector says otherwise.", DefaultValueFactory = _ => 64 };
+var projector = new Option<int?>("--projector") { Description = "SimCLR/Barlow Twins: width of the projection head (default: the encoder width for simclr, 4x it for barlow).", HelpName = "N" };
 var temperature = new Option<double>("--temperature") { Description = "NT-Xent temperature.", DefaultValueFactory = _ => 0.2 };
 var sslSeed = new Option<int>("--seed") { Description = "Seed of initialisation, augmentation and data order.", DefaultValueFactory = _ => 0 };
 var sslData = new Option<string?>("--data") { Description = "Folder with the data set's files (default for fashion-mnist: the repository's data/).", HelpName = "PATH" };
@@ -77,7 +78,7 @@ var trainSsl = new Command("train",
     "Self-supervised pretraining (MAE, SimCLR or Barlow Twins) through the shared trainer (Fashion-MNIST unless --dataset says otherwise), then linear-probe and kNN accuracy on the full " +
     "test set for the pretrained encoder, the same encoder at random init, and raw pixels; then (--finetune-epochs, by default for mae) both encoders fine-tuned with labels. " +
     "The figures also go to evaluation.json in the run folder.");
-foreach (var o in new Option[] { method, sslDataset, sslData, sslImageSize, sslEpochs, sslBatch, sslLr, width, temperature, sslSeed, sslDevice, sslLimit, outDir, resumeFrom, overwrite, saveEvery, keep, onNonFinite, resumeNonFinite, probeImages, probeProtocol, backboneOption, maskRatio, normPix, weightDecay, readoutOption, cropMinScale, noOnlineProbe, patchSize })
+foreach (var o in new Option[] { method, sslDataset, sslData, sslImageSize, sslEpochs, sslBatch, sslLr, width, temperature, sslSeed, sslDevice, sslLimit, outDir, resumeFrom, overwrite, saveEvery, keep, onNonFinite, resumeNonFinite, probeImages, probeProtocol, backboneOption, maskRatio, normPix, weightDecay, readoutOption, cropMinScale, noOnlineProbe, patchSize, projector })
     trainSsl.Options.Add(o);
 foreach (var o in new Option[] { finetuneEpochs, finetuneImages, finetuneLr })
     trainSsl.Options.Add(o);
@@ -93,6 +94,7 @@ TrainSslSettings ReadTrain(ParseResult parse) => new(
     FinetuneEpochs = parse.GetValue(finetuneEpochs) ?? (parse.GetValue(method) == "mae" ? 1 : 0),
     FinetuneImages = parse.GetValue(finetuneImages),
     FinetuneLearningRate = parse.GetValue(finetuneLr),
+    Projector = parse.GetValue(projector),
 };
 trainSsl.SetAction(parse => Guarded(() => TrainSsl.Run(ReadTrain(parse), args)));
 

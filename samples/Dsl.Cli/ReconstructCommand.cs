@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Dsl.Backend.Torch;
+using Dsl.Execution;
 using Dsl.Models.Checkpoints;
 using Dsl.Models.Methods;
 using Spectre.Console;

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
+using Dsl.Execution;
 using Spectre.Console;
 
 namespace Dsl.Cli;

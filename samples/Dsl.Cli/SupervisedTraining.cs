@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Dsl.Execution;
 using Dsl.Models.Blocks;
 using Dsl.Models.Data;
 using Dsl.Models.Data.Augment;

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Dsl.Execution;
 using Dsl.Models.Methods;
 using Spectre.Console;
 

@@ -17,8 +17,12 @@ sealed record TrainSslSettings(string Method, int Epochs, int BatchSize, double 
     string Dataset = "fashion-mnist", int ImageSize = 32, double CropMinScale = 0.08, bool OnlineProbe = true, int PatchSize = 0,
     string? SaveEvery = null, int Keep = 2, bool Overwrite = false, string OnNonFinite = "stop", bool AllowNonFinite = false,
     ProbeProtocol ProbeProtocol = ProbeProtocol.AdamW,
-    int FinetuneEpochs = 0, int? FinetuneImages = null, double FinetuneLearningRate = SupervisedTraining.DefaultLearningRate)
+    int FinetuneEpochs = 0, int? FinetuneImages = null, double FinetuneLearningRate = SupervisedTraining.DefaultLearningRate, int? Projector = null)
 {
+    /// <summary>Width of the SimCLR/Barlow Twins projection head: <see cref="Projector"/> when given, else the encoder width (SimCLR) or 4x it (Barlow Twins).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public int ProjectorWidth => Projector ?? (Method == "barlow" ? 4 * Width : Width);
+
     /// <summary>The value of <c>--resume</c> that (like a bare <c>--resume</c>) resumes from the newest valid checkpoint in --out.</summary>
     public const string ResumeAuto = "auto";
 
@@ -82,10 +86,10 @@ sealed record TrainSslSettings(string Method, int Epochs, int BatchSize, double 
     /// <param name="onlineProbeClasses">Classes of an online linear probe trained alongside SimCLR/Barlow Twins (0: none).</param>
     public PretrainingMethod CreateMethod(int channels, int size, int onlineProbeClasses = 0) => Method switch
     {
-        "simclr" => new SimClrMethod(Models.Methods.Backbone.Parse(Backbone, channels, Width, size: size), channels, size, Width, Temperature,
+        "simclr" => new SimClrMethod(Models.Methods.Backbone.Parse(Backbone, channels, Width, size: size), channels, size, ProjectorWidth, Temperature,
             AugmentationPipeline.SimClr(size, minScale: CropMinScale), onlineProbeClasses)
         { Readout = Models.Methods.Backbone.Parse(Backbone, channels, Width, Spatial, size) },
-        "barlow" => new BarlowTwinsMethod(Models.Methods.Backbone.Parse(Backbone, channels, Width, size: size), channels, size, 4 * Width,
+        "barlow" => new BarlowTwinsMethod(Models.Methods.Backbone.Parse(Backbone, channels, Width, size: size), channels, size, ProjectorWidth,
             views: AugmentationPipeline.BarlowTwins(size, CropMinScale), onlineProbeClasses: onlineProbeClasses)
         { Readout = Models.Methods.Backbone.Parse(Backbone, channels, Width, Spatial, size) },
         "mae" => new MaeMethod(Checked(MaeFor(size, channels, PatchSize) with { MaskRatio = MaskRatio, NormPixLoss = NormPixLoss }), readout: ParseReadout(ReadoutName)),

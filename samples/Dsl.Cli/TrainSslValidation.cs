@@ -21,6 +21,7 @@ static class TrainSslValidation
         Require(s.BatchSize > 0, $"--batch-size {s.BatchSize}: a step needs at least one image; use a positive batch size, e.g. --batch-size 128.");
         Require(s.LearningRate > 0 && double.IsFinite(s.LearningRate), $"--lr {Show(s.LearningRate)}: the learning rate must be a positive number, e.g. --lr 2e-3.");
         Require(s.Width > 0, $"--width {s.Width}: the encoder needs at least one channel; use a positive width, e.g. --width 64.");
+        Require(s.Projector is not int projector || projector > 0, $"--projector {s.Projector}: the projection head needs at least one unit; use a positive width, e.g. --projector 1024, or leave it out for the default.");
         Require(s.Temperature > 0 && double.IsFinite(s.Temperature), $"--temperature {Show(s.Temperature)}: the NT-Xent temperature must be positive, e.g. --temperature 0.2.");
         Require(s.WeightDecay >= 0 && double.IsFinite(s.WeightDecay), $"--weight-decay {Show(s.WeightDecay)}: weight decay cannot be negative; use 0 to turn it off.");
         Require(s.CropMinScale > 0 && s.CropMinScale <= 1, $"--crop-min-scale {Show(s.CropMinScale)}: the smallest crop is a fraction of the image in (0, 1], e.g. 0.08.");

@@ -1,4 +1,4 @@
-namespace Dsl;
+namespace Dsl.Operators;
 
 /// <summary>Base of the softmax family's backward ops: (dy, y) → dx along one axis, y the forward's output.</summary>
 public abstract record AxisGradOp(int Axis) : DecomposableOp

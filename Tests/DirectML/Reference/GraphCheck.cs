@@ -1,6 +1,7 @@
 using Dsl.Backend.DirectML.Interop;
 using Dsl.Backend.DirectML.Lowering;
 using Dsl.Backend.Torch;
+using Dsl.Execution;
 using Dsl.Tests.Support;
 
 namespace Dsl.Tests.DirectML.Reference;

@@ -1,4 +1,5 @@
 using Dsl.Backend.DirectML.Lowering;
+using Dsl.Execution;
 using Dsl.Tests.Support;
 
 namespace Dsl.Tests.DirectML.Reference;

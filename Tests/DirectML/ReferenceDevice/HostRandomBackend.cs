@@ -1,3 +1,5 @@
+using Dsl.Execution;
+using Dsl.Operators;
 namespace Dsl.Tests.DirectML.ReferenceDevice;
 
 /// <summary>

@@ -1,3 +1,4 @@
+using Dsl.Backend.DirectML;
 using Dsl.Backend.DirectML.Interop;
 using Dsl.Backend.DirectML.Runtime;
 

@@ -1,3 +1,4 @@
+using Dsl.Operators;
 namespace Dsl.Tests.Generator.Models;
 
 // Models used by the generator's snapshot and gradient tests. Each exercises one feature of the

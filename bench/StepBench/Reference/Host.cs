@@ -1,3 +1,4 @@
+using Dsl.Execution;
 using TorchSharp;
 using TT = TorchSharp.torch.Tensor;
 

@@ -1,4 +1,5 @@
 using Dsl.Bench.Rows;
+using Dsl.Execution;
 using Dsl.Models.Training;
 using static TorchSharp.torch.nn.functional;
 

@@ -1,4 +1,5 @@
 using Dsl.Bench.Rows;
+using Dsl.Execution;
 using TorchSharp;
 using TT = TorchSharp.torch.Tensor;
 

@@ -1,4 +1,5 @@
 using Dsl.Bench.Rows;
+using Dsl.Execution;
 using Dsl.Models.Methods;
 using TorchSharp;
 using static TorchSharp.torch.nn.functional;

@@ -1,4 +1,5 @@
 using Dsl;
+using Dsl.Execution;
 using Dsl.Models.Evaluation;
 using Dsl.Models.Methods;
 using Dsl.Models.Training;

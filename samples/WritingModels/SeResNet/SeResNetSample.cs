@@ -1,6 +1,7 @@
 using System.Globalization;
 using Dsl;
 using Dsl.Backend.Torch;
+using Dsl.Execution;
 using Dsl.Models.Evaluation;
 using Dsl.Models.Methods;
 using WritingModels.Training;

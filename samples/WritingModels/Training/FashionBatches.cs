@@ -1,4 +1,5 @@
 using Dsl;
+using Dsl.Execution;
 using Dsl.Models.Data;
 using Dsl.Models.Training;
 

@@ -1,5 +1,6 @@
 using Dsl;
 using Dsl.Backend.Torch.Lowering;
+using Dsl.Operators;
 using TorchSharp;
 
 namespace WritingModels.UserOp;

@@ -1,6 +1,8 @@
 using Dsl.Backend.DirectML.Interop;
+using Dsl.Backend.DirectML.Runtime;
+using Dsl.Execution;
 
-namespace Dsl.Backend.DirectML.Runtime;
+namespace Dsl.Backend.DirectML;
 
 /// <summary>
 /// Runs graphs on a DirectX 12 GPU through DirectML: each graph is lowered to one DirectML graph
