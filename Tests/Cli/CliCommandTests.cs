@@ -74,6 +74,22 @@ public class CliCommandTests
     }
 
     [Fact]
+    public void Projector_sets_the_width_of_the_barlow_twins_head_and_is_stored_with_the_run()
+    {
+        using var dir = new CliProcess.TempFolder();
+        var train = CliProcess.Run(["train", "--method", "barlow", "--width", "8", "--projector", "24", "--limit", "64", "--epochs", "1", "--batch-size", "32", "--probe-images", "0", "--out", dir.Path]);
+        train.ExitCode.ShouldBe(0, train.ToString());
+        var checkpoint = dir["barlow-00000002.safetensors"];
+        var (tensors, _) = SafeTensors.Load(checkpoint);
+        var head = tensors.Where(t => t.Key.EndsWith("fc3.weight") && !t.Key.StartsWith("optim")).ShouldHaveSingleItem();
+        head.Value.Shape.ShouldBe(new Shape(24, 24), "the projector's last layer is --projector wide (not 4 x --width = 32)");
+
+        var probe = CliProcess.Run(["probe", "--checkpoint", checkpoint, "--probe-images", "64"]);
+        probe.ExitCode.ShouldBe(0, probe.ToString());
+        probe.Output.ShouldContain("projector 24", customMessage: "probe rebuilds the model from the settings stored in the checkpoint");
+    }
+
+    [Fact]
     public void Reconstruct_refuses_a_checkpoint_without_a_decoder()
     {
         using var dir = new CliProcess.TempFolder();

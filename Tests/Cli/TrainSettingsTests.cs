@@ -37,6 +37,10 @@ public class TrainSettingsTests
         Refused("--width", "0").ShouldContain("--width 0: the encoder needs at least one channel");
 
     [Fact]
+    public void Zero_projector_width_is_refused() =>
+        Refused("--method", "barlow", "--projector", "0").ShouldContain("--projector 0: the projection head needs at least one unit");
+
+    [Fact]
     public void Zero_batch_size_is_refused_as_a_sentence() =>
         Refused("--batch-size", "0").ShouldContain("--batch-size 0: a step needs at least one image");
 
