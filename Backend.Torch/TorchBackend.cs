@@ -38,7 +38,15 @@ public sealed class TorchBackend : IBackend
     /// </summary>
     public bool NativeBackward { get; init; } = true;
 
+    /// <summary>
+    /// When true (the default), float32 convolutions on the CPU run on channels-last (NHWC-strided) tensors,
+    /// which oneDNN reads without reordering, and the activations between them stay in that layout: a layout
+    /// choice the compiled plan makes for the whole network, invisible in shapes and results (up to rounding).
+    /// False keeps libtorch's default NCHW layout.
+    /// </summary>
+    public bool ChannelsLast { get; init; } = true;
+
     /// <inheritdoc/>
     public ICompiledGraph Compile(Graph graph) =>
-        new TorchCompiledGraph(Optimize ? Passes.Pipeline.Optimize(graph) : graph, Device, NativeBackward);
+        new TorchCompiledGraph(Optimize ? Passes.Pipeline.Optimize(graph) : graph, Device, NativeBackward, ChannelsLast);
 }

@@ -31,11 +31,11 @@ internal sealed class TorchCompiledGraph : ICompiledGraph
 
     sealed record Step(Node Node, Kernel Kernel, int[] Inputs, int[] Outputs, int[] FreeAfter, (int Input, InPlaceKernel Kernel)? InPlace);
 
-    public TorchCompiledGraph(Graph graph, torch.Device device, bool nativeBackward = true)
+    public TorchCompiledGraph(Graph graph, torch.Device device, bool nativeBackward = true, bool channelsLast = false)
     {
         Graph = graph;
         this.device = device;
-        context = new KernelContext(device);
+        context = new KernelContext(device, channelsLast);
         flat = new FlatParameters(graph, device, persistent);
         var kernels = graph.Nodes.Select(n => KernelTable.For(n.Op)).ToArray();
         var persistentViews = new HashSet<int>();

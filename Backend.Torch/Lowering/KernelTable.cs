@@ -5,7 +5,9 @@ using TT = TorchSharp.torch.Tensor;
 namespace Dsl.Backend.Torch.Lowering;
 
 /// <summary>What a kernel may need beyond its inputs.</summary>
-public sealed record KernelContext(torch.Device Device);
+/// <param name="Device">Where the kernels run.</param>
+/// <param name="ChannelsLast">Convolutions run on channels-last (NHWC-strided) float32 tensors (<see cref="TorchBackend.ChannelsLast"/>).</param>
+public sealed record KernelContext(torch.Device Device, bool ChannelsLast = false);
 
 /// <summary>Runs one op on TorchSharp tensors; must return new tensor objects (never an input itself).</summary>
 public delegate TT[] Kernel(Op op, TT[] inputs, KernelContext ctx);

@@ -28,11 +28,11 @@ internal static class NativeActivationBackward
         var used = new HashSet<Node>();
         foreach (var forward in graph.Nodes)
         {
-            Func<Op, TT[], TT>? record = forward.Op switch
+            Func<Op, TT[], TT[]>? record = forward.Op switch
             {
-                GeluOp => (_, x) => x[0].gelu(),
-                SoftmaxOp s when forward.Inputs[0].Shape[s.Axis] >= MinSoftmaxRow => (op, x) => x[0].softmax(((SoftmaxOp)op).Axis),
-                LogSoftmaxOp s when forward.Inputs[0].Shape[s.Axis] >= MinSoftmaxRow => (op, x) => x[0].log_softmax(((LogSoftmaxOp)op).Axis),
+                GeluOp => (_, x) => [x[0].gelu()],
+                SoftmaxOp s when forward.Inputs[0].Shape[s.Axis] >= MinSoftmaxRow => (op, x) => [x[0].softmax(((SoftmaxOp)op).Axis)],
+                LogSoftmaxOp s when forward.Inputs[0].Shape[s.Axis] >= MinSoftmaxRow => (op, x) => [x[0].log_softmax(((LogSoftmaxOp)op).Axis)],
                 _ => null,
             };
             if (record is null) continue;

@@ -22,7 +22,7 @@ internal static class NativeAttentionBackward
                 && g.Inputs.Skip(1).SequenceEqual(forward.Inputs);
             if (gradients[forward.Inputs[0].Id].FirstOrDefault(Pairs) is not { } gradient) continue;
             used.Add(gradient);
-            yield return RecordedForward.Group(forward, gradient, (op, x) => KernelTable.Attention((AttentionOp)op, x), savesOutput: true);
+            yield return RecordedForward.Group(forward, gradient, (op, x) => [KernelTable.Attention((AttentionOp)op, x)], savesOutput: true);
         }
     }
 }

@@ -67,13 +67,14 @@ internal sealed class NativeConvolutionBackward
     {
         Reset();
         var conv = (Conv2dOp)op;
-        x = inputs[0].detach();
-        w = inputs[1].detach();
+        using (var input = KernelTable.ConvolutionLayout(inputs[0], ctx)) x = input.detach();
+        using (var weight = KernelTable.ConvolutionLayout(inputs[1], ctx)) w = weight.detach();
         if (wantInput) x.requires_grad_(true);
         w.requires_grad_(true);
         using (torch.enable_grad())
             recorded = torch.nn.functional.conv2d(x, w, null, [conv.Stride, conv.Stride], [conv.Padding, conv.Padding], [1, 1], conv.Groups);
-        return [recorded.detach()];
+        using var y = recorded.detach();
+        return [KernelTable.ConvolutionLayout(y, ctx)];
     }
 
     TT[] RunWeightGrad(Op op, TT[] inputs, KernelContext ctx)

@@ -32,10 +32,11 @@ internal static class NativeNormalizationBackward
             if (gradients[forward.Outputs[1].Id].FirstOrDefault(Pairs) is not { } gradient) continue;
             bool statisticsRead = forward.Outputs.Skip(1).Any(s => RecordedForward.ReadElsewhere(graph, s, gradient));
             yield return forward.Op is LayerNormOp
-                ? RecordedForward.Group(forward, gradient, (op, x) => KernelTable.LayerNorm((LayerNormOp)op, x),
+                ? RecordedForward.Group(forward, gradient, (op, x) => [KernelTable.LayerNorm((LayerNormOp)op, x)],
                     statisticsRead ? (op, x) => KernelTable.LayerNormStatistics((LayerNormOp)op, x[0]) : null)
-                : RecordedForward.Group(forward, gradient, (op, x) => KernelTable.BatchNorm((BatchNormOp)op, x),
-                    statisticsRead ? (_, x) => KernelTable.BatchNormStatistics(x[0]) : null);
+                : RecordedForward.Group(forward, gradient, statisticsRead
+                    ? (op, x) => KernelTable.BatchNormWithStatistics((BatchNormOp)op, x)
+                    : (op, x) => [KernelTable.BatchNorm((BatchNormOp)op, x)]);
         }
     }
 }

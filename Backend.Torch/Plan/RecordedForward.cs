@@ -20,16 +20,16 @@ namespace Dsl.Backend.Torch.Plan;
 /// </remarks>
 internal sealed class RecordedForward
 {
-    readonly Func<Op, TT[], TT> record;
+    readonly Func<Op, TT[], TT[]> record;
     readonly Func<Op, TT[], TT[]>? extraOutputs;
     readonly int outputCount;
     TT[]? leaves;
     TT? recorded;
 
-    /// <param name="record">The op's differentiated output from its inputs (the leaves).</param>
-    /// <param name="extraOutputs">Its other outputs, computed without autograd from the inputs; null where nothing but the gradient node reads them (that node's kernel ignores them: empty tensors stand for them).</param>
+    /// <param name="record">The op's differentiated output from its inputs (the leaves), first; then either nothing or all its other outputs, where one kernel gives them at no extra cost (batch norm's statistics).</param>
+    /// <param name="extraOutputs">Its other outputs, computed without autograd from the inputs, where <paramref name="record"/> gives only the first; null where nothing but the gradient node reads them (that node's kernel ignores them: empty tensors stand for them).</param>
     /// <param name="outputCount">The forward node's output count.</param>
-    RecordedForward(Func<Op, TT[], TT> record, Func<Op, TT[], TT[]>? extraOutputs, int outputCount)
+    RecordedForward(Func<Op, TT[], TT[]> record, Func<Op, TT[], TT[]>? extraOutputs, int outputCount)
     {
         this.record = record;
         this.extraOutputs = extraOutputs;
@@ -41,7 +41,7 @@ internal sealed class RecordedForward
     /// recording; <paramref name="savesOutput"/>: autograd saves the recorded output (softmax), which
     /// must then not be overwritten in place.
     /// </summary>
-    public static NativeBackwardGroup Group(Node forward, Node gradient, Func<Op, TT[], TT> record, Func<Op, TT[], TT[]>? extraOutputs = null, bool savesOutput = false)
+    public static NativeBackwardGroup Group(Node forward, Node gradient, Func<Op, TT[], TT[]> record, Func<Op, TT[], TT[]>? extraOutputs = null, bool savesOutput = false)
     {
         var state = new RecordedForward(record, extraOutputs, forward.Outputs.Count);
         return new NativeBackwardGroup(forward, new Dictionary<Node, Kernel> { [forward] = state.RunForward, [gradient] = state.RunGradient }, gradient.Index, savesOutput);
@@ -65,8 +65,11 @@ internal sealed class RecordedForward
     {
         Reset();
         leaves = [.. inputs.Select(x => x.detach().requires_grad_(true))];
-        using (torch.enable_grad()) recorded = record(op, leaves);
+        TT[] outputs;
+        using (torch.enable_grad()) outputs = record(op, leaves);
+        recorded = outputs[0];
         var y = recorded.detach();
+        if (outputs.Length == outputCount) return [y, .. outputs.Skip(1)];
         if (extraOutputs is not null) return [y, .. extraOutputs(op, inputs)];
         return [y, .. Enumerable.Range(1, outputCount - 1).Select(_ => torch.empty(0, y.dtype, y.device))];
     }

@@ -71,6 +71,54 @@ public class NativeBackwardTests
         Close.Assert(native.Run(feeds)["dw"], unfused.Run(feeds)["dw"], rtol: 1e-9, atol: 1e-11, "dw");
     }
 
+    /// <summary>
+    /// Training-mode batch norm takes its mean and biased variance from libtorch's own kernel (momentum-1 running
+    /// buffers, the variance rescaled from unbiased), on the native-backward path and the plain one: both equal the
+    /// two-pass formula, in float64 to 1e-12 and float32 to 1e-6, and the gradients agree between the paths.
+    /// </summary>
+    [Theory]
+    [InlineData(DType.Float64, 1e-12)]
+    [InlineData(DType.Float32, 1e-6)]
+    public void Batch_norm_statistics_from_the_kernel_equal_the_formula_on_both_paths(DType dtype, double tolerance)
+    {
+        var g = new Graph("bn_statistics");
+        var x = g.Input("x", new Shape(5, 3, 4, 4), dtype);
+        var w = g.Input("w", new Shape(3), dtype);
+        var b = g.Input("b", new Shape(3), dtype);
+        var (y, mean, variance) = Ops.BatchNorm(x, w, b, 1e-5);
+        g.Output("mean", mean);
+        g.Output("var", variance);
+        var dx = Autodiff.Gradients(Ops.Sum(y * y * x), [x])[0];
+        g.Output("dx", dx);
+        var feeds = new Dictionary<string, HostTensor>
+        {
+            ["x"] = TestData.Uniform(x.Shape, 1, dtype: dtype),
+            ["w"] = TestData.Uniform(w.Shape, 2, dtype: dtype),
+            ["b"] = TestData.Uniform(b.Shape, 3, dtype: dtype),
+        };
+        var values = feeds["x"].ToDoubles();
+        int perChannel = 5 * 4 * 4;
+        var expectedMean = new double[3];
+        var expectedVar = new double[3];
+        for (int c = 0; c < 3; c++)
+        {
+            var channel = Enumerable.Range(0, 5).SelectMany(n => values.Skip((n * 3 + c) * 16).Take(16)).ToArray();
+            channel.Length.ShouldBe(perChannel);
+            expectedMean[c] = channel.Average();
+            expectedVar[c] = channel.Select(v => (v - expectedMean[c]) * (v - expectedMean[c])).Average();
+        }
+        using var native = (TorchCompiledGraph)Native.Compile(g);
+        using var unfused = (TorchCompiledGraph)Unfused.Compile(g);
+        native.NativeBackwardGroups.ShouldBe(1, "the batch norm and its gradient share one recording");
+        var (a, u) = (native.Run(feeds), unfused.Run(feeds));
+        foreach (var run in new[] { a, u })
+        {
+            run["mean"].ToDoubles().Zip(expectedMean).ShouldAllBe(p => Math.Abs(p.First - p.Second) <= tolerance);
+            run["var"].ToDoubles().Zip(expectedVar).ShouldAllBe(p => Math.Abs(p.First - p.Second) <= tolerance * (1 + Math.Abs(p.Second)));
+        }
+        Close.Assert(a["dx"], u["dx"], rtol: dtype == DType.Float64 ? 1e-9 : 1e-4, atol: dtype == DType.Float64 ? 1e-11 : 1e-5, "dx native vs unfused");
+    }
+
     [Fact]
     public void Native_backward_leaves_no_tensor_alive_after_a_step()
     {

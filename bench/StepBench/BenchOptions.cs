@@ -10,7 +10,8 @@ namespace Dsl.Bench;
 /// <param name="Results">Results file, "none", or null for bench/results/yyyy-MM-dd.md.</param>
 /// <param name="Child">Run by --memory: print one machine-readable result line.</param>
 /// <param name="Sgd">Replace each row's optimizer by SGD (momentum 0.9, no weight decay) at the same learning rate.</param>
-sealed record BenchOptions(string Command, IReadOnlyList<string> Rows, string Variant, bool Memory, CountOverrides Counts, int Threads, string? Results, bool Child, bool Sgd = false)
+/// <param name="Nchw">Compile the DSL step with <c>TorchBackend.ChannelsLast</c> off (libtorch's default layout): what the layout choice buys.</param>
+sealed record BenchOptions(string Command, IReadOnlyList<string> Rows, string Variant, bool Memory, CountOverrides Counts, int Threads, string? Results, bool Child, bool Sgd = false, bool Nchw = false)
 {
     public const string Usage = """
         usage: StepBench all | <row>[,<row>...] | build | list  [options]
@@ -25,6 +26,7 @@ sealed record BenchOptions(string Command, IReadOnlyList<string> Rows, string Va
           --threads T                torch intra-op threads (default: libtorch's)
           --optimizer sgd            SGD (momentum 0.9) instead of each row's AdamW: a loss check without Adam's
                                      amplification of rounding noise
+          --nchw                     the DSL step without its channels-last convolution layout (what that layout buys)
           --results PATH|none        where to write the Markdown results (default bench/results/<date>.md)
         """;
 
@@ -53,6 +55,7 @@ sealed record BenchOptions(string Command, IReadOnlyList<string> Rows, string Va
                 "--threads" => o with { Threads = Count() },
                 "--results" => o with { Results = Next() },
                 "--child" => o with { Child = true },
+                "--nchw" => o with { Nchw = true },
                 "--optimizer" => Next() switch
                 {
                     "sgd" => o with { Sgd = true },

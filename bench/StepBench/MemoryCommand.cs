@@ -39,6 +39,7 @@ static class MemoryCommand
         if (Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet") start.ArgumentList.Add(Assembly.GetEntryAssembly()!.Location);
         foreach (var a in new[] { row.Name, "--variant", variant, "--child", "--results", "none" }.Concat(options.Counts.ToArgs())) start.ArgumentList.Add(a);
         if (options.Sgd) { start.ArgumentList.Add("--optimizer"); start.ArgumentList.Add("sgd"); }
+        if (options.Nchw) start.ArgumentList.Add("--nchw");
         if (options.Threads > 0) { start.ArgumentList.Add("--threads"); start.ArgumentList.Add(options.Threads.ToString(System.Globalization.CultureInfo.InvariantCulture)); }
 
         Console.WriteLine($"-- {row.Name} / {variant} in its own process");

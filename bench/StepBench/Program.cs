@@ -71,7 +71,7 @@ foreach (var row in rows)
 {
     try
     {
-        var result = RowRunner.Run(row, options.Counts.Apply(row.Counts), options.Variant);
+        var result = RowRunner.Run(row, options.Counts.Apply(row.Counts), options.Variant, channelsLast: !options.Nchw);
         results.Add(result);
         Console.WriteLine($"   {result.Flops / 1e9:F2} GFLOP per step ({result.DenseFlops / result.Flops:P0} in matmul/conv)" +
             string.Concat(result.Variants.Select(v => $"; {v.Name} {Report.Rate(v.StepsPerSecond)} steps/s, built in {v.ConstructionSeconds:F1} s")) +

@@ -27,7 +27,7 @@ sealed record RowResult(Row Row, StepCounts Counts, double Flops, double DenseFl
 /// </summary>
 static class RowRunner
 {
-    public static RowResult Run(Row row, StepCounts counts, string which)
+    public static RowResult Run(Row row, StepCounts counts, string which, bool channelsLast = true)
     {
         Console.WriteLine($"== {row.Name}: {row.Network}, batch {row.Images}");
         Console.WriteLine($"   {counts.Check} check + {counts.Warmup} warmup + {counts.Rounds} rounds x {counts.Steps} timed steps per variant");
@@ -39,7 +39,7 @@ static class RowRunner
             if (which is "both" or "dsl")
                 variants.Add(Variant.Create("dsl", () =>
                 {
-                    var trainer = new Trainer(new TorchBackend("cpu"), row.Task(), row.Options);
+                    var trainer = new Trainer(new TorchBackend("cpu") { ChannelsLast = channelsLast }, row.Task(), row.Options);
                     stepGraph = trainer.StepGraph;
                     return (() => trainer.RunStep(batch).Loss, trainer);
                 }));

@@ -6,11 +6,19 @@ namespace Dsl.Bench.Reference;
 /// <summary>The convolutional encoders and heads of the two-view rows, by the DSL's parameter names.</summary>
 static class ConvNets
 {
-    /// <summary>The Keras SimCLR encoder: four 3×3 stride-2 convolutions with ReLU, global average pooling.</summary>
+    /// <summary>
+    /// The Keras SimCLR encoder: four 3×3 stride-2 convolutions with ReLU, global average pooling; with batch norm
+    /// (conv-bn, the CLI's default) each convolution has no bias and a BatchNorm2d before its ReLU.
+    /// </summary>
     public static TT ConvEncoder(TorchParameters p, TT x, string prefix)
     {
         for (int i = 0; p.Has($"{prefix}.convs.{i}.weight"); i++)
-            x = relu(conv2d(x, p[$"{prefix}.convs.{i}.weight"], p[$"{prefix}.convs.{i}.bias"], strides: [2, 2], padding: [1, 1]));
+        {
+            string conv = $"{prefix}.convs.{i}", norm = $"{prefix}.norms.{i}";
+            x = conv2d(x, p[$"{conv}.weight"], p.Has($"{conv}.bias") ? p[$"{conv}.bias"] : null, strides: [2, 2], padding: [1, 1]);
+            if (p.Has($"{norm}.weight")) x = BatchNorm(p, norm, x);
+            x = relu(x);
+        }
         return x.mean([2, 3]);
     }
 

@@ -43,20 +43,23 @@ static class RowCatalog
             () => Batches.Flat(128, mlp.Inputs, mlp.Classes), s => new MlpReference(s));
     }
 
-    /// <summary><c>train --method simclr</c>: conv-64 encoder, head 64-64-64, NT-Xent T 0.2, online probe (10 classes), Fashion-MNIST 28×28.</summary>
+    /// <summary>
+    /// <c>train --method simclr</c>: the conv-bn-64 encoder (BatchNorm over both views, which run as one batch), head
+    /// 64-64-64, NT-Xent T 0.2, online probe (10 classes), Fashion-MNIST 28×28.
+    /// </summary>
     static Row SimClrConv()
     {
         const double Temperature = 0.2;
-        return new Row("simclr-conv", "SimCLR: conv-64 encoder, head 64-64-64, NT-Xent T 0.2, online probe; 2 views 1x28x28", 128, new StepCounts(5, 10, 5, 20),
-            () => new SimClrMethod(Backbone.Parse("conv", 1, 64, size: 28), 1, 28, 64, Temperature, onlineProbeClasses: 10).Task,
+        return new Row("simclr-conv", "SimCLR: conv-bn-64 encoder (views as one batch), head 64-64-64, NT-Xent T 0.2, online probe; 2 views 1x28x28", 128, new StepCounts(5, 10, 5, 20),
+            () => new SimClrMethod(Backbone.Parse("conv-bn", 1, 64, size: 28), 1, 28, 64, Temperature, onlineProbeClasses: 10).Task,
             CliOptions(128, 2e-3), () => Batches.TwoViews(128, 1, 28, 10),
-            s => new TwoViewReference(s, ConvNets.ConvEncoder, ConvNets.SimClrHead, (z1, z2) => Losses.NtXent(z1, z2, Temperature)));
+            s => new TwoViewReference(s, ConvNets.ConvEncoder, ConvNets.SimClrHead, (z1, z2) => Losses.NtXent(z1, z2, Temperature), jointViews: true));
     }
 
-    /// <summary><c>train --method barlow</c>: conv-64 encoder, BN projector 256-256-256 (4 × width), λ 5e-3, online probe (10 classes).</summary>
+    /// <summary><c>train --method barlow</c>: the conv-bn-64 encoder (one call per view), BN projector 256-256-256 (4 × width), λ 5e-3, online probe (10 classes).</summary>
     static Row BarlowConv() =>
-        new("barlow-conv", "Barlow Twins: conv-64 encoder, BN projector 3x256, lambda 5e-3, online probe; 2 views 1x28x28", 128, new StepCounts(5, 10, 5, 20),
-            () => new BarlowTwinsMethod(Backbone.Parse("conv", 1, 64, size: 28), 1, 28, 4 * 64, onlineProbeClasses: 10).Task,
+        new("barlow-conv", "Barlow Twins: conv-bn-64 encoder (one call per view), BN projector 3x256, lambda 5e-3, online probe; 2 views 1x28x28", 128, new StepCounts(5, 10, 5, 20),
+            () => new BarlowTwinsMethod(Backbone.Parse("conv-bn", 1, 64, size: 28), 1, 28, 4 * 64, onlineProbeClasses: 10).Task,
             CliOptions(128, 2e-3), () => Batches.TwoViews(128, 1, 28, 10),
             s => new TwoViewReference(s, ConvNets.ConvEncoder, ConvNets.BarlowProjector, (z1, z2) => Losses.BarlowTwins(z1, z2, 5e-3)));
 
