@@ -13,7 +13,7 @@ public static partial class KernelTable
         {
             using var input = ConvolutionLayout(x[0], ctx);
             using var weight = ConvolutionLayout(x[1], ctx);
-            using var y = torch.nn.functional.conv2d(input, weight, null, [op.Stride, op.Stride], [op.Padding, op.Padding], [1, 1], op.Groups);
+            using var y = Conv2d(op, input, weight);
             return [ConvolutionLayout(y, ctx)];
         });
 
@@ -58,6 +58,26 @@ public static partial class KernelTable
             long opw = op.InputShape[3] - ((x[0].shape[3] - 1) * op.Stride - 2 * op.Padding + op.Kernel);
             return torch.nn.functional.conv_transpose2d(x[0], w, null, [op.Stride, op.Stride], [op.Padding, op.Padding], [oph, opw], [1, 1], c);
         });
+    }
+
+    /// <summary>
+    /// conv2d, or where the filters tile the image (stride = kernel, no padding: a ViT's patch embedding) the
+    /// same product as one matrix multiply of the patches, [N·H'·W', C·k·k] × [C·k·k, O]. Under autograd its
+    /// weight gradient is then one matrix multiply too: oneDNN's convolution took 3.1 ms for the weight gradient
+    /// of MAE's 7×7 patch embedding at batch 128 (and 0.87 ms forward), for a product of 0.1 GFLOP.
+    /// </summary>
+    internal static TT Conv2d(Conv2dOp op, TT x, TT w)
+    {
+        long k = w.shape[2];
+        if (op.Padding != 0 || op.Groups != 1 || op.Stride != k || w.shape[3] != k)
+            return torch.nn.functional.conv2d(x, w, null, [op.Stride, op.Stride], [op.Padding, op.Padding], [1, 1], op.Groups);
+        using var scope = torch.NewDisposeScope();
+        long n = x.shape[0], c = x.shape[1], rows = x.shape[2] / k, cols = x.shape[3] / k, o = w.shape[0];
+        var tiled = x.narrow(2, 0, rows * k).narrow(3, 0, cols * k);   // the floor drops what no window covers
+        var patches = tiled.reshape(n, c, rows, k, cols, k).permute(0, 2, 4, 1, 3, 5).reshape(n * rows * cols, c * k * k);
+        var y = patches.matmul(w.reshape(o, c * k * k).t());
+        // [N, H', W', O] read as [N, O, H', W']: channels-last strides, as the convolution kernels leave them.
+        return y.view(n, rows, cols, o).permute(0, 3, 1, 2).MoveToOuterDisposeScope();
     }
 
     /// <summary>

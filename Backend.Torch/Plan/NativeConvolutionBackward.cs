@@ -72,7 +72,7 @@ internal sealed class NativeConvolutionBackward
         if (wantInput) x.requires_grad_(true);
         w.requires_grad_(true);
         using (torch.enable_grad())
-            recorded = torch.nn.functional.conv2d(x, w, null, [conv.Stride, conv.Stride], [conv.Padding, conv.Padding], [1, 1], conv.Groups);
+            recorded = KernelTable.Conv2d(conv, x, w);
         using var y = recorded.detach();
         return [KernelTable.ConvolutionLayout(y, ctx)];
     }

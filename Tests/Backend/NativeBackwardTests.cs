@@ -17,7 +17,7 @@ public class NativeBackwardTests
 
     static GradientCase Case(string name, Func<Tensor[], Tensor> body, params InputSpec[] inputs) => new(name, inputs, body);
 
-    public static readonly TheoryData<string> Names = ["conv2d_s2_p1", "conv2d_bias", "conv_relu_chain", "shared_weight_two_inputs", "odd_size_stride2", "conv2d_groups2", "conv2d_depthwise", "grouped_then_dense"];
+    public static readonly TheoryData<string> Names = ["conv2d_s2_p1", "conv2d_bias", "conv_relu_chain", "shared_weight_two_inputs", "odd_size_stride2", "conv2d_groups2", "conv2d_depthwise", "grouped_then_dense", "patch_embedding", "patch_embedding_floor"];
 
     static GradientCase Get(string name) => name switch
     {
@@ -31,6 +31,10 @@ public class NativeBackwardTests
         // A grouped conv feeding a dense one on the same x: each gradient must pair with the conv of its own groups.
         "grouped_then_dense" => Case(name, x => Ops.Conv2d(x[0], x[1], 1, 1, groups: 2) + Ops.Conv2d(x[0], x[2], 1, 1),
             InputSpec.F("x", new(2, 4, 6, 6)), InputSpec.F("wg", new(4, 2, 3, 3)), InputSpec.F("wd", new(4, 4, 3, 3))),
+        // Filters that tile the image (a ViT's patch embedding) run as one matrix multiply of the patches.
+        "patch_embedding" => Case(name, x => Ops.Conv2d(x[0], x[1], 4, 0), InputSpec.F("x", new(2, 3, 8, 8)), InputSpec.F("w", new(5, 3, 4, 4))),
+        // ... also where the floor drops the last rows and columns no patch covers.
+        "patch_embedding_floor" => Case(name, x => Ops.Conv2d(x[0], x[1], 3, 0), InputSpec.F("x", new(2, 2, 7, 8)), InputSpec.F("w", new(4, 2, 3, 3))),
         _ => GradientCases.All[name],
     };
 
