@@ -69,8 +69,14 @@ public class ChannelsLastTests
             converted.fill_(7);
             again.sum().item<float>().ShouldBe(7f * 150, "an operand already channels-last is not copied: it shares its storage");
         }
-        // One channel reads the same in both layouts and oneDNN then writes NCHW: the kernel converts its output,
-        // so that the ReLU gradient behind it does not mix layouts.
+        // One channel is the same memory in both layouts: only the strides change, and oneDNN, which keys its output
+        // layout on them, then writes channels-last too, so that the ReLU gradient behind it does not mix layouts.
+        using (var converted = KernelTable.ConvolutionLayout(grey, on))
+        {
+            converted.stride().ShouldBe([25, 1, 5, 1]);
+            converted.fill_(3);
+            grey.sum().item<float>().ShouldBe(3f * 50, "a view of the same storage, not a copy");
+        }
         using (var filters = torch.rand(4, 1, 3, 3))
         {
             var y = KernelTable.For(new Conv2dOp(1, 1))(new Conv2dOp(1, 1), [grey, filters], on)[0];
