@@ -97,7 +97,7 @@ public static partial class KernelTable
         long c = x.shape[1], h = x.shape[2], w = x.shape[3];
         // One channel: the same memory in both layouts, so only the strides change (no copy), and oneDNN, which
         // keys its output layout on them, then writes channels-last too.
-        if (c == 1 && x.is_contiguous()) return x.as_strided(x.shape, [h * w, 1, w, 1]);
+        if (c == 1 && x.is_contiguous()) return x.as_strided(x.shape, [h * w, 1, w, 1], x.storage_offset());
         using var nhwc = x.permute(0, 2, 3, 1).contiguous();
         return nhwc.permute(0, 3, 1, 2);
     }

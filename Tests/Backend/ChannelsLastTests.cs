@@ -77,6 +77,11 @@ public class ChannelsLastTests
             converted.fill_(3);
             grey.sum().item<float>().ShouldBe(3f * 50, "a view of the same storage, not a copy");
         }
+        // ... also for a view that starts inside its storage (the second half of a batch).
+        using (var batch = torch.rand(4, 1, 5, 5))
+        using (var secondHalf = batch.narrow(0, 2, 2))
+        using (var converted = KernelTable.ConvolutionLayout(secondHalf, on))
+            converted.allclose(secondHalf, rtol: 0, atol: 0).ShouldBeTrue("the view keeps its storage offset");
         using (var filters = torch.rand(4, 1, 3, 3))
         {
             var y = KernelTable.For(new Conv2dOp(1, 1))(new Conv2dOp(1, 1), [grey, filters], on)[0];
